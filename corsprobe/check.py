@@ -1,0 +1,230 @@
+"""Orchestration: a RequestSpec becomes a recorded Trace with the browser's verdict.
+
+The network is reached only through the ``sender`` passed in (see :mod:`corsprobe.net`);
+every decision is taken by the pure :mod:`corsprobe.fetch` package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from .errors import UsageError
+from .fetch import access, exposure, preflight, redirect, safelist
+from .fetch.urls import InvalidInput, Origin, Url, parse_origin, parse_url, same_origin
+from .model import (
+    BlockedAt,
+    CorsFailure,
+    Exchange,
+    HeaderList,
+    HttpRequest,
+    NetError,
+    RequestSpec,
+    Trace,
+)
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+DEFAULT_TEXT_TYPE = "text/plain;charset=UTF-8"
+
+
+class Sender(Protocol):
+    def send(self, request: HttpRequest) -> Exchange: ...
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The request after fetch()'s own processing: what the browser would actually do."""
+
+    page: Origin
+    url: Url
+    method: str
+    headers: HeaderList  # headers the page set and the browser kept
+    cookies: HeaderList
+    body: bytes | None
+    notes: tuple[str, ...]
+
+
+def prepare(spec: RequestSpec) -> Prepared:
+    """Validate input as fetch() would; raises UsageError for what fetch() would refuse."""
+    try:
+        page = parse_origin(spec.origin)
+        url = parse_url(spec.url)
+    except InvalidInput as exc:
+        raise UsageError(str(exc)) from None
+    if not safelist.is_token(spec.method):
+        raise UsageError(f"method '{spec.method}' is not a valid HTTP method token; e.g. -X PUT")
+    if safelist.is_forbidden_method(spec.method):
+        raise UsageError(f"fetch() refuses the method {spec.method.upper()} (a forbidden method)")
+    method = safelist.normalize_method(spec.method)
+    if url.has_credentials:
+        raise UsageError(
+            "the URL contains user:password; fetch() refuses such URLs "
+            "(send an Authorization header instead)"
+        )
+    if spec.body is not None and method in ("GET", "HEAD"):
+        raise UsageError(f"fetch() refuses a body with {method}; drop -d/--data-file or use -X POST")
+    notes: list[str] = []
+    kept: list[tuple[str, str]] = []
+    cookies: list[tuple[str, str]] = list(spec.cookies)
+    for name, value in spec.headers:
+        if not safelist.is_token(name):
+            raise UsageError(f"header name '{name}' is not a valid token; e.g. -H 'X-Api-Key: abc'")
+        if any(c in value for c in "\r\n\0"):
+            raise UsageError(f"header {name}: the value contains a line break or NUL byte")
+        value = value.strip(" \t")
+        if name.lower() == "cookie":
+            if spec.credentials:
+                cookies.append((name, value))
+                notes.append(
+                    "Cookie is not a header a page can set: it is sent as the browser's cookie "
+                    "jar would send it, on the actual request only (never on the preflight)"
+                )
+            else:
+                notes.append(
+                    "Cookie dropped: without --credentials the browser sends no cookies "
+                    "cross-origin, and a page cannot set Cookie itself"
+                )
+            continue
+        if safelist.is_forbidden_header(name, value):
+            notes.append(
+                f"{name} dropped: it is a forbidden request header, which fetch() silently "
+                "removes (the browser sets it itself or not at all)"
+            )
+            continue
+        kept.append((name, value))
+    body = spec.body
+    if body is not None and not any(k.lower() == "content-type" for k, _ in kept):
+        kept.append(("Content-Type", DEFAULT_TEXT_TYPE))
+        notes.append(
+            f"fetch() adds Content-Type: {DEFAULT_TEXT_TYPE} to a string body without one"
+        )
+    return Prepared(page, url, method, tuple(kept), tuple(cookies), body, tuple(notes))
+
+
+def may_send(spec: RequestSpec, method: str) -> tuple[bool, str | None]:
+    if spec.send_actual is False:
+        return False, "not sent: --no-actual was given"
+    if spec.send_actual or method.upper() in SAFE_METHODS:
+        return True, None
+    return False, (
+        f"not sent: {method} may change data on the server. The preflight was checked; "
+        "pass --send-actual to send the actual request too"
+    )
+
+
+def run(spec: RequestSpec, sender: Sender) -> Trace:
+    """Replay what the browser does for ``spec`` and record its verdict."""
+    prep = prepare(spec)
+    page = prep.page
+    origin = page.serialize()
+    notes = list(prep.notes)
+    if spec.origin != origin:
+        notes.append(f"the browser serializes this origin as '{origin}'")
+
+    hop = redirect.Hop(prep.url, prep.method, prep.headers, prep.body)
+    preflights: list[Exchange] = []
+    actuals: list[Exchange] = []
+    first_reasons: list[str] | None = None
+    allowed: bool | None = None
+    blocked_at: BlockedAt | None = None
+    failure: CorsFailure | None = None
+    net_error: NetError | None = None
+    readable: tuple[str, ...] = ()
+    why_not: str | None = None
+    redirects = 0
+    send_ok, why = may_send(spec, prep.method)
+    if same_origin(page, prep.url.origin):
+        notes.append("same-origin request: CORS does not apply")
+
+    while True:
+        cors = hop.tainted or not same_origin(page, hop.url.origin)
+        hop_origin = "null" if hop.tainted else origin
+        reasons, unsafe = safelist.preflight_reasons(hop.method, hop.headers) if cors else ([], [])
+        if first_reasons is None:
+            first_reasons = reasons
+        elif reasons and not preflights:
+            first_reasons = [f"after a redirect: {r}" for r in reasons]
+        if reasons:
+            pf = HttpRequest(
+                "OPTIONS", hop.url.text, preflight.request_headers(hop.method, unsafe, hop_origin)
+            )
+            exchange = sender.send(pf)
+            preflights.append(exchange)
+            if exchange.error or exchange.response is None:
+                net_error = exchange.error
+                allowed = False
+                break
+            failure = preflight.check(
+                exchange.response, hop.method, unsafe, hop_origin, spec.credentials
+            )
+            if failure:
+                allowed, blocked_at = False, "preflight"
+                break
+        if not send_ok:
+            why_not = why
+            break
+        exchange = sender.send(_actual_request(hop, cors, hop_origin, prep, spec))
+        actuals.append(exchange)
+        if exchange.error or exchange.response is None:
+            net_error = exchange.error
+            allowed = False
+            break
+        response = exchange.response
+        if preflight.is_redirect(response):
+            if cors:
+                failure = access.cors_check(response.headers, hop_origin, spec.credentials)
+                if failure:
+                    allowed, blocked_at = False, "redirect"
+                    break
+            nxt = redirect.follow(hop, response, page, redirects, spec.max_redirects)
+            if isinstance(nxt, CorsFailure):
+                failure, allowed, blocked_at = nxt, False, "redirect"
+                break
+            if isinstance(nxt, NetError):
+                net_error, allowed = nxt, False
+                break
+            redirects += 1
+            hop = nxt
+            continue
+        if cors:
+            failure = access.cors_check(response.headers, hop_origin, spec.credentials)
+        if failure:
+            allowed, blocked_at = False, "actual"
+        else:
+            allowed = True
+            readable = exposure.readable_headers(response.headers, spec.credentials and cors)
+        break
+
+    return Trace(
+        spec=spec,
+        origin_sent=origin,
+        preflight_required=bool(first_reasons),
+        preflight_reasons=tuple(first_reasons or ()),
+        preflights=tuple(preflights),
+        actuals=tuple(actuals),
+        actual_sent=bool(actuals),
+        why_not_sent=why_not,
+        allowed=allowed,
+        blocked_at=blocked_at,
+        failure=failure,
+        net_error=net_error,
+        final_url=hop.url.text,
+        tainted=hop.tainted,
+        readable_headers=readable,
+        notes=tuple(notes),
+    )
+
+
+def _actual_request(
+    hop: redirect.Hop, cors: bool, origin: str, prep: Prepared, spec: RequestSpec
+) -> HttpRequest:
+    headers: list[tuple[str, str]] = []
+    if not any(k.lower() == "accept" for k, _ in hop.headers):
+        headers.append(("Accept", "*/*"))
+    headers.extend(hop.headers)
+    if cors or hop.method not in ("GET", "HEAD"):
+        headers.append(("Origin", origin))
+    headers.extend([("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")])
+    if spec.credentials and hop.url.host == prep.url.host:
+        headers.extend(prep.cookies)
+    return HttpRequest(hop.method, hop.url.text, tuple(headers), hop.body)

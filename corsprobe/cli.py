@@ -1,0 +1,232 @@
+"""The command line: options become a RequestSpec, a report is printed, an exit code returned.
+
+No CORS logic lives here. Heavy modules (httpx, rich, the rules) are imported inside the
+commands so that ``corsprobe --help`` stays fast. Every CorsprobeError becomes one line on
+stderr and its exit code (2 usage, 3 unreachable); nothing ever prints a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import EXIT_FAIL, EXIT_OK, EXIT_UNREACHABLE, CorsprobeError, UsageError
+
+app = typer.Typer(
+    name="corsprobe",
+    help="Replay what a browser does with a cross-origin request against the real server, "
+    "and say what it will do, why, and how to fix it.",
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Browser(str, Enum):
+    chrome = "chrome"
+    firefox = "firefox"
+    safari = "safari"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"corsprobe {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """corsprobe: a CORS debugger."""
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep:
+        raise UsageError(f"header '{text}' has no colon; write it as -H 'Name: value'")
+    name = name.strip()
+    if not name:
+        raise UsageError(f"header '{text}' has no name; write it as -H 'Name: value'")
+    return name, value.strip(" \t")
+
+
+def parse_resolve(text: str) -> tuple[str, int, str]:
+    host, sep1, rest = text.partition(":")
+    port, sep2, addr = rest.partition(":")
+    if not (sep1 and sep2 and host and addr) or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(
+            f"--resolve '{text}' is not HOST:PORT:ADDRESS; e.g. --resolve api.example.com:443:127.0.0.1"
+        )
+    return host, int(port), addr.strip("[]")
+
+
+@app.command()
+def check(
+    url: Annotated[str, typer.Argument(metavar="URL", help="The URL the page fetches.")],
+    origin: Annotated[
+        str, typer.Option("--origin", "-o", help="The page's origin: scheme://host[:port].")
+    ],
+    method: Annotated[str, typer.Option("--method", "-X", help="Request method.")] = "GET",
+    header: Annotated[
+        Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
+        typer.Option("--header", "-H", help="A header the page sets: 'Name: value' (repeatable)."),
+    ] = None,
+    data: Annotated[Optional[str], typer.Option("--data", "-d", help="Request body.")] = None,  # noqa: UP045
+    data_file: Annotated[
+        Optional[Path], typer.Option("--data-file", help="Read the request body from a file.")  # noqa: UP045
+    ] = None,
+    credentials: Annotated[
+        bool, typer.Option("--credentials", help="credentials: 'include' (cookies, HTTP auth).")
+    ] = False,
+    expect_header: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--expect-header", help="A response header the page's JavaScript must read."),
+    ] = None,
+    send_actual: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option(
+            "--send-actual/--no-actual",
+            help="Send the actual request. Default: only for GET, HEAD and OPTIONS.",
+            show_default=False,
+        ),
+    ] = None,
+    browser: Annotated[Browser, typer.Option("--browser", help="Whose limits apply.")] = Browser.chrome,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    resolve: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--resolve", help="HOST:PORT:ADDRESS, like curl (repeatable)."),
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per request.")] = 10.0,
+    insecure: Annotated[bool, typer.Option("--insecure", "-k", help="Skip TLS verification.")] = False,
+    cacert: Annotated[
+        Optional[Path], typer.Option("--cacert", help="CA bundle to verify TLS with.")  # noqa: UP045
+    ] = None,
+    max_redirects: Annotated[int, typer.Option("--max-redirects", help="Redirects to follow.")] = 20,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Lowest finding severity that makes the exit code 1.")
+    ] = FailOn.error,
+    color: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option("--color/--no-color", help="Colour the text report (default: on a terminal).",
+                     show_default=False),
+    ] = None,
+) -> None:
+    """Check one request, as a page at ORIGIN would make it with fetch(URL, {...})."""
+    from .model import RequestSpec
+
+    if data is not None and data_file is not None:
+        raise UsageError("give the body once: -d/--data or --data-file, not both")
+    body: bytes | None = data.encode("utf-8") if data is not None else None
+    if data_file is not None:
+        try:
+            body = data_file.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read --data-file {data_file}: {exc.strerror}") from None
+    if timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    if not 0 <= max_redirects <= 100:
+        raise UsageError("--max-redirects must be between 0 and 100")
+    if cacert is not None and not cacert.is_file():
+        raise UsageError(f"--cacert {cacert}: no such file")
+    spec = RequestSpec(
+        url=url,
+        origin=origin,
+        method=method,
+        headers=tuple(parse_header(h) for h in header or ()),
+        body=body,
+        credentials=credentials,
+        send_actual=send_actual,
+        expect_headers=tuple(expect_header or ()),
+        browser=browser.value,
+        max_redirects=max_redirects,
+    )
+    from .net import TransportOptions
+
+    options = TransportOptions(
+        timeout=timeout,
+        insecure=insecure,
+        cacert=str(cacert) if cacert else None,
+        resolve=tuple(parse_resolve(r) for r in resolve or ()),
+    )
+    code = run_check(spec, options, fmt.value, fail_on.value, color)
+    raise typer.Exit(code)
+
+
+def run_check(spec: object, options: object, fmt: str, fail_on: str, color: bool | None) -> int:
+    from . import check as check_mod
+    from .engine import findings as run_rules
+    from .model import SEVERITY_RANK, RequestSpec
+    from .net import Transport, TransportOptions
+    from .report.build import build
+
+    assert isinstance(spec, RequestSpec) and isinstance(options, TransportOptions)
+    with Transport(options) as transport:
+        trace = check_mod.run(spec, transport)
+    found = run_rules(trace)
+    report = build(trace, found)
+    if fmt == "json":
+        from .report import json as json_report
+
+        sys.stdout.write(json_report.render(report) + "\n")
+    else:
+        from .report import text as text_report
+
+        use_color = sys.stdout.isatty() if color is None else color
+        sys.stdout.write(text_report.render(report, color=use_color))
+    if trace.net_error is not None:
+        if fmt != "json":
+            print(f"corsprobe: {trace.net_error.message}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    if trace.allowed is False:
+        return EXIT_FAIL
+    if fail_on != "never" and any(
+        SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on] for f in found
+    ):
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+def main() -> None:
+    try:
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except CorsprobeError as exc:
+        print(f"corsprobe: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("corsprobe: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unexpected: one line, no traceback
+        # typer vendors click; its exceptions carry show() and an exit code.
+        show = getattr(exc, "show", None)
+        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
+            show()
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        if exc.__class__.__name__ == "Abort":
+            sys.exit(130)
+        print(f"corsprobe: internal error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        sys.exit(70)

@@ -1,0 +1,181 @@
+"""Methods and request headers: what fetch() normalises, forbids and safelists.
+
+Fetch Standard: #concept-method-normalize, #cors-safelisted-method,
+#cors-safelisted-request-header, #cors-unsafe-request-header-names, #forbidden-request-header.
+Chromium additions (``services/network/public/cpp/cors/cors.cc``, ``IsCorsSafelistedHeader``):
+client-hint headers and ``Save-Data``/``Intervention`` are safelisted too, each with a value rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import HeaderList
+
+NORMALIZED_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT")
+SAFELISTED_METHODS = ("GET", "HEAD", "POST")
+FORBIDDEN_METHODS = ("CONNECT", "TRACE", "TRACK")
+SAFELISTED_CONTENT_TYPES = (
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "text/plain",
+)
+VALUE_LIMIT = 128
+TOTAL_LIMIT = 1024
+
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+FORBIDDEN_HEADERS = frozenset(
+    {
+        "accept-charset", "accept-encoding", "access-control-request-headers",
+        "access-control-request-method", "access-control-request-private-network",
+        "connection", "content-length", "cookie", "cookie2", "date", "dnt", "expect",
+        "host", "keep-alive", "origin", "referer", "set-cookie", "te", "trailer",
+        "transfer-encoding", "upgrade", "via",
+    }
+)
+METHOD_OVERRIDE_HEADERS = ("x-http-method", "x-http-method-override", "x-method-override")
+
+# Chromium safelists these beyond the Fetch Standard's five names.
+_CHROMIUM_EXTRA = frozenset(
+    {"device-memory", "dpr", "width", "viewport-width", "save-data", "intervention",
+     "rtt", "downlink", "ect"}
+)
+_SPEC_NAMES = frozenset({"accept", "accept-language", "content-language", "content-type", "range"})
+
+_UNSAFE_BYTES = frozenset(
+    [chr(c) for c in range(0x20) if c != 0x09] + list('"():<>?@[\\]{}') + ["\x7f"]
+)
+_LANGUAGE_CHARS = frozenset(
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz *,-.;="
+)
+_DOUBLE = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_INT = re.compile(r"^[0-9]+$")
+_RANGE = re.compile(r"^bytes=([0-9]+)-([0-9]*)$")
+
+
+def is_token(text: str) -> bool:
+    return bool(_TOKEN.match(text))
+
+
+def normalize_method(method: str) -> str:
+    """fetch() upper-cases only the six methods it knows; ``patch`` stays ``patch``."""
+    upper = method.upper()
+    return upper if upper in NORMALIZED_METHODS else method
+
+
+def is_forbidden_method(method: str) -> bool:
+    return method.upper() in FORBIDDEN_METHODS
+
+
+def is_forbidden_header(name: str, value: str = "") -> bool:
+    """A header a page cannot set: fetch() silently drops it."""
+    lname = name.lower()
+    if lname in FORBIDDEN_HEADERS or lname.startswith(("proxy-", "sec-")):
+        return True
+    if lname in METHOD_OVERRIDE_HEADERS:
+        methods = [m.strip().upper() for m in value.split(",")]
+        return any(m in FORBIDDEN_METHODS for m in methods)
+    return False
+
+
+def _mime_essence(value: str) -> str | None:
+    essence = value.split(";", 1)[0].strip(" \t\r\n").lower()
+    if "/" not in essence:
+        return None
+    kind, _, sub = essence.partition("/")
+    if not is_token(kind) or not is_token(sub):
+        return None
+    return essence
+
+
+def safelist_problem(name: str, value: str) -> str | None:
+    """None when (name, value) is a CORS-safelisted request header in Chromium; else why not."""
+    lname = name.lower()
+    if lname not in _SPEC_NAMES and lname not in _CHROMIUM_EXTRA:
+        return f"{lname} is not a CORS-safelisted request header"
+    size = len(value.encode("utf-8", "surrogateescape"))
+    if size > VALUE_LIMIT:
+        return f"{lname}: the value is {size} bytes, over the {VALUE_LIMIT}-byte limit for safelisted headers"
+    if lname in ("device-memory", "dpr"):
+        return None if _DOUBLE.match(value) else f"{lname}: '{value}' is not a number"
+    if lname in ("width", "viewport-width"):
+        return None if _INT.match(value) else f"{lname}: '{value}' is not an integer"
+    if lname == "save-data":
+        return None if value.lower() == "on" else "save-data: only the value 'on' is safelisted"
+    if lname in ("accept", "content-type"):
+        bad = sorted({c for c in value if c in _UNSAFE_BYTES})
+        if bad:
+            shown = " ".join(repr(c) for c in bad)
+            return f"{lname}: the value contains bytes that are not CORS-safe ({shown})"
+    if lname in ("accept-language", "content-language"):
+        bad = sorted({c for c in value if c not in _LANGUAGE_CHARS})
+        if bad:
+            shown = " ".join(repr(c) for c in bad)
+            return f"{lname}: only letters, digits, space and * , - . ; = are safelisted (got {shown})"
+    if lname == "content-type":
+        essence = _mime_essence(value)
+        if essence not in SAFELISTED_CONTENT_TYPES:
+            return (
+                f"content-type: '{value}' is not one of the three CORS-safelisted types "
+                "(application/x-www-form-urlencoded, multipart/form-data, text/plain)"
+            )
+    if lname == "range":
+        m = _RANGE.match(value)
+        if not m or (m.group(2) and int(m.group(1)) > int(m.group(2))):
+            return f"range: only a single 'bytes=N-' or 'bytes=N-M' range is safelisted (got '{value}')"
+    return None
+
+
+def unsafe_header_names(headers: HeaderList) -> tuple[list[str], list[str]]:
+    """CORS-unsafe request-header names (lower-case, sorted, unique) and the reason for each.
+
+    Forbidden headers are ignored (the browser drops them before this step). When the
+    safelisted values add up to more than 1024 bytes, every safelisted name becomes unsafe.
+    """
+    unsafe: dict[str, str] = {}
+    safe: list[str] = []
+    total = 0
+    for name, value in headers:
+        if is_forbidden_header(name, value):
+            continue
+        problem = safelist_problem(name, value)
+        if problem:
+            unsafe.setdefault(name.lower(), problem)
+        else:
+            safe.append(name.lower())
+            total += len(value.encode("utf-8", "surrogateescape"))
+    if total > TOTAL_LIMIT:
+        for lname in safe:
+            unsafe.setdefault(
+                lname,
+                f"{lname}: safelisted headers total {total} bytes, over the {TOTAL_LIMIT}-byte limit",
+            )
+    names = sorted(unsafe)
+    return names, [unsafe[n] for n in names]
+
+
+def preflight_reasons(method: str, headers: HeaderList) -> tuple[list[str], list[str]]:
+    """(reasons a preflight is needed, unsafe header names). No reasons: no preflight."""
+    reasons: list[str] = []
+    if method not in SAFELISTED_METHODS:
+        if method.upper() in SAFELISTED_METHODS:
+            reasons.append(
+                f"method {method} is not CORS-safelisted: fetch() keeps its case and only "
+                f"{', '.join(SAFELISTED_METHODS)} are safelisted"
+            )
+        else:
+            reasons.append(
+                f"method {method} is not CORS-safelisted (only {', '.join(SAFELISTED_METHODS)})"
+            )
+    names, why = unsafe_header_names(headers)
+    reasons.extend(f"header {w}" for w in why)
+    return reasons, names
+
+
+# Response side: CORS-safelisted response-header names (#cors-safelisted-response-header-name).
+SAFELISTED_RESPONSE_HEADERS = frozenset(
+    {"cache-control", "content-language", "content-length", "content-type", "expires",
+     "last-modified", "pragma"}
+)
+FORBIDDEN_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2"})

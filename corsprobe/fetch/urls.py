@@ -1,0 +1,158 @@
+"""Origins and URLs as a browser sees them.
+
+An origin is a scheme, a host and a port. Its serialization (what the browser sends in
+``Origin`` and what ``Access-Control-Allow-Origin`` must equal byte for byte) is
+``scheme://host`` plus ``:port`` only when the port is not the scheme's default, with the
+scheme and host lower-cased and no trailing slash.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import SplitResult, urlsplit
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+ORIGIN_EXAMPLE = "https://app.example.com"
+
+
+class InvalidInput(ValueError):
+    """A URL or origin a browser would not accept; the message names the bad part."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    scheme: str
+    host: str  # lower-case, IDNA-encoded; IPv6 without brackets
+    port: int
+
+    @property
+    def opaque(self) -> bool:
+        return self.scheme == ""
+
+    def serialize(self) -> str:
+        if self.opaque:
+            return "null"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        if DEFAULT_PORTS.get(self.scheme) == self.port:
+            return f"{self.scheme}://{host}"
+        return f"{self.scheme}://{host}:{self.port}"
+
+
+NULL_ORIGIN = Origin("", "", 0)
+
+
+def _host(raw: str, what: str, example: str) -> str:
+    if raw.startswith("[") and raw.endswith("]"):
+        inner = raw[1:-1]
+        try:
+            return str(ipaddress.IPv6Address(inner))
+        except ValueError:
+            raise InvalidInput(f"{what}: '{raw}' is not a valid IPv6 address; e.g. {example}") from None
+    if not raw:
+        raise InvalidInput(f"{what} has no host; e.g. {example}")
+    if any(c in raw for c in " \t<>\"{}|\\^`%"):
+        raise InvalidInput(f"{what}: the host '{raw}' contains a character a browser refuses")
+    try:
+        return raw.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise InvalidInput(f"{what}: the host '{raw}' is not a valid domain name") from None
+
+
+def _split(text: str, what: str, example: str) -> tuple[SplitResult, int]:
+    if any(c.isspace() for c in text):
+        raise InvalidInput(f"{what} '{text}' contains whitespace; e.g. {example}")
+    if "://" not in text:
+        raise InvalidInput(f"{what} '{text}' has no scheme; e.g. {example}")
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        raise InvalidInput(f"{what} '{text}': only http and https are supported; e.g. {example}")
+    netloc = parts.netloc
+    if not netloc:
+        raise InvalidInput(f"{what} '{text}' has no host; e.g. {example}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise InvalidInput(f"{what} '{text}': the port is not a number from 0 to 65535") from None
+    if port is None:
+        port = DEFAULT_PORTS[scheme]
+    return parts, port
+
+
+def _hostname(parts: SplitResult) -> str:
+    netloc = parts.netloc.rpartition("@")[2]
+    if netloc.startswith("["):
+        return netloc[: netloc.index("]") + 1] if "]" in netloc else netloc
+    return netloc.rsplit(":", 1)[0] if ":" in netloc else netloc
+
+
+def parse_origin(text: str) -> Origin:
+    """Parse ``--origin``: ``scheme://host[:port]`` and nothing more, or ``null``."""
+    if text == "null":
+        return NULL_ORIGIN
+    if text.lower() == "null":
+        raise InvalidInput(f"origin '{text}': the opaque origin is spelled 'null' (lower case)")
+    what = "origin"
+    parts, port = _split(text, what, ORIGIN_EXAMPLE)
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput(f"origin '{text}' contains user:password; an origin is scheme://host[:port]")
+    if parts.path == "/":
+        raise InvalidInput(
+            f"origin '{text}' ends with a slash; browsers send origins without one: "
+            f"'{text.rstrip('/')}'"
+        )
+    if parts.path or parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise InvalidInput(
+            f"origin '{text}' has a path, query or fragment; an origin is scheme://host[:port], "
+            f"e.g. {ORIGIN_EXAMPLE}"
+        )
+    host = _host(_hostname(parts), what, ORIGIN_EXAMPLE)
+    return Origin(parts.scheme.lower(), host, port)
+
+
+@dataclass(frozen=True)
+class Url:
+    """A parsed http(s) URL; ``text`` is the URL as the browser would request it."""
+
+    text: str
+    scheme: str
+    host: str
+    port: int
+    has_credentials: bool
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.scheme, self.host, self.port)
+
+
+def parse_url(text: str, what: str = "URL") -> Url:
+    example = "https://api.example.com/users"
+    parts, port = _split(text, what, example)
+    host = _host(_hostname(parts), what, example)
+    has_creds = parts.username is not None or parts.password is not None
+    path = parts.path or "/"
+    scheme = parts.scheme.lower()
+    netloc = host if ":" not in host else f"[{host}]"
+    if DEFAULT_PORTS[scheme] != port:
+        netloc = f"{netloc}:{port}"
+    if has_creds:
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = f"{userinfo}@{netloc}"
+    canonical = f"{scheme}://{netloc}{path}"
+    if parts.query or text.split("#", 1)[0].endswith("?"):
+        canonical += "?" + parts.query
+    return Url(canonical, scheme, host, port, has_creds)
+
+
+def same_origin(a: Origin, b: Origin) -> bool:
+    return not a.opaque and a == b
+
+
+def strip_credentials(url: str) -> str:
+    """The URL with any user:password replaced, for reports."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"REDACTED@{host}").geturl()

@@ -1,0 +1,121 @@
+"""Frozen data shared by every layer. Standard library only.
+
+Headers are always an ordered tuple of ``(name, value)`` pairs, exactly as sent or
+received: duplicates and the original letter case are kept. Joining them (as a
+browser does when it reads one header) is the job of :func:`header_values` and
+:func:`joined`, never of the recording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+HeaderList = tuple[tuple[str, str], ...]
+Severity = Literal["error", "warning", "info"]
+BlockedAt = Literal["preflight", "actual", "redirect"]
+
+SEVERITY_RANK: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
+
+
+def header_values(headers: HeaderList, name: str) -> list[str]:
+    """Every value of header ``name`` (case-insensitive), in order."""
+    lname = name.lower()
+    return [v for k, v in headers if k.lower() == lname]
+
+
+def joined(headers: HeaderList, name: str) -> str | None:
+    """The header as a browser reads it: all lines joined with ", ", or None if absent."""
+    values = header_values(headers, name)
+    return ", ".join(values) if values else None
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """What the page asks for: ``fetch(url, {method, headers, body, credentials})`` from ``origin``."""
+
+    url: str
+    origin: str
+    method: str = "GET"
+    headers: HeaderList = ()
+    body: bytes | None = None
+    credentials: bool = False
+    send_actual: bool | None = None  # None: only for GET/HEAD/OPTIONS
+    expect_headers: tuple[str, ...] = ()
+    browser: str = "chrome"
+    max_redirects: int = 20
+    cookies: HeaderList = ()  # Cookie lines the browser's jar would add (only with credentials)
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    url: str
+    headers: HeaderList
+    body: bytes | None = None
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    reason: str
+    headers: HeaderList
+    body: bytes = b""  # a capped excerpt, never the whole body
+    http_version: str = "HTTP/1.1"
+    body_truncated: bool = False
+
+
+@dataclass(frozen=True)
+class NetError:
+    """A transport failure: no usable HTTP response."""
+
+    kind: str  # dns, connect, tls, timeout, protocol, too_large, unsafe_redirect, ...
+    message: str
+
+
+@dataclass(frozen=True)
+class Exchange:
+    request: HttpRequest
+    response: HttpResponse | None = None
+    error: NetError | None = None
+    elapsed_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class CorsFailure:
+    """The browser's refusal: a DevTools ``Network.CorsError`` name and its hint."""
+
+    error: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Everything that happened on the wire, and the browser's verdict on it."""
+
+    spec: RequestSpec
+    origin_sent: str
+    preflight_required: bool
+    preflight_reasons: tuple[str, ...]
+    preflights: tuple[Exchange, ...] = ()
+    actuals: tuple[Exchange, ...] = ()
+    actual_sent: bool = False
+    why_not_sent: str | None = None
+    allowed: bool | None = None
+    blocked_at: BlockedAt | None = None
+    failure: CorsFailure | None = None
+    net_error: NetError | None = None
+    final_url: str | None = None
+    tainted: bool = False
+    readable_headers: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    evidence: dict[str, object] = field(default_factory=dict)
+    fix: dict[str, str] = field(default_factory=dict)

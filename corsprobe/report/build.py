@@ -1,0 +1,154 @@
+"""Builds the ``corsprobe/report/v1`` object (PRODUCT.md) from a trace and its findings.
+
+Secrets are redacted here, once: Authorization, Cookie and Proxy-Authorization values (and
+any header the caller marks secret) wherever they appear, and user:password in URLs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+from ..fetch.browsers import limits
+from ..fetch.messages import console_message
+from ..fetch.urls import strip_credentials
+from ..model import Exchange, Finding, HeaderList, NetError, Trace
+
+SCHEMA = "corsprobe/report/v1"
+SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+REDACTED = "REDACTED"
+_MIN_SECRET = 6
+
+
+def _redact_value(name: str, value: str, secret_names: frozenset[str]) -> str:
+    if name.lower() not in secret_names:
+        return value
+    scheme, sep, _ = value.partition(" ")
+    if sep and scheme.isalpha() and name.lower() != "cookie":
+        return f"{scheme} {REDACTED}"
+    return REDACTED
+
+
+def _headers(headers: HeaderList, secret: frozenset[str]) -> list[list[str]]:
+    return [[k, _redact_value(k, v, secret)] for k, v in headers]
+
+
+def _exchange(ex: Exchange, secret: frozenset[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "request": {
+            "method": ex.request.method,
+            "url": strip_credentials(ex.request.url),
+            "headers": _headers(ex.request.headers, secret),
+        },
+        "response": None,
+        "elapsed_ms": ex.elapsed_ms,
+    }
+    if ex.response is not None:
+        r = ex.response
+        out["response"] = {
+            "status": r.status,
+            "reason": r.reason,
+            "http_version": r.http_version,
+            "headers": _headers(r.headers, secret),
+            "body_excerpt": r.body[:512].decode("utf-8", "replace"),
+            "body_truncated": r.body_truncated or len(r.body) > 512,
+        }
+    if ex.error is not None:
+        out["error"] = {"kind": ex.error.kind, "message": ex.error.message}
+    return out
+
+
+def _scrub(obj: Any, secrets: list[str]) -> Any:
+    if isinstance(obj, str):
+        for s in secrets:
+            obj = obj.replace(s, REDACTED)
+        return obj
+    if isinstance(obj, list):
+        return [_scrub(o, secrets) for o in obj]
+    if isinstance(obj, dict):
+        return {k: _scrub(v, secrets) for k, v in obj.items()}
+    return obj
+
+
+def secret_values(trace: Trace, secret: frozenset[str]) -> list[str]:
+    values: list[str] = []
+    for name, value in (*trace.spec.headers, *trace.spec.cookies):
+        if name.lower() in secret:
+            values.append(value)
+            values.extend(part for part in value.split(" ") if part)
+    return sorted({v for v in values if len(v) >= _MIN_SECRET}, key=len, reverse=True)
+
+
+def build(
+    trace: Trace,
+    findings: list[Finding],
+    secret_headers: frozenset[str] = SECRET_HEADERS,
+) -> dict[str, Any]:
+    secret = SECRET_HEADERS | {h.lower() for h in secret_headers}
+    spec = trace.spec
+    failure = trace.failure
+    message = None
+    if failure is not None:
+        message = console_message(
+            failure,
+            strip_credentials(trace.final_url or spec.url),
+            strip_credentials(_first_url(trace)),
+            "null" if trace.tainted else trace.origin_sent,
+        )
+    browser = limits(spec.browser)
+    report: dict[str, Any] = {
+        "schema": SCHEMA,
+        "tool": {"name": "corsprobe", "version": __version__},
+        "target": strip_credentials(spec.url),
+        "origin": trace.origin_sent,
+        "browser": browser.name,
+        "request": {
+            "method": spec.method,
+            "headers": {k: _redact_value(k, v, secret) for k, v in spec.headers},
+            "credentials": spec.credentials,
+        },
+        "preflight": {
+            "required": trace.preflight_required,
+            "reasons": list(trace.preflight_reasons),
+            "exchanges": [_exchange(e, secret) for e in trace.preflights],
+        },
+        "actual": {
+            "sent": trace.actual_sent,
+            "why_not": trace.why_not_sent,
+            "exchanges": [_exchange(e, secret) for e in trace.actuals],
+        },
+        "allowed": trace.allowed,
+        "blocked_at": trace.blocked_at,
+        "browser_error": failure.error if failure else None,
+        "console_message": message,
+        "readable_headers": list(trace.readable_headers),
+        "expected_headers": {
+            name: name.lower() in trace.readable_headers for name in spec.expect_headers
+        },
+        "findings": [
+            {
+                "rule": f.rule,
+                "name": f.name,
+                "severity": f.severity,
+                "message": f.message,
+                "evidence": f.evidence,
+                "fix": f.fix,
+            }
+            for f in findings
+        ],
+        "notes": list(trace.notes),
+    }
+    if trace.net_error is not None:
+        report["error"] = _error(trace.net_error)
+    return _scrub(report, secret_values(trace, secret))
+
+
+def _first_url(trace: Trace) -> str:
+    for ex in (*trace.preflights, *trace.actuals):
+        return ex.request.url
+    return trace.spec.url
+
+
+def _error(err: NetError) -> dict[str, str]:
+    return {"kind": err.kind, "message": err.message}
+

@@ -1,0 +1,141 @@
+"""The terminal report: the wire exchange, then the verdict, then the findings.
+
+The only module that imports rich. ``render`` is a pure function of the report dict.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+_BROWSER_LABEL = {"chrome": "Chrome", "firefox": "Firefox", "safari": "Safari"}
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _is_cors(name: str) -> bool:
+    low = name.lower()
+    return low.startswith("access-control-") or low in ("origin", "vary", "location")
+
+
+def _header_lines(prefix: str, headers: list[list[str]]) -> list[Text]:
+    lines = []
+    for name, value in headers:
+        style = "bold magenta" if _is_cors(name) else "dim"
+        line = Text(f"{prefix} ", style="dim")
+        line.append(f"{name}: ", style=style)
+        line.append(value, style="bold" if _is_cors(name) else "")
+        lines.append(line)
+    return lines
+
+
+def _exchange(console: Console, title: str, ex: dict[str, Any]) -> None:
+    console.rule(Text(title, style="bold"), align="left", style="dim")
+    req = ex["request"]
+    console.print(Text(f"> {req['method']} {req['url']}", style="bold"))
+    for line in _header_lines(">", req["headers"]):
+        console.print(line)
+    resp = ex.get("response")
+    if resp is None:
+        err = ex.get("error") or {}
+        console.print(Text(f"< no response: {err.get('message', 'unknown error')}", style="red"))
+        console.print()
+        return
+    status_style = "green" if 200 <= resp["status"] < 300 else "yellow" if resp["status"] < 400 else "red"
+    status = Text("< ", style="dim")
+    status.append(f"{resp['http_version']} {resp['status']} {resp['reason']}".rstrip(), style=f"bold {status_style}")
+    status.append(f"   ({ex['elapsed_ms']:.0f} ms)", style="dim")
+    console.print(status)
+    for line in _header_lines("<", resp["headers"]):
+        console.print(line)
+    body = resp.get("body_excerpt") or ""
+    if body.strip() and not (200 <= resp["status"] < 300):
+        shown = body.strip().replace("\n", " ")[:160]
+        console.print(Text(f"< body: {shown}", style="dim italic"))
+    console.print()
+
+
+def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, no_color=not color, width=width,
+                      highlight=False, emoji=False, soft_wrap=False)
+    browser = _BROWSER_LABEL.get(report["browser"], report["browser"])
+    req = report["request"]
+    console.print(Text(f"corsprobe check  {req['method']} {report['target']}", style="bold"))
+    creds = "include" if req["credentials"] else "same-origin (no cookies cross-origin)"
+    console.print(Text(f"  from origin {report['origin']} · credentials: {creds} · browser: {browser}", style="dim"))
+    console.print()
+
+    pre = report["preflight"]
+    if pre["required"]:
+        console.print(Text("Why a preflight is needed:", style="bold"))
+        for reason in pre["reasons"]:
+            console.print(f"  • {escape(reason)}")
+    else:
+        console.print(Text("No preflight: the method and every header are CORS-safelisted.", style="bold"))
+    console.print()
+
+    for i, ex in enumerate(pre["exchanges"]):
+        _exchange(console, "Preflight" + (f" (after redirect {i})" if i else ""), ex)
+    actual = report["actual"]
+    for i, ex in enumerate(actual["exchanges"]):
+        title = "Actual request" if i == 0 else f"Redirect hop {i}"
+        _exchange(console, title, ex)
+    if not actual["sent"] and actual.get("why_not"):
+        console.print(Text(f"Actual request {actual['why_not']}", style="yellow"))
+        console.print()
+
+    _verdict(console, report, browser)
+
+    findings = report.get("findings") or []
+    expected = report.get("expected_headers") or {}
+    if expected:
+        console.print(Text("Response headers the page needs:", style="bold"))
+        for name, ok in expected.items():
+            mark = Text("  ✓ " if ok else "  ✗ ", style="green" if ok else "red")
+            mark.append(f"{name} " + ("is readable" if ok else "is NOT readable from JavaScript"))
+            console.print(mark)
+        console.print()
+    if findings:
+        console.print(Text(f"Findings ({len(findings)})", style="bold"))
+        for f in findings:
+            head = Text("  ")
+            head.append(f"{f['severity'].upper():7}", style=_SEVERITY_STYLE.get(f["severity"], ""))
+            head.append(f" {f['rule']} {f['name']}", style="bold")
+            console.print(head)
+            console.print(Text(f"    {f['message']}"))
+            fix = f.get("fix") or {}
+            labels = (("generic", "Fix"), ("fastapi", "FastAPI"), ("django", "Django"), ("flask", "Flask"))
+            for key, label in labels:
+                if key in fix:
+                    line = Text(f"    {label + ':':9}", style="green")
+                    line.append(f" {fix[key]}")
+                    console.print(line)
+        console.print()
+    for note in report.get("notes") or []:
+        console.print(Text(f"note: {note}", style="dim"))
+    return buf.getvalue()
+
+
+def _verdict(console: Console, report: dict[str, Any], browser: str) -> None:
+    allowed = report["allowed"]
+    if report.get("error"):
+        console.print(Text(f"✗ The request FAILS before CORS: {report['error']['message']}", style="bold red"))
+        console.print(Text("  The page's fetch() rejects with a network error (no CORS error is reported).", style="dim"))
+    elif allowed is True:
+        console.print(Text(f"✓ {browser} would ALLOW this request", style="bold green"))
+        readable = ", ".join(report["readable_headers"]) or "(none)"
+        console.print(Text(f"  JavaScript can read these response headers: {readable}", style="dim"))
+    elif allowed is False:
+        where = {"preflight": "at the preflight", "actual": "at the response",
+                 "redirect": "at a redirect"}.get(report["blocked_at"] or "", "")
+        console.print(Text(f"✗ {browser} would BLOCK this request {where}".rstrip(), style="bold red"))
+        console.print(Text(f"  {report['browser_error']}", style="red"))
+        console.print(Text(f"  {report['console_message']}"))
+    else:
+        console.print(Text("? The preflight passes; the verdict on the response is unknown "
+                           "because the actual request was not sent.", style="bold yellow"))
+    console.print()

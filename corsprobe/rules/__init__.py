@@ -1,0 +1,120 @@
+"""The rule catalogue: one module per family, one decorated function per rule.
+
+A rule is a generator over a :class:`Context` (the recorded exchange and the browser's
+verdict) that yields :class:`Hit` objects; the engine stamps the rule's id, name and
+severity on each and builds the immutable :class:`~corsprobe.model.Finding`. A rule's
+docstring is its documentation and must keep the headings in :data:`DOC_HEADINGS`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..model import Exchange, HttpResponse, Severity, Trace, header_values, joined
+
+DOC_HEADINGS = ("What it detects", "Why it matters", "Example", "Fix")
+FAMILIES = ("origin", "credentials")
+
+
+@dataclass(frozen=True)
+class Hit:
+    message: str
+    evidence: dict[str, object] = field(default_factory=dict)
+    fix: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    title: str
+    family: str
+    check: Callable[[Context], Iterable[Hit]]
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+
+REGISTRY: list[Rule] = []
+
+
+def rule(
+    id: str, name: str, severity: Severity, title: str
+) -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
+    def register(func: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
+        family = func.__module__.rsplit(".", 1)[-1]
+        REGISTRY.append(Rule(id, name, severity, title, family, func))
+        return func
+
+    return register
+
+
+def all_rules() -> tuple[Rule, ...]:
+    import importlib
+
+    for family in FAMILIES:
+        importlib.import_module(f"{__name__}.{family}")
+    return tuple(sorted(REGISTRY, key=lambda r: r.id))
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule sees: the trace, and where the browser's check failed."""
+
+    trace: Trace
+
+    @property
+    def origin(self) -> str:
+        return "null" if self.trace.tainted else self.trace.origin_sent
+
+    @property
+    def credentials(self) -> bool:
+        return self.trace.spec.credentials
+
+    @property
+    def error(self) -> str | None:
+        return self.trace.failure.error if self.trace.failure else None
+
+    @property
+    def checked(self) -> tuple[str, int, Exchange] | None:
+        """The exchange whose CORS check failed: (``preflight``/``actual``, index, exchange)."""
+        t = self.trace
+        if t.blocked_at == "preflight" and t.preflights:
+            return "preflight", len(t.preflights) - 1, t.preflights[-1]
+        if t.blocked_at in ("actual", "redirect") and t.actuals:
+            return "actual", len(t.actuals) - 1, t.actuals[-1]
+        return None
+
+    @property
+    def response(self) -> HttpResponse | None:
+        checked = self.checked
+        return checked[2].response if checked else None
+
+    def evidence(self, header: str | None = None, **extra: object) -> dict[str, object]:
+        """Where the problem is: which exchange, which header, which value(s)."""
+        checked = self.checked
+        out: dict[str, object] = {}
+        if checked:
+            kind, index, exchange = checked
+            out["exchange"] = kind if kind == "preflight" and index == 0 else f"{kind}[{index}]"
+            out["url"] = exchange.request.url
+            if exchange.response is not None:
+                out["status"] = exchange.response.status
+                if header:
+                    out["header"] = header
+                    out["values"] = header_values(exchange.response.headers, header)
+        out["origin"] = self.origin
+        out.update(extra)
+        return out
+
+    def header(self, name: str) -> str | None:
+        response = self.response
+        return joined(response.headers, name) if response else None
+
+
+def hits(*items: Hit) -> Iterator[Hit]:
+    yield from items

@@ -1,0 +1,315 @@
+"""Drive the system Chromium (Debian ``/usr/bin/chromium``) through Playwright + CDP.
+
+One browser per test session; every scenario gets a fresh incognito context
+(its own network context, hence its own preflight cache and HTTP cache) and a
+fresh page at ``http://app.test:PORT/page``.  The page runs ``fetch()`` and we
+collect:
+
+* the JS outcome (resolved or rejected, status, ``[...response.headers.keys()]``);
+* CDP ``Network.loadingFailed`` for the fetch (``corsErrorStatus`` and ``errorText``);
+* the console: CDP ``Log.entryAdded`` (the CORS message arrives there with
+  ``source=javascript, category=cors``; Playwright's ``page.on("console")``
+  sees the same text because it is built from the same event) plus
+  ``Runtime.consoleAPICalled``;
+* CDP ``Audits.issueAdded`` CORS issues (warnings included).
+
+Never call ``playwright install``: the browser is the Debian one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+    "--disable-quic",
+    # Realistic origins on loopback; every other name fails to resolve, so the
+    # browser can never reach outside 127.0.0.0/8.
+    "--host-resolver-rules=MAP *.test 127.0.0.1, MAP * ~NOTFOUND",
+]
+
+FETCH_JS = """
+async ([url, init]) => {
+  const opts = {method: init.method, headers: init.headers, credentials: init.credentials};
+  if (init.body !== null) opts.body = init.body;
+  let r;
+  try {
+    r = await fetch(url, opts);
+  } catch (e) {
+    return {ok: false, error: String(e)};
+  }
+  let body = null, bodyError = null;
+  try { body = (await r.text()).slice(0, 500); } catch (e) { bodyError = String(e); }
+  return {ok: true, status: r.status, type: r.type, url: r.url, redirected: r.redirected,
+          headers: [...r.headers.keys()], body, bodyError};
+}
+"""
+
+
+class ChromiumUnavailable(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class FetchSpec:
+    page_url: str  # the initiator page, e.g. http://app.test:PORT/page
+    url: str
+    method: str = "GET"
+    headers: tuple[tuple[str, str], ...] = ()
+    credentials: bool = False  # True -> credentials: 'include'
+    body: str | None = None
+
+
+@dataclass
+class BrowserResult:
+    allowed: bool
+    cors_error: str | None
+    failed_parameter: str | None
+    net_error: str | None
+    status: int | None
+    readable_headers: list[str]
+    console: list[str]
+    cors_console: str | None  # the "Access to fetch at ..." line, if any
+    js_error: str | None = None
+    response_url: str | None = None
+    redirected: bool | None = None
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    cdp_requests: list[dict[str, Any]] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Chromium:
+    """One headless Chromium; ``run()`` performs one fetch in a fresh context."""
+
+    def __init__(self, executable: str = CHROMIUM, headless: bool = True) -> None:
+        self.executable = executable
+        self.headless = headless
+        self._pw = None
+        self.browser = None
+        self.version = None
+
+    def start(self) -> Chromium:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError as exc:  # pragma: no cover - environment problem
+            raise ChromiumUnavailable(f"the playwright package is not importable: {exc}") from exc
+        try:
+            self._pw = sync_playwright().start()
+            self.browser = self._pw.chromium.launch(
+                executable_path=self.executable, headless=self.headless, args=CHROMIUM_ARGS)
+        except Exception as exc:
+            self.close()
+            raise ChromiumUnavailable(
+                f"could not launch Chromium at {self.executable} (Debian package 'chromium'; "
+                f"do not run 'playwright install'): {exc}") from exc
+        self.version = self.browser.version
+        return self
+
+    def close(self) -> None:
+        try:
+            if self.browser is not None:
+                self.browser.close()
+        finally:
+            self.browser = None
+            if self._pw is not None:
+                self._pw.stop()
+                self._pw = None
+
+    def __enter__(self) -> Chromium:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------
+    def run(self, spec: FetchSpec, timeout: float = 15.0) -> BrowserResult:
+        assert self.browser is not None, "Chromium.start() first"
+        t0 = time.monotonic()
+        ctx = self.browser.new_context()
+        try:
+            page = ctx.new_page()
+            events: list[tuple[str, dict]] = []
+            cdp = ctx.new_cdp_session(page)
+            for name in ("Network.requestWillBeSent", "Network.responseReceived",
+                         "Network.loadingFailed", "Network.loadingFinished", "Log.entryAdded",
+                         "Runtime.consoleAPICalled", "Audits.issueAdded"):
+                cdp.on(name, (lambda n: lambda params: events.append((n, params)))(name))
+            for domain in ("Network", "Log", "Runtime", "Audits"):
+                cdp.send(f"{domain}.enable")
+            page.goto(spec.page_url, timeout=timeout * 1000)
+            init = {
+                "method": spec.method,
+                "headers": [list(h) for h in spec.headers],
+                "credentials": "include" if spec.credentials else "same-origin",
+                "body": spec.body,
+            }
+            js = page.evaluate(FETCH_JS, [spec.url, init])
+            self._settle(page, events, spec.url, js["ok"], deadline=time.monotonic() + 3.0)
+            result = self._summarise(spec, js, events)
+        finally:
+            ctx.close()
+        result.elapsed = round(time.monotonic() - t0, 3)
+        return result
+
+    # ------------------------------------------------------------------
+    @staticmethod
+    def _main_request_id(events: list[tuple[str, dict]], url: str) -> str | None:
+        for name, p in events:
+            if (name == "Network.requestWillBeSent" and p.get("type") == "Fetch"
+                    and p["request"]["url"] == url and "redirectResponse" not in p):
+                return p["requestId"]
+        return None
+
+    def _settle(self, page: Any, events: list[tuple[str, dict]], url: str, ok: bool,
+                deadline: float) -> None:
+        """Pump Playwright's event loop until the fetch's final CDP events are in."""
+        grace_until = None
+        while time.monotonic() < deadline:
+            rid = self._main_request_id(events, url)
+            finished = failed = None
+            for name, p in events:
+                if rid is not None and p.get("requestId") == rid:
+                    if name == "Network.loadingFinished":
+                        finished = p
+                    elif name == "Network.loadingFailed":
+                        failed = p
+            done = finished is not None or failed is not None
+            if done and failed is not None and failed.get("corsErrorStatus"):
+                done = any(n == "Log.entryAdded" and p["entry"]["text"].startswith("Access to ")
+                           for n, p in events)
+            if done:
+                if grace_until is None:
+                    grace_until = time.monotonic() + 0.15  # late warnings / issues
+                elif time.monotonic() >= grace_until:
+                    return
+            page.wait_for_timeout(20)
+
+    def _summarise(self, spec: FetchSpec, js: dict, events: list[tuple[str, dict]]) -> BrowserResult:
+        rid = self._main_request_id(events, spec.url)
+        failed = next((p for n, p in events
+                       if n == "Network.loadingFailed" and p.get("requestId") == rid), None)
+        cors = (failed or {}).get("corsErrorStatus") or {}
+        console: list[str] = []
+        for n, p in events:
+            if n == "Log.entryAdded":
+                console.append(p["entry"]["text"])
+            elif n == "Runtime.consoleAPICalled":
+                console.append(" ".join(str(a.get("value", a.get("description", "")))
+                                        for a in p.get("args", [])))
+        cors_console = next((c for c in console if c.startswith("Access to fetch at")), None)
+        issues = []
+        for n, p in events:
+            if n == "Audits.issueAdded":
+                issue = p["issue"]
+                details = issue.get("details", {})
+                cid = details.get("corsIssueDetails")
+                if cid is not None:
+                    issues.append({"code": issue["code"], "isWarning": cid.get("isWarning"),
+                                   "corsErrorStatus": cid.get("corsErrorStatus"),
+                                   "url": cid.get("request", {}).get("url")})
+                else:
+                    issues.append({"code": issue["code"], "details": details})
+        cdp_requests = []
+        for n, p in events:
+            if n == "Network.requestWillBeSent" and p["request"]["url"].startswith("http")\
+                    and p["request"]["url"] != spec.page_url:
+                cdp_requests.append({
+                    "type": p.get("type"), "method": p["request"]["method"],
+                    "url": p["request"]["url"],
+                    "redirect_status": (p.get("redirectResponse") or {}).get("status"),
+                    "main": p["requestId"] == rid})
+        return BrowserResult(
+            allowed=bool(js["ok"]),
+            cors_error=cors.get("corsError"),
+            failed_parameter=cors.get("failedParameter") if cors else None,
+            net_error=(failed or {}).get("errorText"),
+            status=js.get("status"),
+            readable_headers=sorted(js["headers"]) if js["ok"] else [],
+            console=console,
+            cors_console=cors_console,
+            js_error=js.get("error"),
+            response_url=js.get("url"),
+            redirected=js.get("redirected"),
+            issues=issues,
+            cdp_requests=cdp_requests,
+        )
+
+
+# ----------------------------------------------------------------------
+# glue: one scenario, Chromium side, with the server's view of it
+
+def new_nonce() -> str:
+    import secrets
+
+    return secrets.token_hex(6)
+
+
+def trace_of(records: list, origin_placeholder: bool = False) -> list[dict[str, Any]]:
+    """The server's view of one run: every request, in arrival order (compact)."""
+    out = []
+    for rec in records:
+        parts = rec.path.split("/", 3)
+        out.append({
+            "method": rec.method,
+            "host": rec.host,
+            "hop": "/" + parts[3] if len(parts) >= 4 else rec.path,
+            "preflight": rec.is_preflight,
+            "origin": rec.header("origin"),
+            "acrm": rec.header("access-control-request-method"),
+            "acrh": rec.header("access-control-request-headers"),
+        })
+    return out
+
+
+def observe(chromium: Chromium, server: Any, sc: Any, nonce: str | None = None) -> dict[str, Any]:
+    """Run scenario ``sc`` in Chromium; return Chromium's observations + the server log."""
+    from .scenarios import fetch_url_for, page_url_for
+
+    nonce = nonce or new_nonce()
+    port = server.port
+    if sc.page == "app80" and 80 in server.unavailable_ports:
+        raise RuntimeError(f"scenario {sc.name} needs 127.0.0.1:80 for the page origin "
+                           f"http://app.test, which could not be bound: "
+                           f"{server.unavailable_ports[80]}")
+    spec = FetchSpec(page_url=page_url_for(sc, port), url=fetch_url_for(sc, port, nonce),
+                     method=sc.method, headers=tuple(sc.headers), credentials=sc.credentials,
+                     body=sc.body)
+    res = chromium.run(spec)
+    time.sleep(0.05)  # let the server threads finish logging
+    records = server.requests_for(nonce)
+    trace = trace_of(records)
+    preflights = [t for t in trace if t["preflight"]]
+    return {
+        "nonce": nonce,
+        "url": spec.url,
+        "origin": spec.page_url.rsplit("/", 1)[0],
+        "allowed": res.allowed,
+        "cors_error": res.cors_error,
+        "failed_parameter": res.failed_parameter,
+        "net_error": res.net_error,
+        "status": res.status,
+        "readable_headers": res.readable_headers,
+        "cors_console": res.cors_console,
+        "console": res.console,
+        "js_error": res.js_error,
+        "response_url": res.response_url,
+        "preflight_sent": bool(preflights),
+        "preflights": [{"host": p["host"], "hop": p["hop"], "origin": p["origin"],
+                        "acrm": p["acrm"], "acrh": p["acrh"]} for p in preflights],
+        "trace": trace,
+        "requests": [rec.as_dict() for rec in records],
+        "issues": res.issues,
+        "cdp_requests": res.cdp_requests,
+        "elapsed": res.elapsed,
+    }
