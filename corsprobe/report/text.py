@@ -61,7 +61,7 @@ def _exchange(console: Console, title: str, ex: dict[str, Any]) -> None:
 def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str:
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width,
-                      highlight=False, emoji=False, soft_wrap=False)
+                      highlight=False, emoji=False, soft_wrap=True)
     browser = _BROWSER_LABEL.get(report["browser"], report["browser"])
     req = report["request"]
     console.print(Text(f"corsprobe check  {req['method']} {report['target']}", style="bold"))

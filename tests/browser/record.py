@@ -19,13 +19,13 @@ from .scenario_server import ScenarioServer
 from .scenarios import SCENARIOS, make_handlers
 
 
-def _scrub(obj, port: int, nonce: str):
+def _scrub(obj, port: int, port2: int, nonce: str):
     if isinstance(obj, str):
-        return obj.replace(nonce, "NONCE").replace(str(port + 1), "PORT2").replace(str(port), "PORT")
+        return obj.replace(nonce, "NONCE").replace(str(port2), "PORT2").replace(str(port), "PORT")
     if isinstance(obj, list):
-        return [_scrub(x, port, nonce) for x in obj]
+        return [_scrub(x, port, port2, nonce) for x in obj]
     if isinstance(obj, dict):
-        return {k: _scrub(v, port, nonce) for k, v in obj.items()}
+        return {k: _scrub(v, port, port2, nonce) for k, v in obj.items()}
     return obj
 
 
@@ -52,13 +52,13 @@ def main(argv: list[str]) -> int:
                                     "request": {"method": sc.method,
                                                 "headers": [list(x) for x in sc.headers],
                                                 "credentials": sc.credentials, "body": sc.body},
-                                    **_scrub(obs, server.port, nonce)}
+                                    **_scrub(obs, server.port, server.closed_port, nonce)}
                 verdict = "allowed" if obs["allowed"] else (obs["cors_error"] or obs["net_error"])
                 print(f"{sc.name:45} {verdict}", file=sys.stderr)
             doc = {
                 "chromium": chromium.version,
                 "note": "Recorded by tests/browser/record.py; PORT = the scenario server's port, "
-                        "PORT2 = PORT+1 (unused), NONCE = the run's nonce.",
+                        "PORT2 = a closed port, NONCE = the run's nonce.",
                 "server_errors": server.errors,
                 "scenarios": results,
             }

@@ -226,6 +226,8 @@ class ScenarioServer:
         self._socks: list[socket.socket] = []
         self._threads: list[threading.Thread] = []
         self.port = 0
+        self.closed_port = 0  # bound, never listening: connections are refused
+        self._closed_sock: socket.socket | None = None
         self.ports: list[int] = []
         self.unavailable_ports: dict[int, str] = {}
         self._extra_ports = extra_ports
@@ -249,6 +251,9 @@ class ScenarioServer:
             except OSError as exc:
                 self.unavailable_ports[p] = str(exc)
         self.ports = [s.getsockname()[1] for s in self._socks]
+        self._closed_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._closed_sock.bind(("127.0.0.1", 0))
+        self.closed_port = self._closed_sock.getsockname()[1]
         for s in self._socks:
             t = threading.Thread(target=self._accept_loop, args=(s,), daemon=True,
                                  name=f"scenario-server-{s.getsockname()[1]}")
@@ -262,6 +267,8 @@ class ScenarioServer:
             t.join(timeout=2)
         for s in self._socks:
             s.close()
+        if self._closed_sock is not None:
+            self._closed_sock.close()
 
     def __enter__(self) -> ScenarioServer:
         return self.start()

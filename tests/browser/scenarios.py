@@ -15,7 +15,7 @@ the hop before without).  A request no key matches gets a bare 404.
 
 Header values are templates: ``{origin}`` (the page's origin), ``{app}``,
 ``{api}``, ``{other}`` (``http://<host>.test:PORT``), ``{port}``, ``{port2}``
-(PORT+1, an unused port), ``{name}`` (scenario name) and ``{q}`` (the request's
+(a closed port), ``{name}`` (scenario name) and ``{q}`` (the request's
 query string, which carries the nonce ``n=...``; redirects must keep it so the
 server log can tie every hop to its run).  Headers go out exactly as listed:
 order, case and duplicates are preserved.
@@ -93,13 +93,14 @@ class Vars:
     port: int
     name: str
     q: str
+    port2: int = 0
 
     def sub(self, s: str) -> str:
         p = self.port
         for key, val in (("{origin}", self.origin), ("{app}", f"http://app.test:{p}"),
                          ("{api}", f"http://api.test:{p}"),
                          ("{other}", f"http://other.test:{p}"),
-                         ("{port2}", str(p + 1)), ("{port}", str(p)),
+                         ("{port2}", str(self.port2)), ("{port}", str(p)),
                          ("{name}", self.name), ("{q}", self.q)):
             s = s.replace(key, val)
         return s
@@ -148,11 +149,11 @@ def _route(sc: Scenario, req: Request) -> R | DynHandler | None:
     return None
 
 
-def make_handler(sc: Scenario, port: int) -> Callable[[Request], Response]:
+def make_handler(sc: Scenario, port: int, port2: int) -> Callable[[Request], Response]:
     origin = origin_for(sc, port)
 
     def handle(req: Request) -> Response:
-        v = Vars(origin, port, sc.name, req.query)
+        v = Vars(origin, port, sc.name, req.query, port2)
         route = _route(sc, req)
         if route is None:
             return Response(404, [("Content-Type", "text/plain")], b"no route in scenario\n")
@@ -164,7 +165,7 @@ def make_handler(sc: Scenario, port: int) -> Callable[[Request], Response]:
 
 
 def make_handlers(scenarios: list[Scenario], server) -> dict[str, Callable[[Request], Response]]:
-    return {sc.name: make_handler(sc, server.port) for sc in scenarios}
+    return {sc.name: make_handler(sc, server.port, server.closed_port) for sc in scenarios}
 
 
 # --------------------------------------------------------------------------
@@ -328,22 +329,40 @@ S("hint-save-data-off", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
 S("hint-intervention", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
   headers=(("Intervention", "<https://example.invalid/x>"),))
 
-_BIG = (("Accept", "a/" + "b" * 126),  # 128
-        ("Accept-Language", "e" * 128),
-        ("Content-Language", "d" * 128),
-        ("Content-Type", "text/plain;a=" + "x" * 115))  # 128
-S("total-safelisted-512", G, {"GET": OK}, headers=_BIG,
-  note="four 128-byte safelisted values: 512 bytes, under 1024")
-S("total-safelisted-over-1024", G,
-  {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=_BIG + (("Range", "bytes=0-" + "1" * 120),  # 128
-                  ("DPR", "1." + "0" * 126), ("Width", "1" * 128), ("Viewport-Width", "1" * 128),
-                  ("Downlink", "1." + "5" * 126)),
-  note="client hints pad the total over 1024: every safelisted name becomes unsafe")
-S("total-safelisted-over-1024-no-hints", G,
-  {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=_BIG + (("Range", "bytes=0-" + "1" * 120),),
-  note="control: 640 bytes of spec-safelisted values, no hints")
+S("hint-save-data-upper", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+  headers=(("Save-Data", "ON"),))
+S("hint-ect-5g", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+  headers=(("ECT", "5g"),), note="ECT must be one of the effective connection types")
+S("hint-rtt-fraction", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+  headers=(("RTT", "50.5"),), note="RTT must be an integer")
+S("hint-width-128-digits", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+  headers=(("Width", "1" * 128),))
+S("hint-sec-ch-ua", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+  headers=(("Sec-CH-UA", '"x";v="1"'),),
+  note="Sec- headers are forbidden: fetch() drops them silently")
+S("pf-range-huge-number", G, {"OPTIONS": r(204, ACAO, acah("range")), "GET": r(206, ACAO, TEXT)},
+  headers=(("Range", "bytes=0-" + "1" * 120),),
+  note="Chromium parses the range; a number that overflows is not safelisted")
+
+# The 1024-byte total of safelisted values (spec and Chromium): over it, every
+# safelisted name is listed in Access-Control-Request-Headers.
+_SPEC4 = (("Accept", "a/" + "b" * 126),  # 128 bytes each
+          ("Accept-Language", "e" * 128),
+          ("Content-Language", "d" * 128),
+          ("Content-Type", "text/plain;a=" + "x" * 115))
+_HINT4 = (("DPR", "1." + "0" * 126), ("Width", "1" * 128), ("Viewport-Width", "2" * 128),
+          ("Downlink", "1." + "5" * 126))
+S("total-safelisted-512", G, {"GET": OK}, headers=_SPEC4,
+  note="four 128-byte safelisted values: 512 bytes")
+S("total-safelisted-1024", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+  headers=_SPEC4 + _HINT4, note="exactly 1024 bytes of safelisted values (client hints count)")
+S("total-safelisted-1025", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+  headers=_SPEC4 + _HINT4 + (("Device-Memory", "4"),),
+  note="1025 bytes: every safelisted name becomes CORS-unsafe")
+S("total-safelisted-1025-acah-partial", G,
+  {"OPTIONS": r(204, ACAO, acah("accept")), "GET": OK},
+  headers=_SPEC4 + _HINT4 + (("Device-Memory", "4"),),
+  note="which name is reported when the over-1024 names are not allowed")
 
 # ---- preflight check order -----------------------------------------------
 G = "preflight-order"
@@ -355,7 +374,7 @@ for st in (401, 403, 404, 500):
 S("pf-200-ok", G, {"OPTIONS": r(200, ACAO, acam("PUT")), "PUT": OK}, **PUT)
 S("pf-204-ok", G, {"OPTIONS": r(204, ACAO, acam("PUT")), "PUT": OK}, **PUT)
 S("pf-206-ok", G, {"OPTIONS": r(206, ACAO, acam("PUT")), "PUT": OK}, **PUT)
-S("pf-299-ok", G, {"OPTIONS": r(299, ACAO, acam("PUT"), reason="Odd")}, **PUT)
+S("pf-299-ok", G, {"OPTIONS": r(299, ACAO, acam("PUT"), reason="Odd"), "PUT": OK}, **PUT)
 for st in (301, 302, 307):
     S(f"pf-{st}-bare", G, {"OPTIONS": r(st, loc("{api}/s/{name}/end?{q}")), "PUT": OK}, **PUT)
     S(f"pf-{st}-acao", G,

@@ -1,0 +1,147 @@
+"""Differential test: real Chromium vs ``corsprobe check`` on the same server.
+
+For every scenario in ``scenarios.py`` the page ``http://app.test:PORT/page``
+runs ``fetch()`` in headless Chromium, and ``corsprobe check ... --format json``
+runs as a subprocess against the same scenario (with another nonce, so the
+server log tells the two runs apart).  Compared:
+
+* ``allowed``                 fetch() resolved  vs  report ``allowed``
+* ``browser_error``           CDP ``loadingFailed.corsErrorStatus.corsError`` (or None)
+* ``readable_headers``        ``[...response.headers.keys()]`` (lower-case, sorted)
+* ``console_message``         Chromium's ``Access to fetch at ...`` line, nonce replaced
+* ``preflight.required``      whether the server received a preflight from Chromium
+* ``preflights``              host, hop, Origin, Access-Control-Request-Method/-Headers of
+                              every preflight, Chromium's vs corsprobe's (server log)
+* ``requests``                the whole request sequence (method, host, hop, Origin)
+
+A Chromium network error (no CORS error) must be reported by corsprobe as
+``allowed: false, browser_error: null``.
+
+Deliberate divergences go in ``KNOWN_EXCEPTIONS``; such a scenario is a strict
+xfail, so it fails loudly once corsprobe starts matching Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .chromium import new_nonce, observe, trace_of
+from .scenarios import BY_NAME, SCENARIOS, Scenario, fetch_url_for, origin_for
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+CORSPROBE_TIMEOUT = 60
+
+# scenario name -> why corsprobe deliberately differs from Chromium there.
+KNOWN_EXCEPTIONS: dict[str, str] = {}
+
+
+def corsprobe_argv(sc: Scenario, port: int, nonce: str) -> list[str]:
+    argv = [sys.executable, "-m", "corsprobe", "check", fetch_url_for(sc, port, nonce),
+            "--origin", origin_for(sc, port), "-X", sc.method]
+    for name, value in sc.headers:
+        argv += ["-H", f"{name}: {value}"]
+    if sc.credentials:
+        argv.append("--credentials")
+    if sc.body is not None:
+        argv.append(f"--data={sc.body}")  # "=" form: bodies may start with "-"
+    argv.append("--send-actual")
+    for host in ("api.test", "other.test", "app.test"):
+        argv += ["--resolve", f"{host}:{port}:127.0.0.1"]
+    argv += ["--format", "json"]
+    return argv
+
+
+def _norm(text: str | None, nonce: str) -> str | None:
+    return None if text is None else text.replace(nonce, "NONCE")
+
+
+def _preflights(trace: list[dict]) -> list[dict]:
+    return [{k: t[k] for k in ("host", "hop", "origin", "acrm", "acrh")}
+            for t in trace if t["preflight"]]
+
+
+def _requests(trace: list[dict]) -> list[tuple]:
+    return [(t["method"], t["host"], t["hop"], t["origin"]) for t in trace]
+
+
+@pytest.mark.parametrize("name", [sc.name for sc in SCENARIOS])
+def test_chromium_vs_corsprobe(name: str, scenario_server, chromium, request) -> None:
+    sc = BY_NAME[name]
+    if name in KNOWN_EXCEPTIONS:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_EXCEPTIONS[name]))
+    nonce_c = new_nonce()
+    argv = corsprobe_argv(sc, scenario_server.port, nonce_c)
+    # corsprobe runs while Chromium works: the two runs only share the server.
+    proc = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        ch = observe(chromium, scenario_server, sc)
+    finally:
+        try:
+            out, err = proc.communicate(timeout=CORSPROBE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+            pytest.fail(f"corsprobe timed out after {CORSPROBE_TIMEOUT}s: {' '.join(argv)}")
+    cmd = " ".join(repr(a) if " " in a else a for a in argv[1:])
+    chromium_view = (
+        f"Chromium: allowed={ch['allowed']} cors_error={ch['cors_error']} "
+        f"failed_parameter={ch['failed_parameter']!r} net_error={ch['net_error']} "
+        f"readable={ch['readable_headers']}\n  console: {ch['cors_console']}\n"
+        f"  requests: {_requests(ch['trace'])}")
+    try:
+        report = json.loads(out)
+        assert isinstance(report, dict)
+    except (ValueError, AssertionError):
+        pytest.fail(f"corsprobe did not print one JSON object (exit {proc.returncode}).\n"
+                    f"$ {cmd}\nstdout: {out[-1500:]!r}\nstderr: {err[-1500:]}\n{chromium_view}",
+                    pytrace=False)
+    if proc.returncode not in (0, 1, 3):
+        pytest.fail(f"corsprobe exit code {proc.returncode} (expected 0, 1 or 3)\n$ {cmd}\n"
+                    f"stderr: {err[-1500:]}\n{chromium_view}", pytrace=False)
+
+    cp_trace = trace_of(scenario_server.requests_for(nonce_c))
+    pre = report.get("preflight") or {}
+    pairs = [
+        ("allowed", ch["allowed"], report.get("allowed")),
+        ("browser_error", ch["cors_error"], report.get("browser_error")),
+        ("readable_headers", ch["readable_headers"], report.get("readable_headers")),
+        ("console_message", _norm(ch["cors_console"], ch["nonce"]),
+         _norm(report.get("console_message"), nonce_c)),
+        ("preflight.required", ch["preflight_sent"], pre.get("required")),
+        ("preflights sent (server log)", _preflights(ch["trace"]), _preflights(cp_trace)),
+        ("requests sent (server log)", _requests(ch["trace"]), _requests(cp_trace)),
+    ]
+    problems = [f"- {what}:\n    chromium:  {a!r}\n    corsprobe: {b!r}"
+                for what, a, b in pairs if a != b]
+    if not ch["allowed"] and ch["cors_error"] is None:
+        if report.get("allowed") is not False or report.get("browser_error") is not None:
+            problems.append(f"- Chromium failed with a network error ({ch['net_error']}): "
+                            "corsprobe must say allowed=false, browser_error=null")
+    if problems:
+        pytest.fail(f"scenario {name} ({sc.group}): corsprobe differs from Chromium "
+                    f"{chromium.version}\n$ {cmd}\n" + "\n".join(problems)
+                    + f"\n{chromium_view}\ncorsprobe exit {proc.returncode}; stderr tail: "
+                    f"{err[-600:]}", pytrace=False)
+
+
+def test_scenario_catalogue() -> None:
+    """The scenario table itself: enough cases, sane names, exceptions that exist."""
+    names = [sc.name for sc in SCENARIOS]
+    assert len(names) >= 95
+    assert len(set(names)) == len(names)
+    assert set(KNOWN_EXCEPTIONS) <= set(names), set(KNOWN_EXCEPTIONS) - set(names)
+    groups = {sc.group for sc in SCENARIOS}
+    assert {"simple", "credentials", "preflight-trigger", "preflight-order", "redirect",
+            "expose"} <= groups
+    for sc in SCENARIOS:
+        assert sc.routes, sc.name
+        assert all(k.split(" ")[0] in {"PREFLIGHT", "*"} or k.split(" ")[0].isalpha()
+                   for k in sc.routes), sc.name

@@ -1,0 +1,98 @@
+"""Origins, URLs and redirect hops."""
+
+import pytest
+
+from corsprobe.fetch import redirect
+from corsprobe.fetch.urls import InvalidInput, parse_origin, parse_url
+from corsprobe.model import CorsFailure, HttpResponse, NetError
+
+
+@pytest.mark.parametrize(
+    "text,serialized",
+    [
+        ("https://app.example.com", "https://app.example.com"),
+        ("https://App.Example.COM", "https://app.example.com"),
+        ("https://app.example.com:443", "https://app.example.com"),
+        ("http://localhost:3000", "http://localhost:3000"),
+        ("http://[::1]:8080", "http://[::1]:8080"),
+        ("https://bücher.example", "https://xn--bcher-kva.example"),
+        ("null", "null"),
+    ],
+)
+def test_origin_serialization(text, serialized):
+    assert parse_origin(text).serialize() == serialized
+
+
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("https://app.example.com/", "ends with a slash"),
+        ("https://app.example.com/x", "path"),
+        ("app.example.com", "no scheme"),
+        ("https://app.example.com:99999", "port"),
+        ("NULL", "spelled 'null'"),
+        ("ftp://x.example", "only http and https"),
+        ("https://a b.example", "whitespace"),
+        ("https://u:p@app.example.com", "user:password"),
+    ],
+)
+def test_bad_origins_are_explained(text, fragment):
+    with pytest.raises(InvalidInput, match=fragment):
+        parse_origin(text)
+
+
+def _hop(url="https://api.example.com/a", method="GET", headers=(), tainted=False):
+    return redirect.Hop(parse_url(url), method, tuple(headers), None, tainted)
+
+
+PAGE = parse_origin("https://app.example.com")
+
+
+def _follow(hop, status, location, n=0):
+    return redirect.follow(hop, HttpResponse(status, "", (("Location", location),)), PAGE, n, 20)
+
+
+def test_same_origin_hop_does_not_taint():
+    nxt = _follow(_hop(), 302, "/b")
+    assert isinstance(nxt, redirect.Hop) and not nxt.tainted
+    assert nxt.url.text == "https://api.example.com/b"
+
+
+def test_cross_origin_hop_taints():
+    nxt = _follow(_hop(), 302, "https://other.example.com/b")
+    assert isinstance(nxt, redirect.Hop) and nxt.tainted
+
+
+def test_hop_back_to_page_origin_taints_too():
+    nxt = _follow(_hop(), 302, "https://app.example.com/b")
+    assert isinstance(nxt, redirect.Hop) and nxt.tainted
+
+
+def test_location_with_credentials_fails():
+    nxt = _follow(_hop(), 302, "https://u:p@api.example.com/b")
+    assert isinstance(nxt, CorsFailure) and nxt.error == "RedirectContainsCredentials"
+
+
+def test_non_http_location_is_a_network_error():
+    nxt = _follow(_hop(), 302, "ftp://api.example.com/b")
+    assert isinstance(nxt, NetError)
+
+
+def test_too_many_redirects():
+    nxt = _follow(_hop(), 302, "/b", n=20)
+    assert isinstance(nxt, NetError) and nxt.kind == "too_many_redirects"
+
+
+def test_post_becomes_get_on_302_and_303_but_not_307():
+    post = _hop(method="POST", headers=[("Content-Type", "application/json"), ("X-A", "1")])
+    for status in (301, 302, 303):
+        nxt = _follow(post, status, "/b")
+        assert nxt.method == "GET" and dict(nxt.headers) == {"X-A": "1"}
+    nxt = _follow(post, 307, "/b")
+    assert nxt.method == "POST" and len(nxt.headers) == 2
+
+
+def test_cross_origin_hop_drops_authorization():
+    hop = _hop(headers=[("Authorization", "Bearer x"), ("X-A", "1")])
+    nxt = _follow(hop, 307, "https://other.example.com/")
+    assert dict(nxt.headers) == {"X-A": "1"}
