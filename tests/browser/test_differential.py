@@ -90,7 +90,7 @@ def test_chromium_vs_corsprobe(name: str, scenario_server, chromium, request) ->
             proc.kill()
             out, err = proc.communicate()
             pytest.fail(f"corsprobe timed out after {CORSPROBE_TIMEOUT}s: {' '.join(argv)}")
-    cmd = " ".join(repr(a) if " " in a else a for a in argv[1:])
+    cmd = "python " + " ".join(repr(a) if " " in a or not a else a for a in argv[1:])
     chromium_view = (
         f"Chromium: allowed={ch['allowed']} cors_error={ch['cors_error']} "
         f"failed_parameter={ch['failed_parameter']!r} net_error={ch['net_error']} "
