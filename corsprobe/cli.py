@@ -209,6 +209,8 @@ def run_check(spec: object, options: object, fmt: str, fail_on: str, color: bool
 
 
 def main() -> None:
+    # httpcore probes for trio at import (~50 ms when installed); this process never uses it.
+    sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
     try:
         code = app(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)

@@ -287,6 +287,11 @@ S("pf-xcustom-star-cred", G, {"OPTIONS": r(204, ACAO, ACAC, acah("*")), "GET": O
 S("pf-xcustom-acah-missing", G, {"OPTIONS": r(204, ACAO), "GET": OK}, headers=XC)
 S("pf-two-custom-one-allowed", G, {"OPTIONS": r(204, ACAO, acah("X-B")), "GET": OK},
   headers=(("X-B", "1"), ("X-A", "1")), note="which name is reported when several fail")
+S("pf-two-custom-both-fail", G, {"OPTIONS": r(204, ACAO, acah("X-C")), "GET": OK},
+  headers=(("X-B", "1"), ("X-A", "1")), note="two names fail: which one is reported")
+S("pf-three-custom-all-fail", G, {"OPTIONS": r(204, ACAO, acah("X-Other")), "GET": OK},
+  headers=(("X-Zeta", "1"), ("X-Alpha", "1"), ("X-Mid", "1")),
+  note="three names fail: which one is reported")
 S("pf-authorization-acah-star", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
   headers=(("Authorization", "Bearer abc"),),
   note="spec: * never covers Authorization; Chromium still allows it")

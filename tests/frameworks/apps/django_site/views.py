@@ -1,0 +1,41 @@
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+USERS = [{"id": 1, "name": "alice"}]
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def users(request):
+    if request.method == "POST":
+        return JsonResponse({"id": 2}, status=201)
+    resp = JsonResponse(USERS, safe=False)
+    resp["X-Request-ID"] = "req-1"
+    resp["X-Total-Count"] = str(len(USERS))
+    return resp
+
+
+@csrf_exempt
+@require_http_methods(["GET", "PUT"])
+def user_detail(request, user_id):
+    return JsonResponse({"id": user_id, "name": "alice"})
+
+
+@csrf_exempt
+def boom(request):
+    raise RuntimeError("boom")
+
+
+@csrf_exempt
+def private(request):
+    if request.headers.get("Authorization") != "Bearer good":
+        resp = JsonResponse({"detail": "Not authenticated"}, status=401)
+        resp["WWW-Authenticate"] = "Bearer"
+        return resp
+    return JsonResponse({"secret": 42})
+
+
+@csrf_exempt
+def slash(request):
+    return JsonResponse({"ok": True})

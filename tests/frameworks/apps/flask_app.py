@@ -1,0 +1,69 @@
+"""Flask app with flask-cors, one configuration per variant."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+from flask_cors import CORS
+
+from variants import ALLOWED_ORIGIN, check
+
+USERS = [{"id": 1, "name": "alice"}]
+
+CORRECT = dict(
+    origins=[ALLOWED_ORIGIN],
+    supports_credentials=True,
+    expose_headers=["X-Request-ID"],
+    max_age=600,
+    methods=["GET", "POST", "PUT", "DELETE"],
+)
+
+
+def cors_options(variant: str) -> dict:
+    if variant == "correct":
+        return dict(CORRECT)
+    if variant == "default_star":
+        return {}  # CORS(app)
+    if variant == "star_credentials":
+        return {"supports_credentials": True}  # origins default "*"
+    if variant == "restricted_methods":
+        return {**CORRECT, "methods": ["GET", "POST"]}
+    if variant == "regex_prefix":
+        return {**CORRECT, "origins": [r"https://.*\.example\.com"]}
+    if variant == "no_expose":
+        return {k: v for k, v in CORRECT.items() if k != "expose_headers"}
+    if variant == "trailing_slash":
+        return {**CORRECT, "origins": [ALLOWED_ORIGIN + "/"]}
+    raise AssertionError(variant)
+
+
+def create_app(variant: str) -> Flask:
+    check("flask", variant)
+    app = Flask(f"corsprobe_flask_{variant}")
+
+    @app.get("/api/users")
+    def list_users():
+        resp = jsonify(USERS)
+        resp.headers["X-Request-ID"] = "req-1"
+        resp.headers["X-Total-Count"] = str(len(USERS))
+        return resp
+
+    @app.post("/api/users")
+    def create_user():
+        return jsonify({"id": 2}), 201
+
+    @app.put("/api/users/<int:user_id>")
+    def update_user(user_id: int):
+        return jsonify({"id": user_id, "name": "alice"})
+
+    @app.get("/api/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    @app.get("/api/private")
+    def private():
+        if request.headers.get("Authorization") != "Bearer good":
+            return jsonify({"detail": "Not authenticated"}), 401, {"WWW-Authenticate": "Bearer"}
+        return jsonify({"secret": 42})
+
+    CORS(app, **cors_options(variant))
+    return app
