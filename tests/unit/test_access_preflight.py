@@ -5,7 +5,7 @@ import pytest
 from corsprobe.fetch import access, exposure, preflight
 from corsprobe.model import HttpResponse
 
-O = "https://app.example.com"
+ORIGIN = "https://app.example.com"
 
 
 def resp(status=200, *headers):
@@ -15,29 +15,29 @@ def resp(status=200, *headers):
 @pytest.mark.parametrize(
     "headers,credentials,expected",
     [
-        ((("Access-Control-Allow-Origin", O),), False, None),
-        ((("access-control-allow-origin", O),), False, None),
+        ((("Access-Control-Allow-Origin", ORIGIN),), False, None),
+        ((("access-control-allow-origin", ORIGIN),), False, None),
         ((("Access-Control-Allow-Origin", "*"),), False, None),
         ((("Access-Control-Allow-Origin", "*"),), True, ("WildcardOriginNotAllowed", None)),
         ((), False, ("MissingAllowOriginHeader", None)),
-        ((("Access-Control-Allow-Origin", O + "/"),), False, ("AllowOriginMismatch", O + "/")),
+        ((("Access-Control-Allow-Origin", ORIGIN + "/"),), False, ("AllowOriginMismatch", ORIGIN + "/")),
         ((("Access-Control-Allow-Origin", "null"),), False, ("AllowOriginMismatch", "null")),
         ((("Access-Control-Allow-Origin", "foo"),), False, ("InvalidAllowOriginValue", "foo")),
         ((("Access-Control-Allow-Origin", ""),), False, ("InvalidAllowOriginValue", "")),
-        ((("Access-Control-Allow-Origin", f"{O}, https://b.example"),), False,
-         ("MultipleAllowOriginValues", f"{O}, https://b.example")),
-        ((("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Origin", O)), False,
-         ("MultipleAllowOriginValues", f"{O}, {O}")),
-        ((("Access-Control-Allow-Origin", O),), True, ("InvalidAllowCredentials", "")),
-        ((("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Credentials", "True")), True,
+        ((("Access-Control-Allow-Origin", f"{ORIGIN}, https://b.example"),), False,
+         ("MultipleAllowOriginValues", f"{ORIGIN}, https://b.example")),
+        ((("Access-Control-Allow-Origin", ORIGIN), ("Access-Control-Allow-Origin", ORIGIN)), False,
+         ("MultipleAllowOriginValues", f"{ORIGIN}, {ORIGIN}")),
+        ((("Access-Control-Allow-Origin", ORIGIN),), True, ("InvalidAllowCredentials", "")),
+        ((("Access-Control-Allow-Origin", ORIGIN), ("Access-Control-Allow-Credentials", "True")), True,
          ("InvalidAllowCredentials", "True")),
-        ((("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Credentials", "true")), True, None),
-        ((("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Credentials", "true"),
+        ((("Access-Control-Allow-Origin", ORIGIN), ("Access-Control-Allow-Credentials", "true")), True, None),
+        ((("Access-Control-Allow-Origin", ORIGIN), ("Access-Control-Allow-Credentials", "true"),
           ("Access-Control-Allow-Credentials", "true")), True, ("InvalidAllowCredentials", "true, true")),
     ],
 )
 def test_cors_check(headers, credentials, expected):
-    failure = access.cors_check(tuple(headers), O, credentials)
+    failure = access.cors_check(tuple(headers), ORIGIN, credentials)
     assert (None if failure is None else (failure.error, failure.hint)) == expected
 
 
@@ -46,7 +46,7 @@ def test_null_origin_matches_null():
 
 
 def _check(response, method="PUT", names=(), credentials=False):
-    failure = preflight.check(response, method, list(names), O, credentials)
+    failure = preflight.check(response, method, list(names), ORIGIN, credentials)
     return None if failure is None else (failure.error, failure.hint)
 
 
@@ -60,33 +60,33 @@ def test_preflight_401_without_cors_is_missing_allow_origin():
 
 
 def test_preflight_401_with_allow_origin_is_invalid_status():
-    assert _check(resp(401, ("Access-Control-Allow-Origin", O))) == ("PreflightInvalidStatus", None)
+    assert _check(resp(401, ("Access-Control-Allow-Origin", ORIGIN))) == ("PreflightInvalidStatus", None)
 
 
 def test_preflight_invalid_allow_methods():
-    r = resp(200, ("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Methods", "PUT;"))
+    r = resp(200, ("Access-Control-Allow-Origin", ORIGIN), ("Access-Control-Allow-Methods", "PUT;"))
     assert _check(r) == ("InvalidAllowMethodsPreflightResponse", None)
 
 
 def test_preflight_method_case_sensitive():
-    r = resp(200, ("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Methods", "PATCH"))
+    r = resp(200, ("Access-Control-Allow-Origin", ORIGIN), ("Access-Control-Allow-Methods", "PATCH"))
     assert _check(r, "patch") == ("MethodDisallowedByPreflightResponse", "patch")
     assert _check(r, "PATCH") is None
 
 
 def test_preflight_star_methods_only_without_credentials():
-    r = resp(200, ("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Credentials", "true"),
+    r = resp(200, ("Access-Control-Allow-Origin", ORIGIN), ("Access-Control-Allow-Credentials", "true"),
              ("Access-Control-Allow-Methods", "*"))
     assert _check(r, "PUT", credentials=False) is None
     assert _check(r, "PUT", credentials=True) == ("MethodDisallowedByPreflightResponse", "PUT")
 
 
 def test_preflight_headers_case_insensitive_and_star():
-    r = resp(200, ("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Methods", "PUT"),
+    r = resp(200, ("Access-Control-Allow-Origin", ORIGIN), ("Access-Control-Allow-Methods", "PUT"),
              ("Access-Control-Allow-Headers", "X-CUSTOM, Content-Type"))
     assert _check(r, names=["content-type", "x-custom"]) is None
     assert _check(r, names=["x-other"]) == ("HeaderDisallowedByPreflightResponse", "x-other")
-    star = resp(200, ("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Methods", "PUT"),
+    star = resp(200, ("Access-Control-Allow-Origin", ORIGIN), ("Access-Control-Allow-Methods", "PUT"),
                 ("Access-Control-Allow-Credentials", "true"), ("Access-Control-Allow-Headers", "*"))
     assert _check(star, names=["authorization"]) is None  # Chromium still lets * cover it
     assert _check(star, names=["x-a"], credentials=True) == ("HeaderDisallowedByPreflightResponse", "x-a")
@@ -98,10 +98,10 @@ def test_preflight_list_parsing_skips_empty_items():
 
 
 def test_preflight_request_headers_are_chromiums():
-    headers = dict(preflight.request_headers("PUT", ["x-b", "content-type"], O))
+    headers = dict(preflight.request_headers("PUT", ["x-b", "content-type"], ORIGIN))
     assert headers["Access-Control-Request-Method"] == "PUT"
     assert headers["Access-Control-Request-Headers"] == "content-type,x-b"
-    assert headers["Origin"] == O
+    assert headers["Origin"] == ORIGIN
     assert "Cookie" not in headers and "Authorization" not in headers
 
 

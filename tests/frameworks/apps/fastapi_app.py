@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-
 from variants import ALLOWED_ORIGIN, check
 
 USERS = [{"id": 1, "name": "alice"}]

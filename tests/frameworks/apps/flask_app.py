@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, request
 from flask_cors import CORS
-
 from variants import ALLOWED_ORIGIN, check
 
 USERS = [{"id": 1, "name": "alice"}]

@@ -3,7 +3,6 @@
 import os
 
 from corsheaders.defaults import default_headers
-
 from variants import ALLOWED_ORIGIN, check
 
 VARIANT = os.environ.get("CORSPROBE_DJANGO_VARIANT", "correct")
