@@ -9,13 +9,13 @@ docstring is its documentation and must keep the headings in :data:`DOC_HEADINGS
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..model import Exchange, HttpResponse, Severity, Trace, header_values, joined
 
 DOC_HEADINGS = ("What it detects", "Why it matters", "Example", "Fix")
-FAMILIES = ("origin", "credentials")
+FAMILIES = ("origin", "credentials", "preflight", "response", "redirects", "exposure", "caching", "security")
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,32 @@ class Context:
         response = self.response
         return joined(response.headers, name) if response else None
 
+    @property
+    def last_preflight(self) -> HttpResponse | None:
+        t = self.trace
+        return t.preflights[-1].response if t.preflights else None
 
-def hits(*items: Hit) -> Iterator[Hit]:
-    yield from items
+    @property
+    def final(self) -> HttpResponse | None:
+        """The last response of the actual request (after redirects), if any."""
+        t = self.trace
+        return t.actuals[-1].response if t.actuals else None
+
+    def evidence_for(
+        self, kind: str, index: int, header: str | None = None, **extra: object
+    ) -> dict[str, object]:
+        """Evidence pointing at a given exchange rather than the failing one."""
+        exchanges = self.trace.preflights if kind == "preflight" else self.trace.actuals
+        exchange = exchanges[index]
+        out: dict[str, object] = {
+            "exchange": kind if kind == "preflight" and index == 0 else f"{kind}[{index}]",
+            "url": exchange.request.url,
+        }
+        if exchange.response is not None:
+            out["status"] = exchange.response.status
+            if header:
+                out["header"] = header
+                out["values"] = header_values(exchange.response.headers, header)
+        out["origin"] = self.origin
+        out.update(extra)
+        return out

@@ -87,19 +87,19 @@ def allow_origin_missing(ctx: Context) -> Iterator[Hit]:
     if ctx.error not in ("MissingAllowOriginHeader", "PreflightMissingAllowOriginHeader"):
         return
     response = ctx.response
-    status = response.status if response else None
+    # An error status, a redirect or a tainted origin has a more precise rule.
+    if response is None or response.status >= 300 or ctx.trace.tainted:
+        return
+    if ctx.trace.blocked_at == "actual" and ctx.last_preflight is not None and (
+        header_values(ctx.last_preflight.headers, ACAO)
+    ):
+        return  # CORS402: the preflight had it
     where = "preflight" if ctx.trace.blocked_at == "preflight" else "response"
-    msg = f"The {where} (status {status}) has no Access-Control-Allow-Origin header"
-    if ctx.origin == "null":
-        msg += "; after the cross-origin redirect the browser sends Origin: null"
-    note = ""
-    if status is not None and status >= 400:
-        msg += (
-            f". The server answered {status}: the error may come from a layer outside CORS "
-            "(authentication, routing, an unhandled exception), not from the CORS policy"
-        )
-        note = f"Find why the server answers {status}, and let the CORS layer decorate that answer."
-    yield Hit(msg + ".", ctx.evidence(ACAO), allow_origin_fix(ctx.trace.origin_sent, note))
+    msg = (
+        f"The {where} (status {response.status}) has no Access-Control-Allow-Origin header: the "
+        f"server does not allow the origin '{ctx.origin}' for this request."
+    )
+    yield Hit(msg, ctx.evidence(ACAO), allow_origin_fix(ctx.trace.origin_sent))
 
 
 @rule("CORS102", "allow-origin-trailing-slash", "error", "Allowed origin has a trailing slash")
@@ -390,6 +390,8 @@ def allow_origin_other(ctx: Context) -> Iterator[Hit]:
     if ctx.error not in _MISMATCH + invalid:
         return
     value = (ctx.header(ACAO) or "").strip()
+    if ctx.trace.tainted:
+        return  # CORS502 explains the null origin
     if ctx.error in invalid:
         yield Hit(
             f"Access-Control-Allow-Origin holds '{value}', which is not an origin.",
@@ -404,9 +406,4 @@ def allow_origin_other(ctx: Context) -> Iterator[Hit]:
     if any(next(iter(r(ctx)), None) for r in specific):
         return
     msg = f"The server allows '{value}', not the page's origin '{ctx.origin}'."
-    if ctx.origin == "null":
-        msg = (
-            f"After a cross-origin redirect the browser sends Origin: null, but the server "
-            f"allows '{value}'."
-        )
     yield Hit(msg, ctx.evidence(ACAO), allow_origin_fix(ctx.origin))

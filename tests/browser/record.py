@@ -48,6 +48,11 @@ def main(argv: list[str]) -> int:
                 obs = observe(chromium, server, sc)
                 nonce = obs.pop("nonce")
                 obs.pop("elapsed")
+                obs.pop("trace")  # the same as "requests", condensed
+                obs["requests"] = [
+                    {"method": q["method"], "host": q["host"], "target": q["target"],
+                     "headers": [f"{k}: {v}" for k, v in q["headers"]]}
+                    for q in obs["requests"]]
                 results[sc.name] = {"group": sc.group, "note": sc.note,
                                     "request": {"method": sc.method,
                                                 "headers": [list(x) for x in sc.headers],

@@ -24,6 +24,7 @@ xfail, so it fails loudly once corsprobe starts matching Chromium.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,8 +39,20 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 CORSPROBE_TIMEOUT = 60
 
-# scenario name -> why corsprobe deliberately differs from Chromium there.
+# scenario name -> why corsprobe deliberately differs from Chromium there (strict xfail).
 KNOWN_EXCEPTIONS: dict[str, str] = {}
+
+# Scenarios where several request headers are missing from Access-Control-Allow-Headers.
+# Chromium names the first one in Blink's internal header order (a hash-map order, the
+# same order the headers go out on the wire: e.g. X-Zeta before X-Alpha, Viewport-Width
+# before Accept), which corsprobe cannot reproduce.  The console message is compared
+# with the header name masked, and corsprobe must name one of the disallowed headers.
+UNPREDICTABLE_HEADER_HINT: dict[str, str] = {
+    "pf-two-custom-both-fail": "x-a and x-b both disallowed",
+    "pf-three-custom-all-fail": "x-zeta, x-alpha and x-mid all disallowed",
+    "total-safelisted-1025-acah-partial": "8 of the 9 over-1024 names disallowed",
+}
+_HINT_RE = re.compile(r"Request header field (\S+) is not allowed")
 
 
 def corsprobe_argv(sc: Scenario, port: int, nonce: str) -> list[str]:
@@ -109,18 +122,29 @@ def test_chromium_vs_corsprobe(name: str, scenario_server, chromium, request) ->
 
     cp_trace = trace_of(scenario_server.requests_for(nonce_c))
     pre = report.get("preflight") or {}
+    ch_console = _norm(ch["cors_console"], ch["nonce"])
+    cp_console = _norm(report.get("console_message"), nonce_c)
+    problems = []
+    if name in UNPREDICTABLE_HEADER_HINT:
+        # Direct assertion of the known difference: any disallowed name will do.
+        acrh = {n for p in _preflights(ch["trace"]) for n in (p["acrh"] or "").split(",")}
+        m = _HINT_RE.search(cp_console or "")
+        if m is None or m.group(1) not in acrh:
+            problems.append(f"- corsprobe must name one of the disallowed headers {sorted(acrh)}"
+                            f" in its console message: {cp_console!r}")
+        ch_console, cp_console = (None if c is None else _HINT_RE.sub(
+            "Request header field <name> is not allowed", c) for c in (ch_console, cp_console))
     pairs = [
         ("allowed", ch["allowed"], report.get("allowed")),
         ("browser_error", ch["cors_error"], report.get("browser_error")),
         ("readable_headers", ch["readable_headers"], report.get("readable_headers")),
-        ("console_message", _norm(ch["cors_console"], ch["nonce"]),
-         _norm(report.get("console_message"), nonce_c)),
+        ("console_message", ch_console, cp_console),
         ("preflight.required", ch["preflight_sent"], pre.get("required")),
         ("preflights sent (server log)", _preflights(ch["trace"]), _preflights(cp_trace)),
         ("requests sent (server log)", _requests(ch["trace"]), _requests(cp_trace)),
     ]
-    problems = [f"- {what}:\n    chromium:  {a!r}\n    corsprobe: {b!r}"
-                for what, a, b in pairs if a != b]
+    problems += [f"- {what}:\n    chromium:  {a!r}\n    corsprobe: {b!r}"
+                 for what, a, b in pairs if a != b]
     if not ch["allowed"] and ch["cors_error"] is None:
         if report.get("allowed") is not False or report.get("browser_error") is not None:
             problems.append(f"- Chromium failed with a network error ({ch['net_error']}): "
@@ -138,6 +162,8 @@ def test_scenario_catalogue() -> None:
     assert len(names) >= 95
     assert len(set(names)) == len(names)
     assert set(KNOWN_EXCEPTIONS) <= set(names), set(KNOWN_EXCEPTIONS) - set(names)
+    assert set(UNPREDICTABLE_HEADER_HINT) <= set(names)
+    assert not set(KNOWN_EXCEPTIONS) & set(UNPREDICTABLE_HEADER_HINT)
     groups = {sc.group for sc in SCENARIOS}
     assert {"simple", "credentials", "preflight-trigger", "preflight-order", "redirect",
             "expose"} <= groups

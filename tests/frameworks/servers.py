@@ -68,8 +68,12 @@ class Server:
         with open(self.log_path, "wb") as log:  # a file, never a pipe: no blocking on full buffers
             self.proc = subprocess.Popen(
                 [sys.executable, str(SERVE), self.framework, self.variant, "0"],
-                cwd=APPS_DIR, env=env, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=APPS_DIR,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> None:
@@ -142,7 +146,10 @@ class ServerPool:
         new = []
         for framework, variant in keys:
             check(framework, variant)
-            if (framework, variant) not in self._servers and (framework, variant) not in self._failed:
+            if (framework, variant) not in self._servers and (
+                framework,
+                variant,
+            ) not in self._failed:
                 srv = Server(framework, variant, self.log_dir)
                 srv.launch()
                 new.append(srv)

@@ -99,7 +99,9 @@ def main(argv: list[str]) -> None:
     port = int(argv[2]) if len(argv) == 3 else 0
     check(framework, variant)
     exit_with_parent()
-    {"fastapi": serve_fastapi, "flask": serve_flask, "django": serve_django}[framework](variant, port)
+    {"fastapi": serve_fastapi, "flask": serve_flask, "django": serve_django}[framework](
+        variant, port
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,144 @@
+"""Caching: Vary: Origin for shared caches, and the browser's preflight cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..fetch.browsers import limits
+from ..model import joined
+from . import Context, Hit, fixes, rule
+
+MAX_AGE = "Access-Control-Max-Age"
+
+
+@rule("CORS701", "vary-origin-missing", "warning", "An echoed origin without Vary: Origin")
+def vary_origin_missing(ctx: Context) -> Iterator[Hit]:
+    """
+    What it detects:
+        The actual response echoes a specific origin in Access-Control-Allow-Origin but its
+        Vary header does not list Origin.
+
+    Why it matters:
+        A shared cache (CDN, proxy) or the browser's HTTP cache may store this response and
+        serve it to a page of another origin, which then fails with AllowOriginMismatch — or a
+        response cached without CORS headers breaks this origin. The failures look random.
+
+    Example:
+        Access-Control-Allow-Origin: https://app.example.com
+        Cache-Control: max-age=600              <- and no Vary: Origin
+
+    Fix:
+        Send `Vary: Origin` whenever Access-Control-Allow-Origin depends on the request.
+    """
+    final = ctx.final
+    if final is None or ctx.trace.blocked_at == "redirect":
+        return
+    acao = (joined(final.headers, "access-control-allow-origin") or "").strip()
+    if acao != ctx.origin or acao == "null":
+        return
+    vary = {v.strip().lower() for v in (joined(final.headers, "vary") or "").split(",")}
+    if "origin" in vary or "*" in vary:
+        return
+    yield Hit(
+        f"Access-Control-Allow-Origin is '{acao}' but Vary does not list Origin: a cache may serve "
+        "this response to another origin.",
+        ctx.evidence_for("actual", len(ctx.trace.actuals) - 1, "Vary"),
+        fixes.vary_origin(),
+    )
+
+
+def _max_age(ctx: Context) -> tuple[int, str | None] | None:
+    """(index, raw Max-Age) of the last preflight that passed, or None."""
+    t = ctx.trace
+    if not t.preflights or t.blocked_at == "preflight":
+        return None
+    index = len(t.preflights) - 1
+    response = t.preflights[index].response
+    if response is None:
+        return None
+    return index, joined(response.headers, MAX_AGE)
+
+
+@rule("CORS702", "max-age-missing", "info", "No Access-Control-Max-Age: the preflight is cached 5 s")
+def max_age_missing(ctx: Context) -> Iterator[Hit]:
+    """
+    What it detects:
+        A successful preflight without Access-Control-Max-Age.
+
+    Why it matters:
+        Browsers then cache the preflight for 5 seconds only, so nearly every call costs an
+        extra round trip.
+
+    Example:
+        HTTP/1.1 204 No Content
+        Access-Control-Allow-Origin: https://app.example.com
+        Access-Control-Allow-Methods: PUT          <- no Access-Control-Max-Age
+
+    Fix:
+        Send Access-Control-Max-Age (600 suits every browser; Chrome honours up to 7200).
+    """
+    found = _max_age(ctx)
+    if found and found[1] is None:
+        b = limits(ctx.trace.spec.browser)
+        yield Hit(
+            f"The preflight has no Access-Control-Max-Age: {b.label} caches it for "
+            f"{b.max_age_default} s, so most requests pay for an extra OPTIONS round trip.",
+            ctx.evidence_for("preflight", found[0], MAX_AGE),
+            fixes.max_age(600),
+        )
+
+
+@rule("CORS703", "max-age-above-cap", "info", "Access-Control-Max-Age exceeds the browser's cap")
+def max_age_above_cap(ctx: Context) -> Iterator[Hit]:
+    """
+    What it detects:
+        Access-Control-Max-Age larger than the chosen browser honours (Chrome 7200 s,
+        Firefox 86400 s, Safari 600 s).
+
+    Why it matters:
+        The browser silently clamps it: a configured 86400 s (a common tutorial value) means
+        2 hours in Chrome and 10 minutes in Safari.
+
+    Example:
+        Access-Control-Max-Age: 86400
+
+    Fix:
+        Use a value within the cap, or accept the clamp knowingly.
+    """
+    found = _max_age(ctx)
+    if not found or found[1] is None or not found[1].strip().isdigit():
+        return
+    value = int(found[1].strip())
+    b = limits(ctx.trace.spec.browser)
+    if value > b.max_age_cap:
+        yield Hit(
+            f"Access-Control-Max-Age is {value} s; {b.label} caps it at {b.max_age_cap} s.",
+            ctx.evidence_for("preflight", found[0], MAX_AGE, cap=b.max_age_cap),
+            fixes.max_age(min(value, 7200)),
+        )
+
+
+@rule("CORS704", "max-age-invalid", "warning", "Access-Control-Max-Age is not a non-negative integer")
+def max_age_invalid(ctx: Context) -> Iterator[Hit]:
+    """
+    What it detects:
+        Access-Control-Max-Age that is negative, fractional, empty, or not a number, or sent twice.
+
+    Why it matters:
+        Browsers ignore it (Chrome falls back to 5 s, Firefox does not cache at all): the
+        intended caching never happens.
+
+    Example:
+        Access-Control-Max-Age: 1h
+
+    Fix:
+        Send a single non-negative integer number of seconds.
+    """
+    found = _max_age(ctx)
+    if not found or found[1] is None or found[1].strip().isdigit():
+        return
+    yield Hit(
+        f"Access-Control-Max-Age is '{found[1]}', not a non-negative integer; browsers ignore it.",
+        ctx.evidence_for("preflight", found[0], MAX_AGE),
+        fixes.max_age(600),
+    )

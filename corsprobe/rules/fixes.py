@@ -1,0 +1,178 @@
+"""Fix texts per configuration cause, in generic terms and for FastAPI/Starlette
+(``CORSMiddleware``), Django (django-cors-headers) and Flask (flask-cors).
+
+The framework snippets follow what those libraries really do (observed on real servers:
+Starlette's ``allow_methods`` defaults to GET only, django-cors-headers must come before
+CommonMiddleware, flask-cors omits the lists for a refused method, ...).
+"""
+
+from __future__ import annotations
+
+
+def _example(origin: str) -> str:
+    return origin if origin not in ("null", "") else "https://app.example.com"
+
+
+def methods(method: str, origin: str) -> dict[str, str]:
+    o = _example(origin)
+    return {
+        "generic": (
+            f"List {method} in Access-Control-Allow-Methods on the preflight response (exact "
+            "case: browsers compare method names case-sensitively)."
+        ),
+        "fastapi": (
+            f'CORSMiddleware(..., allow_origins=["{o}"], allow_methods=["GET", "POST", "{method}"]) '
+            '— Starlette allows only GET by default and answers other preflights with 400.'
+        ),
+        "django": (
+            "django-cors-headers allows DELETE, GET, OPTIONS, PATCH, POST, PUT by default; if "
+            f'CORS_ALLOW_METHODS is set, add "{method}" to it.'
+        ),
+        "flask": f'CORS(app, origins=["{o}"], methods=["GET", "POST", "{method}"])',
+    }
+
+
+def headers(names: list[str], origin: str) -> dict[str, str]:
+    o = _example(origin)
+    shown = ", ".join(f'"{n}"' for n in names)
+    return {
+        "generic": (
+            f"List {', '.join(names)} in Access-Control-Allow-Headers on the preflight response "
+            "(names are case-insensitive; `*` does not cover Authorization and does not work with "
+            "credentials)."
+        ),
+        "fastapi": (
+            f'CORSMiddleware(..., allow_origins=["{o}"], allow_headers=[{shown}]) — Starlette allows '
+            "only the four safelisted names by default."
+        ),
+        "django": (
+            "from corsheaders.defaults import default_headers; "
+            f"CORS_ALLOW_HEADERS = (*default_headers, {shown})"
+        ),
+        "flask": (
+            f"flask-cors mirrors any requested header by default; if allow_headers is set, add "
+            f"{shown}: CORS(app, allow_headers=[..., {shown}])"
+        ),
+    }
+
+
+def expose(names: list[str]) -> dict[str, str]:
+    shown = ", ".join(f'"{n}"' for n in names)
+    return {
+        "generic": (
+            f"Send Access-Control-Expose-Headers: {', '.join(names)} on the actual response "
+            "(not on the preflight)."
+        ),
+        "fastapi": f"CORSMiddleware(..., expose_headers=[{shown}])",
+        "django": f"CORS_EXPOSE_HEADERS = [{shown}]",
+        "flask": f"CORS(app, expose_headers=[{shown}])",
+    }
+
+
+def max_age(seconds: int) -> dict[str, str]:
+    return {
+        "generic": f"Send Access-Control-Max-Age: {seconds} on the preflight response.",
+        "fastapi": f"CORSMiddleware(..., max_age={seconds})  (Starlette's default is 600)",
+        "django": f"CORS_PREFLIGHT_MAX_AGE = {seconds}  (the default is 86400, above Chrome's cap)",
+        "flask": f"CORS(app, max_age={seconds})  (flask-cors sends no Max-Age by default)",
+    }
+
+
+def server_error(status: int) -> dict[str, str]:
+    return {
+        "generic": (
+            f"Fix the {status} itself first (see the server log). To keep CORS headers on error "
+            "responses, the CORS layer must wrap the error handler."
+        ),
+        "fastapi": (
+            "Unhandled exceptions are rendered by ServerErrorMiddleware, outside CORSMiddleware, "
+            "so a 500 has no CORS headers. Wrap the whole app: app = CORSMiddleware(FastAPI(...), "
+            "allow_origins=[...]) or turn errors into HTTPException / handlers for specific "
+            "exception classes."
+        ),
+        "django": (
+            'Keep "corsheaders.middleware.CorsMiddleware" first in MIDDLEWARE so error responses '
+            "pass through it."
+        ),
+        "flask": (
+            "flask-cors decorates error responses; do not test CORS with `flask run --debug` "
+            "(the debugger page has no CORS headers)."
+        ),
+    }
+
+
+def auth_on_preflight(status: int) -> dict[str, str]:
+    return {
+        "generic": (
+            f"Preflight requests never carry credentials, so authentication must not answer "
+            f"OPTIONS with {status}: let OPTIONS requests with Access-Control-Request-Method "
+            "through to the CORS layer before any auth check."
+        ),
+        "fastapi": (
+            "Add CORSMiddleware last (so it is the outermost middleware) and let auth "
+            "dependencies skip OPTIONS; a custom auth middleware should return early for "
+            'request.method == "OPTIONS".'
+        ),
+        "django": (
+            'Put "corsheaders.middleware.CorsMiddleware" first in MIDDLEWARE: it answers '
+            "preflights before authentication middleware runs."
+        ),
+        "flask": (
+            "Let before_request auth hooks skip OPTIONS (if request.method == 'OPTIONS': return) "
+            "so flask-cors answers the preflight."
+        ),
+    }
+
+
+def no_options_route(status: int) -> dict[str, str]:
+    return {
+        "generic": (
+            f"The preflight got {status}: nothing answers OPTIONS on this path. Make the CORS "
+            "layer (or the proxy in front) handle OPTIONS for every API path."
+        ),
+        "fastapi": "Add CORSMiddleware to the app that serves this path (it answers every preflight).",
+        "django": (
+            "Check CORS_URLS_REGEX covers this path and CorsMiddleware is in MIDDLEWARE (it "
+            "answers preflights before URL resolution)."
+        ),
+        "flask": "Apply CORS(app) (or resources=...) so this route is covered; flask-cors adds OPTIONS.",
+    }
+
+
+def redirect_before_cors(location: str, slash: bool, scheme_upgrade: bool) -> dict[str, str]:
+    generic = f"Call the final URL directly ({location}) so no redirect happens"
+    if slash:
+        generic += " — the only difference is the trailing slash"
+    if scheme_upgrade:
+        generic += " — the redirect upgrades http to https: use https in the page"
+    return {
+        "generic": generic + "; or make the redirect itself carry CORS headers.",
+        "fastapi": (
+            "Starlette's redirect_slashes answer carries CORS headers; a redirect without them "
+            "comes from a proxy or another layer in front of the app."
+        ),
+        "django": (
+            'Put "corsheaders.middleware.CorsMiddleware" before "django.middleware.common.'
+            'CommonMiddleware" (ideally first) so APPEND_SLASH redirects carry CORS headers; '
+            "better, call the URL with its trailing slash."
+        ),
+        "flask": (
+            "Werkzeug redirects /path to /path/ for routes declared with a trailing slash; call "
+            "the canonical URL."
+        ),
+    }
+
+
+def vary_origin() -> dict[str, str]:
+    return {
+        "generic": (
+            "When Access-Control-Allow-Origin echoes the request's Origin, also send Vary: Origin, "
+            "so caches keep one copy per origin."
+        ),
+        "fastapi": "Starlette adds Vary: Origin when it echoes an origin; a proxy may strip it.",
+        "django": "django-cors-headers always adds Vary: origin on CORS-enabled paths.",
+        "flask": (
+            "flask-cors adds Vary: Origin only when several origins or a regex are configured; "
+            "with one origin, add it yourself (after_request: response.vary.add('Origin'))."
+        ),
+    }
