@@ -127,6 +127,9 @@ def check(
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Lowest finding severity that makes the exit code 1.")
     ] = FailOn.error,
+    probe: Annotated[
+        bool, typer.Option("--probe/--no-probe", help="When the origin is refused, try close variants of it (OPTIONS/GET only).")
+    ] = True,
     color: Annotated[
         Optional[bool],  # noqa: UP045
         typer.Option("--color/--no-color", help="Colour the text report (default: on a terminal).",
@@ -170,12 +173,15 @@ def check(
         cacert=str(cacert) if cacert else None,
         resolve=tuple(parse_resolve(r) for r in resolve or ()),
     )
-    code = run_check(spec, options, fmt.value, fail_on.value, color)
+    code = run_check(spec, options, fmt.value, fail_on.value, color, probe)
     raise typer.Exit(code)
 
 
-def run_check(spec: object, options: object, fmt: str, fail_on: str, color: bool | None) -> int:
+def run_check(
+    spec: object, options: object, fmt: str, fail_on: str, color: bool | None, probe: bool = True
+) -> int:
     from . import check as check_mod
+    from . import probe as probe_mod
     from .engine import findings as run_rules
     from .model import SEVERITY_RANK, RequestSpec
     from .net import Transport, TransportOptions
@@ -184,6 +190,8 @@ def run_check(spec: object, options: object, fmt: str, fail_on: str, color: bool
     assert isinstance(spec, RequestSpec) and isinstance(options, TransportOptions)
     with Transport(options) as transport:
         trace = check_mod.run(spec, transport)
+        if probe:
+            trace = probe_mod.run(trace, transport)
     found = run_rules(trace)
     report = build(trace, found)
     if fmt == "json":

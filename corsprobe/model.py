@@ -90,6 +90,17 @@ class CorsFailure:
 
 
 @dataclass(frozen=True)
+class Probe:
+    """One extra safe request (OPTIONS/GET/HEAD) with a close variant of the refused origin."""
+
+    origin: str
+    difference: str
+    exchange: Exchange
+    accepted: bool
+    purpose: str = "variant"  # "variant": a refused origin's near-miss; "untrusted": an attacker's
+
+
+@dataclass(frozen=True)
 class Trace:
     """Everything that happened on the wire, and the browser's verdict on it."""
 
@@ -109,6 +120,7 @@ class Trace:
     tainted: bool = False
     readable_headers: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    probes: tuple[Probe, ...] = ()
 
 
 @dataclass(frozen=True)

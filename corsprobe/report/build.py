@@ -136,6 +136,12 @@ def build(
             }
             for f in findings
         ],
+        "probes": [
+            {"origin": p.origin, "purpose": p.purpose, "difference": p.difference,
+             "accepted": p.accepted,
+             **_exchange(p.exchange, secret)}
+            for p in trace.probes
+        ],
         "notes": list(trace.notes),
     }
     if trace.net_error is not None:

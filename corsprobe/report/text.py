@@ -88,6 +88,18 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
         console.print(Text(f"Actual request {actual['why_not']}", style="yellow"))
         console.print()
 
+    probes = report.get("probes") or []
+    if probes:
+        console.print(Text("Origin variants probed (OPTIONS/GET only):", style="bold"))
+        for p in probes:
+            resp = p.get("response") or {}
+            acao = next((v for k, v in resp.get("headers", []) if k.lower() == "access-control-allow-origin"), None)
+            mark = Text("  ✓ " if p["accepted"] else "  · ", style="green" if p["accepted"] else "dim")
+            mark.append(f"{p['origin']}  ({p['difference']})  → {resp.get('status', 'no answer')}")
+            mark.append(f", Allow-Origin: {acao}" if acao else ", no Allow-Origin", style="dim")
+            console.print(mark)
+        console.print()
+
     _verdict(console, report, browser)
 
     findings = report.get("findings") or []

@@ -407,3 +407,36 @@ def allow_origin_other(ctx: Context) -> Iterator[Hit]:
         return
     msg = f"The server allows '{value}', not the page's origin '{ctx.origin}'."
     yield Hit(msg, ctx.evidence(ACAO), allow_origin_fix(ctx.origin))
+
+
+@rule("CORS111", "allowed-origin-variant", "error", "The server allows a variant of the origin, not the origin")
+def allowed_origin_variant(ctx: Context) -> Iterator[Hit]:
+    """
+    What it detects:
+        The origin was refused, and a probe with a close variant of it (a trailing slash, the
+        other scheme, an explicit or other port, with or without `www.`, `localhost` vs
+        `127.0.0.1`, upper case) was accepted: the allow list holds that variant.
+
+    Why it matters:
+        Many CORS layers omit Access-Control-Allow-Origin for an origin they do not know, so the
+        exchange alone cannot say what is configured. The accepted variant names the typo in the
+        configuration exactly; the browser will never send that variant.
+
+    Example:
+        Origin: https://app.example.com    -> no Access-Control-Allow-Origin
+        Origin: https://app.example.com/   -> Access-Control-Allow-Origin: https://app.example.com/
+
+    Fix:
+        Write the allowed origin exactly as the browser sends it.
+    """
+    for index, probe in enumerate(ctx.trace.probes):
+        if probe.accepted and probe.purpose == "variant":
+            yield Hit(
+                f"Your server allows '{probe.origin}' — {probe.difference} — but browsers send "
+                f"'{ctx.trace.origin_sent}'.",
+                {"exchange": f"probe[{index}]", "url": probe.exchange.request.url,
+                 "probe_origin": probe.origin, "difference": probe.difference,
+                 "status": probe.exchange.response.status if probe.exchange.response else None,
+                 "origin": ctx.trace.origin_sent},
+                allow_origin_fix(ctx.trace.origin_sent, f"The configuration has it {probe.difference}."),
+            )

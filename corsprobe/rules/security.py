@@ -111,3 +111,79 @@ def private_network_obsolete(ctx: Context) -> Iterator[Hit]:
                 {"generic": "Remove Access-Control-Allow-Private-Network."},
             )
             return
+
+
+def _untrusted(ctx: Context, with_credentials: bool) -> Iterator[Hit]:
+    for index, probe in enumerate(ctx.trace.probes):
+        if probe.purpose != "untrusted" or not probe.accepted or probe.exchange.response is None:
+            continue
+        creds = (joined(probe.exchange.response.headers, "access-control-allow-credentials") or "").strip() == "true"
+        if creds != with_credentials:
+            continue
+        what = "with credentials: that site can read this response with the user's cookies" if creds else (
+            "without credentials")
+        yield Hit(
+            f"The server also allows '{probe.origin}' — {probe.difference} — {what}.",
+            {"exchange": f"probe[{index}]", "url": probe.exchange.request.url,
+             "probe_origin": probe.origin, "status": probe.exchange.response.status,
+             "credentials": creds, "origin": ctx.trace.origin_sent},
+            {
+                "generic": "Compare the Origin against an exact allow list (or a pattern anchored at "
+                "both ends with escaped dots) before echoing it.",
+                "fastapi": 'allow_origins=["https://app.example.com"] or allow_origin_regex='
+                r'r"https://([a-z0-9-]+\.)?example\.com" (fullmatch; escape the dots); never '
+                'allow_origins=["*"] with allow_credentials=True.',
+                "django": r'CORS_ALLOWED_ORIGIN_REGEXES = [r"^https://([a-z0-9-]+\.)?example\.com$"] '
+                "($ is required: re.match anchors only the start); not CORS_ALLOW_ALL_ORIGINS with "
+                "CORS_ALLOW_CREDENTIALS.",
+                "flask": r'CORS(app, origins=[r"^https://([a-z0-9-]+\.)?example\.com$"]) — the '
+                "default origins='*' reflects every origin.",
+            },
+        )
+
+
+@rule("CORS804", "untrusted-origin-allowed-with-credentials", "error", "An untrusted origin may read credentialed responses")
+def untrusted_with_credentials(ctx: Context) -> Iterator[Hit]:
+    """
+    What it detects:
+        The server echoes the page's origin, and a probe shows it also echoes an origin an
+        attacker could own (any origin, `null`, the trusted host with a suffix, a look-alike
+        domain, plain http) together with Access-Control-Allow-Credentials: true.
+
+    Why it matters:
+        Any page on that origin can then read this endpoint's responses with the visiting
+        user's cookies: account data, CSRF tokens, API keys. Typical causes: "allow all" plus
+        credentials (Starlette, django-cors-headers and flask-cors all turn it into reflection),
+        and regexes anchored only at the start or with unescaped dots.
+
+    Example:
+        Origin: https://app.example.com.corsprobe.invalid
+        Access-Control-Allow-Origin: https://app.example.com.corsprobe.invalid
+        Access-Control-Allow-Credentials: true
+
+    Fix:
+        Allow an explicit list of origins, or a pattern anchored at both ends with escaped dots.
+    """
+    yield from _untrusted(ctx, True)
+
+
+@rule("CORS805", "untrusted-origin-allowed", "info", "An untrusted origin may read non-credentialed responses")
+def untrusted_without_credentials(ctx: Context) -> Iterator[Hit]:
+    """
+    What it detects:
+        The server echoes an origin an attacker could own, without
+        Access-Control-Allow-Credentials.
+
+    Why it matters:
+        Without credentials a foreign page reads only what it could fetch itself, so this is
+        rarely exploitable; but the allow list does not do what its author meant, and adding
+        credentials later makes it critical.
+
+    Example:
+        Origin: https://evil-example.com
+        Access-Control-Allow-Origin: https://evil-example.com
+
+    Fix:
+        Tighten the allow list (exact origins, or anchored patterns with escaped dots).
+    """
+    yield from _untrusted(ctx, False)

@@ -107,12 +107,14 @@ class Chromium:
         try:
             self._pw = sync_playwright().start()
             self.browser = self._pw.chromium.launch(
-                executable_path=self.executable, headless=self.headless, args=CHROMIUM_ARGS)
+                executable_path=self.executable, headless=self.headless, args=CHROMIUM_ARGS
+            )
         except Exception as exc:
             self.close()
             raise ChromiumUnavailable(
                 f"could not launch Chromium at {self.executable} (Debian package 'chromium'; "
-                f"do not run 'playwright install'): {exc}") from exc
+                f"do not run 'playwright install'): {exc}"
+            ) from exc
         self.version = self.browser.version
         return self
 
@@ -141,9 +143,15 @@ class Chromium:
             page = ctx.new_page()
             events: list[tuple[str, dict]] = []
             cdp = ctx.new_cdp_session(page)
-            for name in ("Network.requestWillBeSent", "Network.responseReceived",
-                         "Network.loadingFailed", "Network.loadingFinished", "Log.entryAdded",
-                         "Runtime.consoleAPICalled", "Audits.issueAdded"):
+            for name in (
+                "Network.requestWillBeSent",
+                "Network.responseReceived",
+                "Network.loadingFailed",
+                "Network.loadingFinished",
+                "Log.entryAdded",
+                "Runtime.consoleAPICalled",
+                "Audits.issueAdded",
+            ):
                 cdp.on(name, (lambda n: lambda params: events.append((n, params)))(name))
             for domain in ("Network", "Log", "Runtime", "Audits"):
                 cdp.send(f"{domain}.enable")
@@ -166,13 +174,18 @@ class Chromium:
     @staticmethod
     def _main_request_id(events: list[tuple[str, dict]], url: str) -> str | None:
         for name, p in events:
-            if (name == "Network.requestWillBeSent" and p.get("type") == "Fetch"
-                    and p["request"]["url"] == url and "redirectResponse" not in p):
+            if (
+                name == "Network.requestWillBeSent"
+                and p.get("type") == "Fetch"
+                and p["request"]["url"] == url
+                and "redirectResponse" not in p
+            ):
                 return p["requestId"]
         return None
 
-    def _settle(self, page: Any, events: list[tuple[str, dict]], url: str, ok: bool,
-                deadline: float) -> None:
+    def _settle(
+        self, page: Any, events: list[tuple[str, dict]], url: str, ok: bool, deadline: float
+    ) -> None:
         """Pump Playwright's event loop until the fetch's final CDP events are in."""
         grace_until = None
         while time.monotonic() < deadline:
@@ -186,8 +199,10 @@ class Chromium:
                         failed = p
             done = finished is not None or failed is not None
             if done and failed is not None and failed.get("corsErrorStatus"):
-                done = any(n == "Log.entryAdded" and p["entry"]["text"].startswith("Access to ")
-                           for n, p in events)
+                done = any(
+                    n == "Log.entryAdded" and p["entry"]["text"].startswith("Access to ")
+                    for n, p in events
+                )
             if done:
                 if grace_until is None:
                     grace_until = time.monotonic() + 0.15  # late warnings / issues
@@ -195,18 +210,25 @@ class Chromium:
                     return
             page.wait_for_timeout(20)
 
-    def _summarise(self, spec: FetchSpec, js: dict, events: list[tuple[str, dict]]) -> BrowserResult:
+    def _summarise(
+        self, spec: FetchSpec, js: dict, events: list[tuple[str, dict]]
+    ) -> BrowserResult:
         rid = self._main_request_id(events, spec.url)
-        failed = next((p for n, p in events
-                       if n == "Network.loadingFailed" and p.get("requestId") == rid), None)
+        failed = next(
+            (p for n, p in events if n == "Network.loadingFailed" and p.get("requestId") == rid),
+            None,
+        )
         cors = (failed or {}).get("corsErrorStatus") or {}
         console: list[str] = []
         for n, p in events:
             if n == "Log.entryAdded":
                 console.append(p["entry"]["text"])
             elif n == "Runtime.consoleAPICalled":
-                console.append(" ".join(str(a.get("value", a.get("description", "")))
-                                        for a in p.get("args", [])))
+                console.append(
+                    " ".join(
+                        str(a.get("value", a.get("description", ""))) for a in p.get("args", [])
+                    )
+                )
         cors_console = next((c for c in console if c.startswith("Access to fetch at")), None)
         issues = []
         for n, p in events:
@@ -215,20 +237,32 @@ class Chromium:
                 details = issue.get("details", {})
                 cid = details.get("corsIssueDetails")
                 if cid is not None:
-                    issues.append({"code": issue["code"], "isWarning": cid.get("isWarning"),
-                                   "corsErrorStatus": cid.get("corsErrorStatus"),
-                                   "url": cid.get("request", {}).get("url")})
+                    issues.append(
+                        {
+                            "code": issue["code"],
+                            "isWarning": cid.get("isWarning"),
+                            "corsErrorStatus": cid.get("corsErrorStatus"),
+                            "url": cid.get("request", {}).get("url"),
+                        }
+                    )
                 else:
                     issues.append({"code": issue["code"], "details": details})
         cdp_requests = []
         for n, p in events:
-            if n == "Network.requestWillBeSent" and p["request"]["url"].startswith("http")\
-                    and p["request"]["url"] != spec.page_url:
-                cdp_requests.append({
-                    "type": p.get("type"), "method": p["request"]["method"],
-                    "url": p["request"]["url"],
-                    "redirect_status": (p.get("redirectResponse") or {}).get("status"),
-                    "main": p["requestId"] == rid})
+            if (
+                n == "Network.requestWillBeSent"
+                and p["request"]["url"].startswith("http")
+                and p["request"]["url"] != spec.page_url
+            ):
+                cdp_requests.append(
+                    {
+                        "type": p.get("type"),
+                        "method": p["request"]["method"],
+                        "url": p["request"]["url"],
+                        "redirect_status": (p.get("redirectResponse") or {}).get("status"),
+                        "main": p["requestId"] == rid,
+                    }
+                )
         return BrowserResult(
             allowed=bool(js["ok"]),
             cors_error=cors.get("corsError"),
@@ -249,6 +283,7 @@ class Chromium:
 # ----------------------------------------------------------------------
 # glue: one scenario, Chromium side, with the server's view of it
 
+
 def new_nonce() -> str:
     import secrets
 
@@ -260,15 +295,17 @@ def trace_of(records: list, origin_placeholder: bool = False) -> list[dict[str, 
     out = []
     for rec in records:
         parts = rec.path.split("/", 3)
-        out.append({
-            "method": rec.method,
-            "host": rec.host,
-            "hop": "/" + parts[3] if len(parts) >= 4 else rec.path,
-            "preflight": rec.is_preflight,
-            "origin": rec.header("origin"),
-            "acrm": rec.header("access-control-request-method"),
-            "acrh": rec.header("access-control-request-headers"),
-        })
+        out.append(
+            {
+                "method": rec.method,
+                "host": rec.host,
+                "hop": "/" + parts[3] if len(parts) >= 4 else rec.path,
+                "preflight": rec.is_preflight,
+                "origin": rec.header("origin"),
+                "acrm": rec.header("access-control-request-method"),
+                "acrh": rec.header("access-control-request-headers"),
+            }
+        )
     return out
 
 
@@ -279,12 +316,19 @@ def observe(chromium: Chromium, server: Any, sc: Any, nonce: str | None = None) 
     nonce = nonce or new_nonce()
     port = server.port
     if sc.page == "app80" and 80 in server.unavailable_ports:
-        raise RuntimeError(f"scenario {sc.name} needs 127.0.0.1:80 for the page origin "
-                           f"http://app.test, which could not be bound: "
-                           f"{server.unavailable_ports[80]}")
-    spec = FetchSpec(page_url=page_url_for(sc, port), url=fetch_url_for(sc, port, nonce),
-                     method=sc.method, headers=tuple(sc.headers), credentials=sc.credentials,
-                     body=sc.body)
+        raise RuntimeError(
+            f"scenario {sc.name} needs 127.0.0.1:80 for the page origin "
+            f"http://app.test, which could not be bound: "
+            f"{server.unavailable_ports[80]}"
+        )
+    spec = FetchSpec(
+        page_url=page_url_for(sc, port),
+        url=fetch_url_for(sc, port, nonce),
+        method=sc.method,
+        headers=tuple(sc.headers),
+        credentials=sc.credentials,
+        body=sc.body,
+    )
     res = chromium.run(spec)
     time.sleep(0.05)  # let the server threads finish logging
     records = server.requests_for(nonce)
@@ -305,8 +349,16 @@ def observe(chromium: Chromium, server: Any, sc: Any, nonce: str | None = None) 
         "js_error": res.js_error,
         "response_url": res.response_url,
         "preflight_sent": bool(preflights),
-        "preflights": [{"host": p["host"], "hop": p["hop"], "origin": p["origin"],
-                        "acrm": p["acrm"], "acrh": p["acrh"]} for p in preflights],
+        "preflights": [
+            {
+                "host": p["host"],
+                "hop": p["hop"],
+                "origin": p["origin"],
+                "acrm": p["acrm"],
+                "acrh": p["acrh"],
+            }
+            for p in preflights
+        ],
         "trace": trace,
         "requests": [rec.as_dict() for rec in records],
         "issues": res.issues,

@@ -23,8 +23,9 @@ def chromium():
     try:
         browser = Chromium().start()
     except ChromiumUnavailable as exc:
-        pytest.fail(f"Chromium is required for the browser tests and could not start: {exc}",
-                    pytrace=False)
+        pytest.fail(
+            f"Chromium is required for the browser tests and could not start: {exc}", pytrace=False
+        )
     try:
         yield browser
     finally:

@@ -50,28 +50,40 @@ def main(argv: list[str]) -> int:
                 obs.pop("elapsed")
                 obs.pop("trace")  # the same as "requests", condensed
                 obs["requests"] = [
-                    {"method": q["method"], "host": q["host"], "target": q["target"],
-                     "headers": [f"{k}: {v}" for k, v in q["headers"]]}
-                    for q in obs["requests"]]
-                results[sc.name] = {"group": sc.group, "note": sc.note,
-                                    "request": {"method": sc.method,
-                                                "headers": [list(x) for x in sc.headers],
-                                                "credentials": sc.credentials, "body": sc.body},
-                                    **_scrub(obs, server.port, server.closed_port, nonce)}
+                    {
+                        "method": q["method"],
+                        "host": q["host"],
+                        "target": q["target"],
+                        "headers": [f"{k}: {v}" for k, v in q["headers"]],
+                    }
+                    for q in obs["requests"]
+                ]
+                results[sc.name] = {
+                    "group": sc.group,
+                    "note": sc.note,
+                    "request": {
+                        "method": sc.method,
+                        "headers": [list(x) for x in sc.headers],
+                        "credentials": sc.credentials,
+                        "body": sc.body,
+                    },
+                    **_scrub(obs, server.port, server.closed_port, nonce),
+                }
                 verdict = "allowed" if obs["allowed"] else (obs["cors_error"] or obs["net_error"])
                 print(f"{sc.name:45} {verdict}", file=sys.stderr)
             doc = {
                 "chromium": chromium.version,
                 "note": "Recorded by tests/browser/record.py; PORT = the scenario server's port, "
-                        "PORT2 = a closed port, NONCE = the run's nonce.",
+                "PORT2 = a closed port, NONCE = the run's nonce.",
                 "server_errors": server.errors,
                 "scenarios": results,
             }
     with open(out_path, "w") as fh:
         json.dump(doc, fh, indent=1, ensure_ascii=False)
         fh.write("\n")
-    print(f"{len(results)} scenarios in {time.monotonic() - t0:.1f}s -> {out_path}",
-          file=sys.stderr)
+    print(
+        f"{len(results)} scenarios in {time.monotonic() - t0:.1f}s -> {out_path}", file=sys.stderr
+    )
     return 0
 
 

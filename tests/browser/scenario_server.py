@@ -85,11 +85,24 @@ class Response:
 Handler = Callable[[Request], Response]
 
 REASONS = {
-    200: "OK", 201: "Created", 204: "No Content", 206: "Partial Content",
-    301: "Moved Permanently", 302: "Found", 303: "See Other", 304: "Not Modified",
-    307: "Temporary Redirect", 308: "Permanent Redirect", 400: "Bad Request",
-    401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+    200: "OK",
+    201: "Created",
+    204: "No Content",
+    206: "Partial Content",
+    301: "Moved Permanently",
+    302: "Found",
+    303: "See Other",
+    304: "Not Modified",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
 }
 
 
@@ -216,8 +229,9 @@ class ScenarioServer:
     port); a port that cannot be bound is reported in ``unavailable_ports``.
     """
 
-    def __init__(self, handlers: dict[str, Handler] | None = None,
-                 extra_ports: tuple[int, ...] = ()) -> None:
+    def __init__(
+        self, handlers: dict[str, Handler] | None = None, extra_ports: tuple[int, ...] = ()
+    ) -> None:
         self.handlers: dict[str, Handler] = dict(handlers or {})
         self.records: list[Record] = []
         self.errors: list[str] = []
@@ -255,8 +269,12 @@ class ScenarioServer:
         self._closed_sock.bind(("127.0.0.1", 0))
         self.closed_port = self._closed_sock.getsockname()[1]
         for s in self._socks:
-            t = threading.Thread(target=self._accept_loop, args=(s,), daemon=True,
-                                 name=f"scenario-server-{s.getsockname()[1]}")
+            t = threading.Thread(
+                target=self._accept_loop,
+                args=(s,),
+                daemon=True,
+                name=f"scenario-server-{s.getsockname()[1]}",
+            )
             t.start()
             self._threads.append(t)
         return self
@@ -311,24 +329,41 @@ class ScenarioServer:
                 req = _read_request(conn, port)
             except BadRequest as exc:
                 self._note(f"bad request: {exc}")
-                conn.sendall(_encode_response("GET", Response(400, [("Content-Type", "text/plain")],
-                                                              b"bad request\n")))
+                conn.sendall(
+                    _encode_response(
+                        "GET", Response(400, [("Content-Type", "text/plain")], b"bad request\n")
+                    )
+                )
                 return
             except (TimeoutError, OSError):
                 return
             if req is None:
                 return
             with self._lock:
-                self.records.append(Record(
-                    time=time.time(), scenario=req.scenario, nonce=req.nonce, method=req.method,
-                    host=req.host, path=req.path, target=req.target, headers=req.headers,
-                    body_len=len(req.body), port=port))
+                self.records.append(
+                    Record(
+                        time=time.time(),
+                        scenario=req.scenario,
+                        nonce=req.nonce,
+                        method=req.method,
+                        host=req.host,
+                        path=req.path,
+                        target=req.target,
+                        headers=req.headers,
+                        body_len=len(req.body),
+                        port=port,
+                    )
+                )
             try:
                 resp = self._dispatch(req)
             except Exception as exc:  # a broken handler must not kill the server
                 self._note(f"handler error for {req.target}: {exc!r}")
-                resp = Response(599, [("Content-Type", "text/plain")], b"handler error\n",
-                                reason="Handler Error")
+                resp = Response(
+                    599,
+                    [("Content-Type", "text/plain")],
+                    b"handler error\n",
+                    reason="Handler Error",
+                )
             conn.sendall(_encode_response(req.method, resp))
         except OSError:
             pass
@@ -346,14 +381,18 @@ class ScenarioServer:
     def _dispatch(self, req: Request) -> Response:
         hostname = req.host.split(":")[0].lower()
         if req.path == "/page" and hostname == "app.test":
-            return Response(200, [("Content-Type", "text/html; charset=utf-8"),
-                                  ("Cache-Control", "no-store")], PAGE_HTML)
+            return Response(
+                200,
+                [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")],
+                PAGE_HTML,
+            )
         name = req.scenario
         if name is not None:
             handler = self.handlers.get(name)
             if handler is None:
-                return Response(404, [("Content-Type", "text/plain")],
-                                f"unknown scenario {name}\n".encode())
+                return Response(
+                    404, [("Content-Type", "text/plain")], f"unknown scenario {name}\n".encode()
+                )
             return handler(req)
         return Response(404, [("Content-Type", "text/plain")], b"not found\n")
 

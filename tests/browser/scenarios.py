@@ -45,8 +45,9 @@ class R:
     reason: str | None = None
 
 
-def r(status: int = 200, *headers: tuple[str, str], body: bytes = b"ok\n",
-      reason: str | None = None) -> R:
+def r(
+    status: int = 200, *headers: tuple[str, str], body: bytes = b"ok\n", reason: str | None = None
+) -> R:
     return R(status, tuple(headers), body, reason)
 
 
@@ -97,11 +98,16 @@ class Vars:
 
     def sub(self, s: str) -> str:
         p = self.port
-        for key, val in (("{origin}", self.origin), ("{app}", f"http://app.test:{p}"),
-                         ("{api}", f"http://api.test:{p}"),
-                         ("{other}", f"http://other.test:{p}"),
-                         ("{port2}", str(self.port2)), ("{port}", str(p)),
-                         ("{name}", self.name), ("{q}", self.q)):
+        for key, val in (
+            ("{origin}", self.origin),
+            ("{app}", f"http://app.test:{p}"),
+            ("{api}", f"http://api.test:{p}"),
+            ("{other}", f"http://other.test:{p}"),
+            ("{port2}", str(self.port2)),
+            ("{port}", str(p)),
+            ("{name}", self.name),
+            ("{q}", self.q),
+        ):
             s = s.replace(key, val)
         return s
 
@@ -158,8 +164,9 @@ def make_handler(sc: Scenario, port: int, port2: int) -> Callable[[Request], Res
         if route is None:
             return Response(404, [("Content-Type", "text/plain")], b"no route in scenario\n")
         ans = route if isinstance(route, R) else route(req, v)
-        return Response(ans.status, [(v.sub(k), v.sub(val)) for k, val in ans.headers],
-                        ans.body, ans.reason)
+        return Response(
+            ans.status, [(v.sub(k), v.sub(val)) for k, val in ans.headers], ans.body, ans.reason
+        )
 
     return handle
 
@@ -189,12 +196,26 @@ S("get-acao-trailing-slash", G, {"GET": r(200, acao("{origin}/"))})
 S("get-acao-path", G, {"GET": r(200, acao("{origin}/page"))})
 S("get-acao-other-scheme", G, {"GET": r(200, acao("https://app.test:{port}"))})
 S("get-acao-other-port", G, {"GET": r(200, acao("http://app.test:{port2}"))})
-S("get-acao-no-port", G, {"GET": r(200, acao("http://app.test"))},
-  note="origin has a port, ACAO omits it")
-S("get-acao-default-port-explicit", G, {"GET": r(200, acao("http://app.test:80"))}, page="app80",
-  note="page origin http://app.test (port 80); ACAO spells the default port")
-S("get-acao-default-port-plain", G, {"GET": r(200, acao("http://app.test"))}, page="app80",
-  note="control for the explicit default port case")
+S(
+    "get-acao-no-port",
+    G,
+    {"GET": r(200, acao("http://app.test"))},
+    note="origin has a port, ACAO omits it",
+)
+S(
+    "get-acao-default-port-explicit",
+    G,
+    {"GET": r(200, acao("http://app.test:80"))},
+    page="app80",
+    note="page origin http://app.test (port 80); ACAO spells the default port",
+)
+S(
+    "get-acao-default-port-plain",
+    G,
+    {"GET": r(200, acao("http://app.test"))},
+    page="app80",
+    note="control for the explicit default port case",
+)
 S("get-acao-upper-host", G, {"GET": r(200, acao("http://APP.test:{port}"))})
 S("get-acao-upper-scheme", G, {"GET": r(200, acao("HTTP://app.test:{port}"))})
 S("get-acao-subdomain", G, {"GET": r(200, acao("http://www.app.test:{port}"))})
@@ -206,8 +227,12 @@ S("get-acao-two-lines-star-origin", G, {"GET": r(200, acao("*"), ACAO)})
 S("get-acao-two-lines-star-star", G, {"GET": r(200, acao("*"), acao("*"))})
 S("get-acao-invalid-foo", G, {"GET": r(200, acao("foo"))})
 S("get-acao-empty", G, {"GET": r(200, acao(""))})
-S("get-acao-padded-spaces", G, {"GET": r(200, acao("   {origin}   "))},
-  note="surrounding whitespace is not part of a field value (HTTP strips OWS)")
+S(
+    "get-acao-padded-spaces",
+    G,
+    {"GET": r(200, acao("   {origin}   "))},
+    note="surrounding whitespace is not part of a field value (HTTP strips OWS)",
+)
 S("get-acao-lowercase-name", G, {"GET": r(200, h("access-control-allow-origin", "{origin}"))})
 S("get-acao-star-quoted", G, {"GET": r(200, acao('"*"'))})
 S("get-500-no-acao", G, {"GET": r(500, TEXT, body=b"boom\n")})
@@ -228,8 +253,12 @@ S("cred-exact-acac-false", G, {"GET": r(200, ACAO, acac("false"))}, credentials=
 S("cred-exact-acac-empty", G, {"GET": r(200, ACAO, acac(""))}, credentials=True)
 S("cred-exact-acac-two-lines", G, {"GET": r(200, ACAO, ACAC, ACAC)}, credentials=True)
 S("cred-missing-acao-include", G, {"GET": r(200, ACAC)}, credentials=True)
-S("cred-star-acac-without-include", G, {"GET": r(200, acao("*"), ACAC)},
-  note="credentials mode same-origin: * and ACAC are fine")
+S(
+    "cred-star-acac-without-include",
+    G,
+    {"GET": r(200, acao("*"), ACAC)},
+    note="credentials mode same-origin: * and ACAC are fine",
+)
 S("cred-exact-acac-True-without-include", G, {"GET": r(200, ACAO, acac("True"))})
 
 # ---- preflight triggers and the safelist ----------------------------------
@@ -237,163 +266,414 @@ G = "preflight-trigger"
 for m in ("PUT", "DELETE", "PATCH"):
     S(f"pf-{m.lower()}-allowed", G, {"OPTIONS": r(204, ACAO, acam(m)), m: OK}, method=m)
     S(f"pf-{m.lower()}-acam-missing", G, {"OPTIONS": r(204, ACAO), m: OK}, method=m)
-S("pf-patch-lower-vs-PATCH", G, {"OPTIONS": r(204, ACAO, acam("PATCH")), "patch": OK},
-  method="patch", note="patch is not normalised; ACAM compared case-sensitively")
-S("pf-patch-lower-vs-patch", G, {"OPTIONS": r(204, ACAO, acam("patch")), "patch": OK},
-  method="patch")
-S("pf-delete-lower-normalized", G, {"OPTIONS": r(204, ACAO, acam("DELETE")), "DELETE": OK},
-  method="delete", note="fetch() upper-cases delete")
+S(
+    "pf-patch-lower-vs-PATCH",
+    G,
+    {"OPTIONS": r(204, ACAO, acam("PATCH")), "patch": OK},
+    method="patch",
+    note="patch is not normalised; ACAM compared case-sensitively",
+)
+S(
+    "pf-patch-lower-vs-patch",
+    G,
+    {"OPTIONS": r(204, ACAO, acam("patch")), "patch": OK},
+    method="patch",
+)
+S(
+    "pf-delete-lower-normalized",
+    G,
+    {"OPTIONS": r(204, ACAO, acam("DELETE")), "DELETE": OK},
+    method="delete",
+    note="fetch() upper-cases delete",
+)
 S("pf-put-acam-star", G, {"OPTIONS": r(204, ACAO, acam("*")), "PUT": OK}, method="PUT")
-S("pf-put-acam-star-cred", G, {"OPTIONS": r(204, ACAO, ACAC, acam("*")), "PUT": OK_CRED},
-  method="PUT", credentials=True)
-S("pf-put-acam-star-and-put-cred", G,
-  {"OPTIONS": r(204, ACAO, ACAC, acam("*, PUT")), "PUT": OK_CRED}, method="PUT", credentials=True)
-S("pf-options-method", G,
-  {"PREFLIGHT": r(204, ACAO, acam("OPTIONS")), "OPTIONS": r(200, ACAO, TEXT)}, method="OPTIONS")
-S("pf-custom-method", G, {"OPTIONS": r(204, ACAO, acam("PROPFIND")), "PROPFIND": OK},
-  method="PROPFIND")
+S(
+    "pf-put-acam-star-cred",
+    G,
+    {"OPTIONS": r(204, ACAO, ACAC, acam("*")), "PUT": OK_CRED},
+    method="PUT",
+    credentials=True,
+)
+S(
+    "pf-put-acam-star-and-put-cred",
+    G,
+    {"OPTIONS": r(204, ACAO, ACAC, acam("*, PUT")), "PUT": OK_CRED},
+    method="PUT",
+    credentials=True,
+)
+S(
+    "pf-options-method",
+    G,
+    {"PREFLIGHT": r(204, ACAO, acam("OPTIONS")), "OPTIONS": r(200, ACAO, TEXT)},
+    method="OPTIONS",
+)
+S(
+    "pf-custom-method",
+    G,
+    {"OPTIONS": r(204, ACAO, acam("PROPFIND")), "PROPFIND": OK},
+    method="PROPFIND",
+)
 
 # POST bodies and Content-Type
-S("simple-post-text-plain", G, {"POST": OK}, method="POST",
-  headers=(("Content-Type", "text/plain"),), body="hello")
-S("simple-post-form-urlencoded", G, {"POST": OK}, method="POST",
-  headers=(("Content-Type", "application/x-www-form-urlencoded"),), body="a=1")
-S("simple-post-multipart-boundary", G, {"POST": OK}, method="POST",
-  headers=(("Content-Type", "multipart/form-data; boundary=x"),), body="--x--\r\n")
-S("simple-post-text-plain-charset", G, {"POST": OK}, method="POST",
-  headers=(("Content-Type", "text/plain; charset=utf-8"),), body="hello")
-S("simple-post-Text-Plain-case", G, {"POST": OK}, method="POST",
-  headers=(("Content-Type", "Text/Plain"),), body="hello")
-S("simple-post-no-content-type", G, {"POST": OK}, method="POST", body="hello",
-  note="a string body gets text/plain;charset=UTF-8 from fetch()")
-S("pf-post-json-acah-missing", G, {"OPTIONS": r(204, ACAO), "POST": OK}, method="POST",
-  headers=(("Content-Type", "application/json"),), body="{}")
-S("pf-post-json-allowed", G, {"OPTIONS": r(204, ACAO, acah("Content-Type")), "POST": OK},
-  method="POST", headers=(("Content-Type", "application/json"),), body="{}")
-S("pf-post-ctype-quote-byte", G, {"OPTIONS": r(204, ACAO), "POST": OK}, method="POST",
-  headers=(("Content-Type", 'text/plain; charset="utf-8"'),), body="hello",
-  note='" is a CORS-unsafe request-header byte')
-S("pf-post-ctype-unparsable", G, {"OPTIONS": r(204, ACAO), "POST": OK}, method="POST",
-  headers=(("Content-Type", "text/plain/x"),), body="hello")
+S(
+    "simple-post-text-plain",
+    G,
+    {"POST": OK},
+    method="POST",
+    headers=(("Content-Type", "text/plain"),),
+    body="hello",
+)
+S(
+    "simple-post-form-urlencoded",
+    G,
+    {"POST": OK},
+    method="POST",
+    headers=(("Content-Type", "application/x-www-form-urlencoded"),),
+    body="a=1",
+)
+S(
+    "simple-post-multipart-boundary",
+    G,
+    {"POST": OK},
+    method="POST",
+    headers=(("Content-Type", "multipart/form-data; boundary=x"),),
+    body="--x--\r\n",
+)
+S(
+    "simple-post-text-plain-charset",
+    G,
+    {"POST": OK},
+    method="POST",
+    headers=(("Content-Type", "text/plain; charset=utf-8"),),
+    body="hello",
+)
+S(
+    "simple-post-Text-Plain-case",
+    G,
+    {"POST": OK},
+    method="POST",
+    headers=(("Content-Type", "Text/Plain"),),
+    body="hello",
+)
+S(
+    "simple-post-no-content-type",
+    G,
+    {"POST": OK},
+    method="POST",
+    body="hello",
+    note="a string body gets text/plain;charset=UTF-8 from fetch()",
+)
+S(
+    "pf-post-json-acah-missing",
+    G,
+    {"OPTIONS": r(204, ACAO), "POST": OK},
+    method="POST",
+    headers=(("Content-Type", "application/json"),),
+    body="{}",
+)
+S(
+    "pf-post-json-allowed",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("Content-Type")), "POST": OK},
+    method="POST",
+    headers=(("Content-Type", "application/json"),),
+    body="{}",
+)
+S(
+    "pf-post-ctype-quote-byte",
+    G,
+    {"OPTIONS": r(204, ACAO), "POST": OK},
+    method="POST",
+    headers=(("Content-Type", 'text/plain; charset="utf-8"'),),
+    body="hello",
+    note='" is a CORS-unsafe request-header byte',
+)
+S(
+    "pf-post-ctype-unparsable",
+    G,
+    {"OPTIONS": r(204, ACAO), "POST": OK},
+    method="POST",
+    headers=(("Content-Type", "text/plain/x"),),
+    body="hello",
+)
 
 # custom / unsafe headers
 XC = (("X-Custom", "1"),)
 S("pf-xcustom-exact", G, {"OPTIONS": r(204, ACAO, acah("X-Custom")), "GET": OK}, headers=XC)
-S("pf-xcustom-other-case", G, {"OPTIONS": r(204, ACAO, acah("x-CUSTOM")), "GET": OK},
-  headers=XC)
+S("pf-xcustom-other-case", G, {"OPTIONS": r(204, ACAO, acah("x-CUSTOM")), "GET": OK}, headers=XC)
 S("pf-xcustom-star", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK}, headers=XC)
-S("pf-xcustom-star-cred", G, {"OPTIONS": r(204, ACAO, ACAC, acah("*")), "GET": OK_CRED},
-  headers=XC, credentials=True)
+S(
+    "pf-xcustom-star-cred",
+    G,
+    {"OPTIONS": r(204, ACAO, ACAC, acah("*")), "GET": OK_CRED},
+    headers=XC,
+    credentials=True,
+)
 S("pf-xcustom-acah-missing", G, {"OPTIONS": r(204, ACAO), "GET": OK}, headers=XC)
-S("pf-two-custom-one-allowed", G, {"OPTIONS": r(204, ACAO, acah("X-B")), "GET": OK},
-  headers=(("X-B", "1"), ("X-A", "1")), note="which name is reported when several fail")
-S("pf-two-custom-both-fail", G, {"OPTIONS": r(204, ACAO, acah("X-C")), "GET": OK},
-  headers=(("X-B", "1"), ("X-A", "1")), note="two names fail: which one is reported")
-S("pf-three-custom-all-fail", G, {"OPTIONS": r(204, ACAO, acah("X-Other")), "GET": OK},
-  headers=(("X-Zeta", "1"), ("X-Alpha", "1"), ("X-Mid", "1")),
-  note="three names fail: which one is reported")
-S("pf-authorization-acah-star", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=(("Authorization", "Bearer abc"),),
-  note="spec: * never covers Authorization; Chromium still allows it")
-S("pf-authorization-explicit", G, {"OPTIONS": r(204, ACAO, acah("Authorization")), "GET": OK},
-  headers=(("Authorization", "Bearer abc"),))
-S("pf-authorization-missing", G, {"OPTIONS": r(204, ACAO, acah("X-Other")), "GET": OK},
-  headers=(("Authorization", "Bearer abc"),))
+S(
+    "pf-two-custom-one-allowed",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("X-B")), "GET": OK},
+    headers=(("X-B", "1"), ("X-A", "1")),
+    note="which name is reported when several fail",
+)
+S(
+    "pf-two-custom-both-fail",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("X-C")), "GET": OK},
+    headers=(("X-B", "1"), ("X-A", "1")),
+    note="two names fail: which one is reported",
+)
+S(
+    "pf-three-custom-all-fail",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("X-Other")), "GET": OK},
+    headers=(("X-Zeta", "1"), ("X-Alpha", "1"), ("X-Mid", "1")),
+    note="three names fail: which one is reported",
+)
+S(
+    "pf-authorization-acah-star",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("Authorization", "Bearer abc"),),
+    note="spec: * never covers Authorization; Chromium still allows it",
+)
+S(
+    "pf-authorization-explicit",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("Authorization")), "GET": OK},
+    headers=(("Authorization", "Bearer abc"),),
+)
+S(
+    "pf-authorization-missing",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("X-Other")), "GET": OK},
+    headers=(("Authorization", "Bearer abc"),),
+)
 
 # safelisted names with safe / unsafe values
 S("simple-accept-safe", G, {"GET": OK}, headers=(("Accept", "application/json"),))
-S("pf-accept-unsafe-byte", G, {"OPTIONS": r(204, ACAO), "GET": OK},
-  headers=(("Accept", "text/html(x)"),))
-S("simple-accept-language-safe", G, {"GET": OK},
-  headers=(("Accept-Language", "en-US,en;q=0.9"),))
-S("pf-accept-language-unsafe", G, {"OPTIONS": r(204, ACAO), "GET": OK},
-  headers=(("Accept-Language", "en_US"),))
+S(
+    "pf-accept-unsafe-byte",
+    G,
+    {"OPTIONS": r(204, ACAO), "GET": OK},
+    headers=(("Accept", "text/html(x)"),),
+)
+S("simple-accept-language-safe", G, {"GET": OK}, headers=(("Accept-Language", "en-US,en;q=0.9"),))
+S(
+    "pf-accept-language-unsafe",
+    G,
+    {"OPTIONS": r(204, ACAO), "GET": OK},
+    headers=(("Accept-Language", "en_US"),),
+)
 S("simple-content-language-safe", G, {"GET": OK}, headers=(("Content-Language", "de-DE"),))
-S("pf-content-language-unsafe", G, {"OPTIONS": r(204, ACAO), "GET": OK},
-  headers=(("Content-Language", "de/DE"),))
+S(
+    "pf-content-language-unsafe",
+    G,
+    {"OPTIONS": r(204, ACAO), "GET": OK},
+    headers=(("Content-Language", "de/DE"),),
+)
 S("simple-range-bytes", G, {"GET": r(206, ACAO, TEXT)}, headers=(("Range", "bytes=0-100"),))
 S("simple-range-open", G, {"GET": r(206, ACAO, TEXT)}, headers=(("Range", "bytes=5-"),))
-S("pf-range-suffix", G, {"OPTIONS": r(204, ACAO, acah("range")), "GET": r(206, ACAO, TEXT)},
-  headers=(("Range", "bytes=-500"),))
-S("pf-range-multi", G, {"OPTIONS": r(204, ACAO, acah("range")), "GET": r(206, ACAO, TEXT)},
-  headers=(("Range", "bytes=0-1,5-6"),))
+S(
+    "pf-range-suffix",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("range")), "GET": r(206, ACAO, TEXT)},
+    headers=(("Range", "bytes=-500"),),
+)
+S(
+    "pf-range-multi",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("range")), "GET": r(206, ACAO, TEXT)},
+    headers=(("Range", "bytes=0-1,5-6"),),
+)
 S("simple-accept-128-bytes", G, {"GET": OK}, headers=(("Accept", "a/" + "b" * 126),))
-S("pf-accept-129-bytes", G, {"OPTIONS": r(204, ACAO, acah("accept")), "GET": OK},
-  headers=(("Accept", "a/" + "b" * 127),))
+S(
+    "pf-accept-129-bytes",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("accept")), "GET": OK},
+    headers=(("Accept", "a/" + "b" * 127),),
+)
 
 # client hints (Chromium-only safelist entries) and the 1024-byte total
-HINTS = (("DPR", "2"), ("Width", "100"), ("Viewport-Width", "100"), ("Device-Memory", "4"),
-         ("RTT", "50"), ("Downlink", "1.5"), ("ECT", "4g"), ("Save-Data", "on"))
+HINTS = (
+    ("DPR", "2"),
+    ("Width", "100"),
+    ("Viewport-Width", "100"),
+    ("Device-Memory", "4"),
+    ("RTT", "50"),
+    ("Downlink", "1.5"),
+    ("ECT", "4g"),
+    ("Save-Data", "on"),
+)
 for hname, hval in HINTS:
-    S(f"hint-{hname.lower()}", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-      headers=((hname, hval),), note="Chromium safelists some client hints (value rules apply)")
-S("hint-dpr-not-a-number", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=(("DPR", "abc"),))
-S("hint-save-data-off", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=(("Save-Data", "off"),))
-S("hint-intervention", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=(("Intervention", "<https://example.invalid/x>"),))
+    S(
+        f"hint-{hname.lower()}",
+        G,
+        {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+        headers=((hname, hval),),
+        note="Chromium safelists some client hints (value rules apply)",
+    )
+S(
+    "hint-dpr-not-a-number",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("DPR", "abc"),),
+)
+S(
+    "hint-save-data-off",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("Save-Data", "off"),),
+)
+S(
+    "hint-intervention",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("Intervention", "<https://example.invalid/x>"),),
+)
 
-S("hint-save-data-upper", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=(("Save-Data", "ON"),))
-S("hint-ect-5g", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=(("ECT", "5g"),), note="ECT must be one of the effective connection types")
-S("hint-rtt-fraction", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=(("RTT", "50.5"),), note="RTT must be an integer")
-S("hint-width-128-digits", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=(("Width", "1" * 128),))
-S("hint-sec-ch-ua", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=(("Sec-CH-UA", '"x";v="1"'),),
-  note="Sec- headers are forbidden: fetch() drops them silently")
-S("pf-range-huge-number", G, {"OPTIONS": r(204, ACAO, acah("range")), "GET": r(206, ACAO, TEXT)},
-  headers=(("Range", "bytes=0-" + "1" * 120),),
-  note="Chromium parses the range; a number that overflows is not safelisted")
+S(
+    "hint-save-data-upper",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("Save-Data", "ON"),),
+)
+S(
+    "hint-ect-5g",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("ECT", "5g"),),
+    note="ECT must be one of the effective connection types",
+)
+S(
+    "hint-rtt-fraction",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("RTT", "50.5"),),
+    note="RTT must be an integer",
+)
+S(
+    "hint-width-128-digits",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("Width", "1" * 128),),
+)
+S(
+    "hint-sec-ch-ua",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("Sec-CH-UA", '"x";v="1"'),),
+    note="Sec- headers are forbidden: fetch() drops them silently",
+)
+S(
+    "pf-range-huge-number",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("range")), "GET": r(206, ACAO, TEXT)},
+    headers=(("Range", "bytes=0-" + "1" * 120),),
+    note="Chromium parses the range; a number that overflows is not safelisted",
+)
 
 # The 1024-byte total of safelisted values (spec and Chromium): over it, every
 # safelisted name is listed in Access-Control-Request-Headers.
-_SPEC4 = (("Accept", "a/" + "b" * 126),  # 128 bytes each
-          ("Accept-Language", "e" * 128),
-          ("Content-Language", "d" * 128),
-          ("Content-Type", "text/plain;a=" + "x" * 115))
-_HINT4 = (("DPR", "1." + "0" * 126), ("Width", "1" * 128), ("Viewport-Width", "2" * 128),
-          ("Downlink", "1." + "5" * 126))
-S("total-safelisted-512", G, {"GET": OK}, headers=_SPEC4,
-  note="four 128-byte safelisted values: 512 bytes")
-S("total-safelisted-1024", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=_SPEC4 + _HINT4, note="exactly 1024 bytes of safelisted values (client hints count)")
-S("total-safelisted-1025", G, {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
-  headers=_SPEC4 + _HINT4 + (("Device-Memory", "4"),),
-  note="1025 bytes: every safelisted name becomes CORS-unsafe")
-S("total-safelisted-1025-acah-partial", G,
-  {"OPTIONS": r(204, ACAO, acah("accept")), "GET": OK},
-  headers=_SPEC4 + _HINT4 + (("Device-Memory", "4"),),
-  note="which name is reported when the over-1024 names are not allowed")
+_SPEC4 = (
+    ("Accept", "a/" + "b" * 126),  # 128 bytes each
+    ("Accept-Language", "e" * 128),
+    ("Content-Language", "d" * 128),
+    ("Content-Type", "text/plain;a=" + "x" * 115),
+)
+_HINT4 = (
+    ("DPR", "1." + "0" * 126),
+    ("Width", "1" * 128),
+    ("Viewport-Width", "2" * 128),
+    ("Downlink", "1." + "5" * 126),
+)
+S(
+    "total-safelisted-512",
+    G,
+    {"GET": OK},
+    headers=_SPEC4,
+    note="four 128-byte safelisted values: 512 bytes",
+)
+S(
+    "total-safelisted-1024",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=_SPEC4 + _HINT4,
+    note="exactly 1024 bytes of safelisted values (client hints count)",
+)
+S(
+    "total-safelisted-1025",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=_SPEC4 + _HINT4 + (("Device-Memory", "4"),),
+    note="1025 bytes: every safelisted name becomes CORS-unsafe",
+)
+S(
+    "total-safelisted-1025-acah-partial",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("accept")), "GET": OK},
+    headers=_SPEC4 + _HINT4 + (("Device-Memory", "4"),),
+    note="which name is reported when the over-1024 names are not allowed",
+)
 
 # ---- preflight check order -----------------------------------------------
 G = "preflight-order"
 PUT = {"method": "PUT"}
 for st in (401, 403, 404, 500):
     S(f"pf-{st}-bare", G, {"OPTIONS": r(st, TEXT, body=b"no\n"), "PUT": OK}, **PUT)
-    S(f"pf-{st}-acao", G, {"OPTIONS": r(st, ACAO, acam("PUT"), TEXT, body=b"no\n"), "PUT": OK},
-      **PUT)
+    S(
+        f"pf-{st}-acao",
+        G,
+        {"OPTIONS": r(st, ACAO, acam("PUT"), TEXT, body=b"no\n"), "PUT": OK},
+        **PUT,
+    )
 S("pf-200-ok", G, {"OPTIONS": r(200, ACAO, acam("PUT")), "PUT": OK}, **PUT)
 S("pf-204-ok", G, {"OPTIONS": r(204, ACAO, acam("PUT")), "PUT": OK}, **PUT)
 S("pf-206-ok", G, {"OPTIONS": r(206, ACAO, acam("PUT")), "PUT": OK}, **PUT)
 S("pf-299-ok", G, {"OPTIONS": r(299, ACAO, acam("PUT"), reason="Odd"), "PUT": OK}, **PUT)
 for st in (301, 302, 307):
     S(f"pf-{st}-bare", G, {"OPTIONS": r(st, loc("{api}/s/{name}/end?{q}")), "PUT": OK}, **PUT)
-    S(f"pf-{st}-acao", G,
-      {"OPTIONS": r(st, ACAO, acam("PUT"), loc("{api}/s/{name}/end?{q}")), "PUT": OK}, **PUT)
-S("pf-acao-mismatch", G, {"OPTIONS": r(204, acao("http://evil.test"), acam("PUT")), "PUT": OK},
-  **PUT)
-S("pf-acao-star-no-cred", G, {"OPTIONS": r(204, acao("*"), acam("PUT")),
-                              "PUT": r(200, acao("*"))}, **PUT)
-S("pf-acao-star-cred", G, {"OPTIONS": r(204, acao("*"), ACAC, acam("PUT")), "PUT": OK_CRED},
-  credentials=True, **PUT)
-S("pf-acac-missing-cred", G, {"OPTIONS": r(204, ACAO, acam("PUT")), "PUT": OK_CRED},
-  credentials=True, **PUT)
-S("pf-acac-missing-cred-401", G, {"OPTIONS": r(401, ACAO, acam("PUT")), "PUT": OK_CRED},
-  credentials=True, note="ACAC is checked before the status", **PUT)
+    S(
+        f"pf-{st}-acao",
+        G,
+        {"OPTIONS": r(st, ACAO, acam("PUT"), loc("{api}/s/{name}/end?{q}")), "PUT": OK},
+        **PUT,
+    )
+S(
+    "pf-acao-mismatch",
+    G,
+    {"OPTIONS": r(204, acao("http://evil.test"), acam("PUT")), "PUT": OK},
+    **PUT,
+)
+S(
+    "pf-acao-star-no-cred",
+    G,
+    {"OPTIONS": r(204, acao("*"), acam("PUT")), "PUT": r(200, acao("*"))},
+    **PUT,
+)
+S(
+    "pf-acao-star-cred",
+    G,
+    {"OPTIONS": r(204, acao("*"), ACAC, acam("PUT")), "PUT": OK_CRED},
+    credentials=True,
+    **PUT,
+)
+S(
+    "pf-acac-missing-cred",
+    G,
+    {"OPTIONS": r(204, ACAO, acam("PUT")), "PUT": OK_CRED},
+    credentials=True,
+    **PUT,
+)
+S(
+    "pf-acac-missing-cred-401",
+    G,
+    {"OPTIONS": r(401, ACAO, acam("PUT")), "PUT": OK_CRED},
+    credentials=True,
+    note="ACAC is checked before the status",
+    **PUT,
+)
 S("pf-acao-two-lines", G, {"OPTIONS": r(204, ACAO, ACAO, acam("PUT")), "PUT": OK}, **PUT)
 S("pf-acao-invalid", G, {"OPTIONS": r(204, acao("foo"), acam("PUT")), "PUT": OK}, **PUT)
 S("pf-acao-null", G, {"OPTIONS": r(204, acao("null"), acam("PUT")), "PUT": OK}, **PUT)
@@ -405,27 +685,58 @@ S("pf-acam-empty-value", G, {"OPTIONS": r(204, ACAO, acam("")), "PUT": OK}, **PU
 S("pf-acam-lower-put", G, {"OPTIONS": r(204, ACAO, acam("put")), "PUT": OK}, **PUT)
 S("pf-acam-spaces", G, {"OPTIONS": r(204, ACAO, acam("GET , PUT ,DELETE")), "PUT": OK}, **PUT)
 S("pf-acam-two-lines", G, {"OPTIONS": r(204, ACAO, acam("GET"), acam("PUT")), "PUT": OK}, **PUT)
-S("pf-acam-invalid-status-401", G,
-  {"OPTIONS": r(401, ACAO, acam("PUT;")), "PUT": OK}, note="status before ACAM parse", **PUT)
-S("pf-acam-invalid-method-ok", G,
-  {"OPTIONS": r(204, ACAO, acam("(bad)")), "POST": OK}, method="POST",
-  headers=(("Content-Type", "application/json"),), body="{}",
-  note="ACAM unparsable although POST needs no ACAM entry")
+S(
+    "pf-acam-invalid-status-401",
+    G,
+    {"OPTIONS": r(401, ACAO, acam("PUT;")), "PUT": OK},
+    note="status before ACAM parse",
+    **PUT,
+)
+S(
+    "pf-acam-invalid-method-ok",
+    G,
+    {"OPTIONS": r(204, ACAO, acam("(bad)")), "POST": OK},
+    method="POST",
+    headers=(("Content-Type", "application/json"),),
+    body="{}",
+    note="ACAM unparsable although POST needs no ACAM entry",
+)
 S("pf-acah-invalid-paren", G, {"OPTIONS": r(204, ACAO, acah("(bad)")), "GET": OK}, headers=XC)
-S("pf-acah-empty-items", G, {"OPTIONS": r(204, ACAO, acah("x-other,,x-custom")), "GET": OK},
-  headers=XC)
-S("pf-acah-invalid-acam-missing", G, {"OPTIONS": r(204, ACAO, acah("a b")), "PUT": OK},
-  headers=XC, note="both method and header fail: which is reported", **PUT)
+S(
+    "pf-acah-empty-items",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("x-other,,x-custom")), "GET": OK},
+    headers=XC,
+)
+S(
+    "pf-acah-invalid-acam-missing",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("a b")), "PUT": OK},
+    headers=XC,
+    note="both method and header fail: which is reported",
+    **PUT,
+)
 S("pf-method-and-header-fail", G, {"OPTIONS": r(204, ACAO), "PUT": OK}, headers=XC, **PUT)
-S("pf-actual-acao-missing", G, {"OPTIONS": r(204, ACAO, acam("PUT")), "PUT": r(200, TEXT)},
-  **PUT)
-S("pf-actual-acao-mismatch", G,
-  {"OPTIONS": r(204, ACAO, acam("PUT")), "PUT": r(200, acao("http://evil.test"))}, **PUT)
-S("pf-actual-cred-acac-missing", G,
-  {"OPTIONS": r(204, ACAO, ACAC, acam("PUT")), "PUT": r(200, ACAO)}, credentials=True, **PUT)
-S("pf-max-age-huge", G,
-  {"OPTIONS": r(204, ACAO, acam("PUT"), h("Access-Control-Max-Age", "86400")), "PUT": OK},
-  **PUT)
+S("pf-actual-acao-missing", G, {"OPTIONS": r(204, ACAO, acam("PUT")), "PUT": r(200, TEXT)}, **PUT)
+S(
+    "pf-actual-acao-mismatch",
+    G,
+    {"OPTIONS": r(204, ACAO, acam("PUT")), "PUT": r(200, acao("http://evil.test"))},
+    **PUT,
+)
+S(
+    "pf-actual-cred-acac-missing",
+    G,
+    {"OPTIONS": r(204, ACAO, ACAC, acam("PUT")), "PUT": r(200, ACAO)},
+    credentials=True,
+    **PUT,
+)
+S(
+    "pf-max-age-huge",
+    G,
+    {"OPTIONS": r(204, ACAO, acam("PUT"), h("Access-Control-Max-Age", "86400")), "PUT": OK},
+    **PUT,
+)
 
 
 # ---- redirects -----------------------------------------------------------
@@ -440,51 +751,95 @@ def hop(status: int, to: str, *headers: tuple[str, str]) -> R:
 
 
 S("redir-same-host-acao-both", G, {"GET /start": hop(302, END_API, ACAO), "GET /end": OK})
-S("redir-relative-location", G,
-  {"GET /start": hop(302, "/s/{name}/end?{q}", ACAO), "GET /end": OK})
+S("redir-relative-location", G, {"GET /start": hop(302, "/s/{name}/end?{q}", ACAO), "GET /end": OK})
 S("redir-hop-acao-missing", G, {"GET /start": hop(302, END_API), "GET /end": OK})
 S("redir-final-acao-missing", G, {"GET /start": hop(302, END_API, ACAO), "GET /end": r(200)})
-S("redir-final-acao-mismatch", G,
-  {"GET /start": hop(302, END_API, ACAO), "GET /end": r(200, acao("http://evil.test"))})
+S(
+    "redir-final-acao-mismatch",
+    G,
+    {"GET /start": hop(302, END_API, ACAO), "GET /end": r(200, acao("http://evil.test"))},
+)
 S("redir-301-acao-both", G, {"GET /start": hop(301, END_API, ACAO), "GET /end": OK})
 S("redir-308-acao-both", G, {"GET /start": hop(308, END_API, ACAO), "GET /end": OK})
-S("redir-cross-final-acao-origin", G,
-  {"GET /start": hop(302, END_OTHER, ACAO), "GET /end": OK},
-  note="api -> other taints the origin: the final hop is checked against 'null'")
-S("redir-cross-final-acao-null", G,
-  {"GET /start": hop(302, END_OTHER, ACAO), "GET /end": r(200, acao("null"))})
-S("redir-cross-final-acao-star", G,
-  {"GET /start": hop(302, END_OTHER, ACAO), "GET /end": r(200, acao("*"))})
-S("redir-cross-final-acao-missing", G,
-  {"GET /start": hop(302, END_OTHER, ACAO), "GET /end": r(200)})
-S("redir-cross-two-hops-null", G,
-  {"GET /start": hop(302, END_OTHER, ACAO),
-   "GET /end": hop(302, "{api}/s/{name}/last?{q}", acao("null")),
-   "GET /last": r(200, acao("null"))},
-  note="api -> other -> api: still tainted")
-S("redir-to-initiator-origin", G,
-  {"GET /start": hop(302, END_APP, ACAO), "GET /end": r(200, TEXT)},
-  note="api -> app (the page's own origin) without ACAO")
-S("redir-to-initiator-origin-acao-null", G,
-  {"GET /start": hop(302, END_APP, ACAO), "GET /end": r(200, acao("null"))})
-S("redir-first-hop-from-other", G,
-  {"GET /start": hop(302, END_API, ACAO), "GET /end": OK}, url="{other}/s/{name}/start",
-  note="other -> api: taints too")
-S("redir-userinfo-other", G,
-  {"GET /start": hop(302, "http://user:pass@other.test:{port}/s/{name}/end?{q}", ACAO),
-   "GET /end": r(200, acao("*"))})
-S("redir-userinfo-same-host", G,
-  {"GET /start": hop(302, "http://user:pass@api.test:{port}/s/{name}/end?{q}", ACAO),
-   "GET /end": OK})
-S("redir-username-only", G,
-  {"GET /start": hop(302, "http://user@api.test:{port}/s/{name}/end?{q}", ACAO),
-   "GET /end": OK})
+S(
+    "redir-cross-final-acao-origin",
+    G,
+    {"GET /start": hop(302, END_OTHER, ACAO), "GET /end": OK},
+    note="api -> other taints the origin: the final hop is checked against 'null'",
+)
+S(
+    "redir-cross-final-acao-null",
+    G,
+    {"GET /start": hop(302, END_OTHER, ACAO), "GET /end": r(200, acao("null"))},
+)
+S(
+    "redir-cross-final-acao-star",
+    G,
+    {"GET /start": hop(302, END_OTHER, ACAO), "GET /end": r(200, acao("*"))},
+)
+S(
+    "redir-cross-final-acao-missing",
+    G,
+    {"GET /start": hop(302, END_OTHER, ACAO), "GET /end": r(200)},
+)
+S(
+    "redir-cross-two-hops-null",
+    G,
+    {
+        "GET /start": hop(302, END_OTHER, ACAO),
+        "GET /end": hop(302, "{api}/s/{name}/last?{q}", acao("null")),
+        "GET /last": r(200, acao("null")),
+    },
+    note="api -> other -> api: still tainted",
+)
+S(
+    "redir-to-initiator-origin",
+    G,
+    {"GET /start": hop(302, END_APP, ACAO), "GET /end": r(200, TEXT)},
+    note="api -> app (the page's own origin) without ACAO",
+)
+S(
+    "redir-to-initiator-origin-acao-null",
+    G,
+    {"GET /start": hop(302, END_APP, ACAO), "GET /end": r(200, acao("null"))},
+)
+S(
+    "redir-first-hop-from-other",
+    G,
+    {"GET /start": hop(302, END_API, ACAO), "GET /end": OK},
+    url="{other}/s/{name}/start",
+    note="other -> api: taints too",
+)
+S(
+    "redir-userinfo-other",
+    G,
+    {
+        "GET /start": hop(302, "http://user:pass@other.test:{port}/s/{name}/end?{q}", ACAO),
+        "GET /end": r(200, acao("*")),
+    },
+)
+S(
+    "redir-userinfo-same-host",
+    G,
+    {
+        "GET /start": hop(302, "http://user:pass@api.test:{port}/s/{name}/end?{q}", ACAO),
+        "GET /end": OK,
+    },
+)
+S(
+    "redir-username-only",
+    G,
+    {"GET /start": hop(302, "http://user@api.test:{port}/s/{name}/end?{q}", ACAO), "GET /end": OK},
+)
 S("redir-ftp-scheme", G, {"GET /start": hop(302, "ftp://api.test:{port}/s/{name}/end", ACAO)})
 S("redir-data-scheme", G, {"GET /start": hop(302, "data:text/plain,hi", ACAO)})
 S("redir-javascript-scheme", G, {"GET /start": hop(302, "javascript:alert(1)", ACAO)})
-S("redir-closed-port", G,
-  {"GET /start": hop(302, "http://api.test:{port2}/s/{name}/end?{q}", ACAO)},
-  note="redirect to a closed port: a network error, no CORS error")
+S(
+    "redir-closed-port",
+    G,
+    {"GET /start": hop(302, "http://api.test:{port2}/s/{name}/end?{q}", ACAO)},
+    note="redirect to a closed port: a network error, no CORS error",
+)
 S("redir-loop-self", G, {"GET /start": hop(302, "{api}/s/{name}/start?{q}", ACAO)})
 
 
@@ -502,53 +857,140 @@ def _counting(limit: int) -> DynHandler:
 
 S("redir-20-hops", G, {"GET": _counting(20)}, note="20 redirects are allowed")
 S("redir-21-hops", G, {"GET": _counting(21)}, note="the 21st redirect fails")
-S("redir-303-after-post", G,
-  {"POST /start": hop(303, END_API, ACAO), "GET /end": OK}, method="POST",
-  headers=(("Content-Type", "text/plain"),), body="hello")
-S("redir-302-post", G,
-  {"POST /start": hop(302, END_API, ACAO), "GET /end": OK, "POST /end": OK}, method="POST",
-  headers=(("Content-Type", "text/plain"),), body="hello")
-S("redir-307-post", G,
-  {"POST /start": hop(307, END_API, ACAO), "POST /end": OK}, method="POST",
-  headers=(("Content-Type", "text/plain"),), body="hello")
-S("redir-302-star-cred", G,
-  {"GET /start": hop(302, END_API, acao("*"), ACAC), "GET /end": OK_CRED}, credentials=True)
-S("redir-302-cred-exact", G,
-  {"GET /start": hop(302, END_API, ACAO, ACAC), "GET /end": OK_CRED}, credentials=True)
-S("redir-302-cred-acac-missing-hop", G,
-  {"GET /start": hop(302, END_API, ACAO), "GET /end": OK_CRED}, credentials=True)
-S("redir-cross-cred-null", G,
-  {"GET /start": hop(302, END_OTHER, ACAO, ACAC), "GET /end": r(200, acao("null"), ACAC)},
-  credentials=True)
+S(
+    "redir-303-after-post",
+    G,
+    {"POST /start": hop(303, END_API, ACAO), "GET /end": OK},
+    method="POST",
+    headers=(("Content-Type", "text/plain"),),
+    body="hello",
+)
+S(
+    "redir-302-post",
+    G,
+    {"POST /start": hop(302, END_API, ACAO), "GET /end": OK, "POST /end": OK},
+    method="POST",
+    headers=(("Content-Type", "text/plain"),),
+    body="hello",
+)
+S(
+    "redir-307-post",
+    G,
+    {"POST /start": hop(307, END_API, ACAO), "POST /end": OK},
+    method="POST",
+    headers=(("Content-Type", "text/plain"),),
+    body="hello",
+)
+S(
+    "redir-302-star-cred",
+    G,
+    {"GET /start": hop(302, END_API, acao("*"), ACAC), "GET /end": OK_CRED},
+    credentials=True,
+)
+S(
+    "redir-302-cred-exact",
+    G,
+    {"GET /start": hop(302, END_API, ACAO, ACAC), "GET /end": OK_CRED},
+    credentials=True,
+)
+S(
+    "redir-302-cred-acac-missing-hop",
+    G,
+    {"GET /start": hop(302, END_API, ACAO), "GET /end": OK_CRED},
+    credentials=True,
+)
+S(
+    "redir-cross-cred-null",
+    G,
+    {"GET /start": hop(302, END_OTHER, ACAO, ACAC), "GET /end": r(200, acao("null"), ACAC)},
+    credentials=True,
+)
 # preflighted requests that get redirected
 PF_PUT_OK = r(204, ACAO, acam("PUT"))
-S("redir-pf-307-same-host", G,
-  {"OPTIONS /start": PF_PUT_OK, "PUT /start": hop(307, END_API, ACAO),
-   "OPTIONS /end": PF_PUT_OK, "PUT /end": OK}, method="PUT",
-  note="a redirected preflighted request is restarted: a second preflight?")
-S("redir-pf-307-cross-null-ok", G,
-  {"OPTIONS /start": PF_PUT_OK, "PUT /start": hop(307, END_OTHER, ACAO),
-   "OPTIONS /end": r(204, acao("null"), acam("PUT")), "PUT /end": r(200, acao("null"))},
-  method="PUT", note="the second preflight goes to other.test with Origin: null?")
-S("redir-pf-307-cross-origin-acao", G,
-  {"OPTIONS /start": PF_PUT_OK, "PUT /start": hop(307, END_OTHER, ACAO),
-   "OPTIONS /end": r(204, ACAO, acam("PUT")), "PUT /end": OK}, method="PUT")
-S("redir-pf-302-put", G,
-  {"OPTIONS /start": PF_PUT_OK, "PUT /start": hop(302, END_API, ACAO),
-   "OPTIONS /end": PF_PUT_OK, "PUT /end": OK, "GET /end": OK}, method="PUT",
-  note="302 keeps PUT (only POST becomes GET)")
-S("redir-pf-hop-acao-missing", G,
-  {"OPTIONS /start": PF_PUT_OK, "PUT /start": hop(307, END_API),
-   "OPTIONS /end": PF_PUT_OK, "PUT /end": OK}, method="PUT")
-S("redir-pf-json-303", G,
-  {"OPTIONS /start": r(204, ACAO, acah("content-type")), "POST /start": hop(303, END_API, ACAO),
-   "GET /end": OK, "OPTIONS /end": r(204, ACAO, acah("content-type"))}, method="POST",
-  headers=(("Content-Type", "application/json"),), body="{}",
-  note="303 turns POST into GET and drops Content-Type: does the new hop need a preflight?")
-S("redir-pf-xcustom-cross", G,
-  {"OPTIONS /start": r(204, ACAO, acah("x-custom")), "GET /start": hop(302, END_OTHER, ACAO),
-   "OPTIONS /end": r(204, acao("null"), acah("x-custom")), "GET /end": r(200, acao("null"))},
-  headers=XC)
+S(
+    "redir-pf-307-same-host",
+    G,
+    {
+        "OPTIONS /start": PF_PUT_OK,
+        "PUT /start": hop(307, END_API, ACAO),
+        "OPTIONS /end": PF_PUT_OK,
+        "PUT /end": OK,
+    },
+    method="PUT",
+    note="a redirected preflighted request is restarted: a second preflight?",
+)
+S(
+    "redir-pf-307-cross-null-ok",
+    G,
+    {
+        "OPTIONS /start": PF_PUT_OK,
+        "PUT /start": hop(307, END_OTHER, ACAO),
+        "OPTIONS /end": r(204, acao("null"), acam("PUT")),
+        "PUT /end": r(200, acao("null")),
+    },
+    method="PUT",
+    note="the second preflight goes to other.test with Origin: null?",
+)
+S(
+    "redir-pf-307-cross-origin-acao",
+    G,
+    {
+        "OPTIONS /start": PF_PUT_OK,
+        "PUT /start": hop(307, END_OTHER, ACAO),
+        "OPTIONS /end": r(204, ACAO, acam("PUT")),
+        "PUT /end": OK,
+    },
+    method="PUT",
+)
+S(
+    "redir-pf-302-put",
+    G,
+    {
+        "OPTIONS /start": PF_PUT_OK,
+        "PUT /start": hop(302, END_API, ACAO),
+        "OPTIONS /end": PF_PUT_OK,
+        "PUT /end": OK,
+        "GET /end": OK,
+    },
+    method="PUT",
+    note="302 keeps PUT (only POST becomes GET)",
+)
+S(
+    "redir-pf-hop-acao-missing",
+    G,
+    {
+        "OPTIONS /start": PF_PUT_OK,
+        "PUT /start": hop(307, END_API),
+        "OPTIONS /end": PF_PUT_OK,
+        "PUT /end": OK,
+    },
+    method="PUT",
+)
+S(
+    "redir-pf-json-303",
+    G,
+    {
+        "OPTIONS /start": r(204, ACAO, acah("content-type")),
+        "POST /start": hop(303, END_API, ACAO),
+        "GET /end": OK,
+        "OPTIONS /end": r(204, ACAO, acah("content-type")),
+    },
+    method="POST",
+    headers=(("Content-Type", "application/json"),),
+    body="{}",
+    note="303 turns POST into GET and drops Content-Type: does the new hop need a preflight?",
+)
+S(
+    "redir-pf-xcustom-cross",
+    G,
+    {
+        "OPTIONS /start": r(204, ACAO, acah("x-custom")),
+        "GET /start": hop(302, END_OTHER, ACAO),
+        "OPTIONS /end": r(204, acao("null"), acah("x-custom")),
+        "GET /end": r(200, acao("null")),
+    },
+    headers=XC,
+)
 
 # ---- response header exposure ------------------------------------------------
 G = "expose"
@@ -559,23 +1001,49 @@ S("expose-aceh-one-name-case", G, {"GET": r(200, ACAO, aceh("x-CUSTOM"), *XH)})
 S("expose-aceh-two-lines", G, {"GET": r(200, ACAO, aceh("X-Custom"), aceh("X-Other"), *XH)})
 S("expose-aceh-star", G, {"GET": r(200, ACAO, aceh("*"), *XH)})
 S("expose-aceh-star-cred", G, {"GET": r(200, ACAO, ACAC, aceh("*"), *XH)}, credentials=True)
-S("expose-aceh-star-and-name-cred", G, {"GET": r(200, ACAO, ACAC, aceh("*, X-Other"), *XH)},
-  credentials=True)
-S("expose-set-cookie-listed", G,
-  {"GET": r(200, ACAO, aceh("Set-Cookie, X-Custom"), h("Set-Cookie", "a=b"), *XH)})
+S(
+    "expose-aceh-star-and-name-cred",
+    G,
+    {"GET": r(200, ACAO, ACAC, aceh("*, X-Other"), *XH)},
+    credentials=True,
+)
+S(
+    "expose-set-cookie-listed",
+    G,
+    {"GET": r(200, ACAO, aceh("Set-Cookie, X-Custom"), h("Set-Cookie", "a=b"), *XH)},
+)
 S("expose-set-cookie-star", G, {"GET": r(200, ACAO, aceh("*"), h("Set-Cookie", "a=b"), *XH)})
 S("expose-aceh-invalid-token", G, {"GET": r(200, ACAO, aceh("X-Custom, (bad)"), *XH)})
-S("expose-safelisted-all", G,
-  {"GET": r(200, ACAO, h("Cache-Control", "no-cache"), h("Content-Language", "en"),
-            h("Content-Type", "text/plain"), h("Expires", "0"),
-            h("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT"), h("Pragma", "no-cache"),
-            h("X-Hidden", "1"), h("Date", "Mon, 01 Jan 2024 00:00:00 GMT"),
-            h("Server", "scenario"), h("Vary", "Origin"))},
-  note="Content-Length is appended by the server")
+S(
+    "expose-safelisted-all",
+    G,
+    {
+        "GET": r(
+            200,
+            ACAO,
+            h("Cache-Control", "no-cache"),
+            h("Content-Language", "en"),
+            h("Content-Type", "text/plain"),
+            h("Expires", "0"),
+            h("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT"),
+            h("Pragma", "no-cache"),
+            h("X-Hidden", "1"),
+            h("Date", "Mon, 01 Jan 2024 00:00:00 GMT"),
+            h("Server", "scenario"),
+            h("Vary", "Origin"),
+        )
+    },
+    note="Content-Length is appended by the server",
+)
 S("expose-star-acao", G, {"GET": r(200, acao("*"), aceh("X-Custom"), *XH)})
-S("expose-after-redirect", G,
-  {"GET /start": hop(302, END_API, ACAO, aceh("X-Custom"), h("X-Custom", "hop")),
-   "GET /end": r(200, ACAO, aceh("X-Other"), *XH)})
+S(
+    "expose-after-redirect",
+    G,
+    {
+        "GET /start": hop(302, END_API, ACAO, aceh("X-Custom"), h("X-Custom", "hop")),
+        "GET /end": r(200, ACAO, aceh("X-Other"), *XH),
+    },
+)
 S("expose-error-status", G, {"GET": r(500, ACAO, aceh("X-Custom"), *XH)})
 
 

@@ -16,9 +16,13 @@ REQUIRED_KEYS = {
 }
 
 
+ALLOWED = "https://app.example.com"
+
+
 def _echo(req):
-    origin = req.header("origin") or "*"
-    headers = [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
+    if req.header("origin") != ALLOWED:
+        return Response(200, [("Vary", "Origin")], b"{}")
+    headers = [("Access-Control-Allow-Origin", ALLOWED), ("Vary", "Origin"), ("Access-Control-Allow-Credentials", "true"),
                ("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE"),
                ("Access-Control-Allow-Headers", "authorization, content-type, x-token"),
                ("X-Request-ID", "42"), ("Access-Control-Expose-Headers", "X-Request-ID")]
@@ -30,7 +34,7 @@ def _missing(req):
 
 
 def _echo_secret(req):
-    return Response(200, [("Access-Control-Allow-Origin", req.header("origin") or ""),
+    return Response(200, [("Access-Control-Allow-Origin", ALLOWED), ("Vary", "Origin"),
                           ("Access-Control-Allow-Credentials", "true"),
                           ("Access-Control-Allow-Headers", "authorization"),
                           ("X-Seen-Auth", req.header("authorization") or ""),
@@ -88,6 +92,10 @@ def test_text_report_shows_wire_and_verdict(server):
 def test_unsafe_method_actual_not_sent_without_flag(server):
     server.clear()
     code, out, _ = check(server, "echo/put?n=unsafe1", "-X", "PUT", "--format", "json")
+    methods = [r.method for r in server.requests_for("unsafe1")]
+    assert "PUT" not in methods and set(methods) == {"OPTIONS"}  # probes are OPTIONS too
+    server.clear()
+    code, out, _ = check(server, "echo/put?n=unsafe1", "-X", "PUT", "--format", "json", "--no-probe")
     report = json.loads(out)
     methods = [r.method for r in server.requests_for("unsafe1")]
     assert methods == ["OPTIONS"]
@@ -97,13 +105,15 @@ def test_unsafe_method_actual_not_sent_without_flag(server):
 
 
 def test_unsafe_method_sent_with_flag(server):
-    code, out, _ = check(server, "echo/put?n=unsafe2", "-X", "PUT", "--send-actual", "--format", "json")
+    code, out, _ = check(server, "echo/put?n=unsafe2", "-X", "PUT", "--send-actual", "--format", "json",
+                         "--no-probe")
     assert [r.method for r in server.requests_for("unsafe2")] == ["OPTIONS", "PUT"]
     assert json.loads(out)["allowed"] is True and code == 0
 
 
 def test_no_actual_sends_only_the_preflight(server):
-    check(server, "echo/x?n=noactual", "-H", "X-Token: 1", "--no-actual", "--format", "json")
+    check(server, "echo/x?n=noactual", "-H", "X-Token: 1", "--no-actual", "--format", "json",
+          "--no-probe")
     assert [r.method for r in server.requests_for("noactual")] == ["OPTIONS"]
 
 
@@ -189,3 +199,33 @@ def test_help_is_fast_to_import():
          "print(sorted(m for m in ('httpx', 'rich', 'corsprobe.rules') if m in sys.modules))"],
         capture_output=True, text=True)
     assert probe.stdout.strip() == "[]"
+
+
+def test_reflecting_server_is_flagged_by_untrusted_origin_probes():
+    def reflect(req):
+        return Response(200, [("Access-Control-Allow-Origin", req.header("origin") or ""),
+                              ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")], b"")
+
+    with ScenarioServer({"reflect": reflect}) as s:
+        code, out, _ = check(s, "reflect/x?n=refl", "--credentials", "--format", "json")
+        report = json.loads(out)
+        assert report["allowed"] is True and code == 1
+        assert "CORS804" in [f["rule"] for f in report["findings"]]
+        methods = {r.method for r in s.requests_for("refl")}
+        assert methods == {"GET"}  # probes are never unsafe
+        code, out, _ = check(s, "reflect/x", "--credentials", "--no-probe", "--format", "json")
+        assert code == 0 and json.loads(out)["probes"] == []
+
+
+def test_refused_origin_variant_is_named():
+    def slash(req):
+        if req.header("origin") == ALLOWED + "/":
+            return Response(200, [("Access-Control-Allow-Origin", ALLOWED + "/")], b"")
+        return Response(200, [], b"")
+
+    with ScenarioServer({"slash": slash}) as s:
+        code, out, _ = check(s, "slash/x", "--format", "json")
+        report = json.loads(out)
+        rules = {f["rule"]: f for f in report["findings"]}
+        assert "CORS111" in rules and "trailing slash" in rules["CORS111"]["message"]
+        assert report["probes"][-1]["accepted"] is True

@@ -1,0 +1,159 @@
+"""Finding what the server would accept: close variants of a refused origin.
+
+The exchange alone often cannot say why an origin was refused (Starlette and flask-cors just
+omit Access-Control-Allow-Origin). When the origin is refused, corsprobe repeats the failing
+step with close variants of the origin — only ever with OPTIONS, GET or HEAD — and reports
+which variant the server accepts, naming the exact difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .fetch import access, preflight
+from .fetch.urls import DEFAULT_PORTS, parse_origin
+from .model import Exchange, HttpRequest, Probe, Trace, joined
+
+_ORIGIN_ERRORS = {
+    "MissingAllowOriginHeader", "AllowOriginMismatch",
+    "PreflightMissingAllowOriginHeader", "PreflightAllowOriginMismatch",
+}
+_DEV_PORTS = (3000, 5173, 8080, 8000, 4200, 5000)
+MAX_PROBES = 12
+
+
+def variants(origin: str) -> list[tuple[str, str]]:
+    """(variant origin, how it differs from ``origin``), most common mistakes first."""
+    o = parse_origin(origin)
+    if o.opaque:
+        return []
+    out: list[tuple[str, str]] = [(origin + "/", "with a trailing slash")]
+    host = f"[{o.host}]" if ":" in o.host else o.host
+    other = "http" if o.scheme == "https" else "https"
+    default = DEFAULT_PORTS[o.scheme]
+    port_part = "" if o.port == default else f":{o.port}"
+    out.append((f"{other}://{host}{port_part}", f"with {other} instead of {o.scheme}"))
+    if o.port == default:
+        out.append((f"{o.scheme}://{host}:{default}", f"with the default port :{default} written out"))
+    else:
+        out.append((f"{o.scheme}://{host}", f"without the port :{o.port}"))
+    loopback = {"localhost": "127.0.0.1", "127.0.0.1": "localhost", "::1": "localhost"}
+    if o.host in loopback:
+        alias = loopback[o.host]
+        out.append((f"{o.scheme}://{alias}{port_part}", f"with {alias} instead of {o.host}"))
+        for p in _DEV_PORTS:
+            if p != o.port:
+                out.append((f"{o.scheme}://{host}:{p}", f"on port {p} instead of {o.port}"))
+    elif o.host.startswith("www."):
+        out.append((f"{o.scheme}://{o.host[4:]}{port_part}", "without www."))
+    elif not o.host.replace(".", "").isdigit():
+        out.append((f"{o.scheme}://www.{o.host}{port_part}", "with www."))
+    if o.host != o.host.upper():
+        out.append((f"{o.scheme}://{host.upper()}{port_part}", "in upper case"))
+    seen: set[str] = set()
+    unique = []
+    for v, why in out:
+        if v != origin and v not in seen:
+            seen.add(v)
+            unique.append((v, why))
+    return unique[:MAX_PROBES]
+
+
+def untrusted_variants(origin: str) -> list[tuple[str, str]]:
+    """Origins an attacker could own that sloppy allow lists accept (for an echoed origin)."""
+    o = parse_origin(origin)
+    if o.opaque:
+        return []
+    port_part = "" if o.port == DEFAULT_PORTS[o.scheme] else f":{o.port}"
+    out = [
+        (f"{o.scheme}://evil.corsprobe.invalid{port_part}", "an unrelated origin (any origin is reflected)"),
+        ("null", "the opaque origin null (sandboxed iframes, data: URLs)"),
+        (f"{o.scheme}://{o.host}.corsprobe.invalid{port_part}",
+         "the trusted host followed by an attacker's domain (a pattern not anchored at the end)"),
+    ]
+    labels = o.host.split(".")
+    if len(labels) >= 2 and not o.host.replace(".", "").isdigit():
+        registrable = ".".join(labels[-2:])
+        out.append((f"{o.scheme}://evil-{registrable}{port_part}",
+                    "an attacker's domain ending in the trusted name (an unescaped dot or a suffix "
+                    "check without a dot boundary)"))
+        if len(labels) >= 3:
+            dotless = labels[0] + "x" + ".".join(labels[1:])
+            out.append((f"{o.scheme}://{dotless}{port_part}",
+                        "the trusted host with a dot replaced by a letter (an unescaped dot)"))
+    if o.scheme == "https":
+        out.append((f"http://{o.host}", "the plain-http version of the origin (readable by a network attacker)"))
+    return out
+
+
+def needed(trace: Trace) -> bool:
+    """Probe only when the browser refused the origin itself (not after a tainting redirect)."""
+    if trace.failure is None or trace.tainted:
+        return False
+    return trace.failure.error in _ORIGIN_ERRORS or _starlette_origin_refusal(trace)
+
+
+def _starlette_origin_refusal(trace: Trace) -> bool:
+    if trace.blocked_at != "preflight" or not trace.preflights:
+        return False
+    response = trace.preflights[-1].response
+    return bool(response and response.status == 400 and b"Disallowed CORS origin" in response.body)
+
+
+def _probe_request(template: HttpRequest, origin: str) -> HttpRequest:
+    headers = tuple(
+        (k, origin if k.lower() == "origin" else v)
+        for k, v in template.headers
+        if k.lower() not in ("cookie", "authorization", "host")
+    )
+    if template.method not in ("OPTIONS", "GET", "HEAD"):
+        raise ValueError("probes are never sent with an unsafe method")
+    return HttpRequest(template.method, template.url, headers, None)
+
+
+def echoes_origin(trace: Trace) -> bool:
+    """The request passed and the server answered with the page's exact origin (not ``*``)."""
+    if trace.tainted or trace.failure is not None:
+        return False
+    exchanges = trace.actuals or trace.preflights
+    if not exchanges or exchanges[-1].response is None:
+        return False
+    acao = (joined(exchanges[-1].response.headers, "access-control-allow-origin") or "").strip()
+    return acao == trace.origin_sent
+
+
+def run(trace: Trace, sender: object) -> Trace:
+    """Send the probes and return the trace with them.
+
+    When the origin was refused: close variants of it, to name the configuration's typo.
+    When the origin was echoed: origins an attacker could own, to find a too-broad allow list.
+    """
+    if needed(trace):
+        candidates, stop_at_first = variants(trace.origin_sent), True
+        exchanges = trace.preflights if trace.blocked_at == "preflight" else trace.actuals
+    elif echoes_origin(trace):
+        candidates, stop_at_first = untrusted_variants(trace.origin_sent), False
+        exchanges = trace.actuals if trace.actuals and trace.actuals[-1].request.method in (
+            "GET", "HEAD") else trace.preflights
+    else:
+        return trace
+    if not exchanges:
+        return trace
+    template = exchanges[-1].request
+    if template.method not in ("OPTIONS", "GET", "HEAD"):
+        return trace
+    probes = []
+    for origin, why in candidates:
+        exchange: Exchange = sender.send(_probe_request(template, origin))  # type: ignore[attr-defined]
+        accepted = False
+        if exchange.response is not None:
+            r = exchange.response
+            ok_status = 200 <= r.status <= 299 or template.method != "OPTIONS"
+            echoed = (joined(r.headers, "access-control-allow-origin") or "").strip() == origin
+            accepted = echoed and ok_status and access.cors_check(r.headers, origin, False) is None
+            if template.method == "OPTIONS" and preflight.is_redirect(r):
+                accepted = False
+        probes.append(Probe(origin, why, exchange, accepted, "variant" if stop_at_first else "untrusted"))
+        if accepted and stop_at_first:
+            break
+    return replace(trace, probes=tuple(probes))
