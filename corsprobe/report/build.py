@@ -96,6 +96,9 @@ def build(
             "null" if trace.tainted else trace.origin_sent,
         )
     browser = limits(spec.browser)
+    from ..frameworks import LABELS, detect
+
+    framework = detect(trace)
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "tool": {"name": "corsprobe", "version": __version__},
@@ -136,6 +139,10 @@ def build(
             }
             for f in findings
         ],
+        "framework": (
+            {"name": framework[0], "label": LABELS[framework[0]], "evidence": framework[1]}
+            if framework else None
+        ),
         "probes": [
             {"origin": p.origin, "purpose": p.purpose, "difference": p.difference,
              "accepted": p.accepted,

@@ -111,8 +111,12 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
             mark.append(f"{name} " + ("is readable" if ok else "is NOT readable from JavaScript"))
             console.print(mark)
         console.print()
+    framework = report.get("framework")
     if findings:
         console.print(Text(f"Findings ({len(findings)})", style="bold"))
+        if framework:
+            console.print(Text(f"  The server looks like {framework['label']} "
+                               f"({'; '.join(framework['evidence'])}): its fix comes first.", style="dim"))
         for f in findings:
             head = Text("  ")
             head.append(f"{f['severity'].upper():7}", style=_SEVERITY_STYLE.get(f["severity"], ""))
@@ -120,8 +124,13 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
             console.print(head)
             console.print(Text(f"    {f['message']}"))
             fix = f.get("fix") or {}
-            labels = (("generic", "Fix"), ("fastapi", "FastAPI"), ("django", "Django"), ("flask", "Flask"))
-            for key, label in labels:
+            labels = [("fastapi", "FastAPI"), ("django", "Django"), ("flask", "Flask")]
+            if framework:
+                labels.sort(key=lambda kv: kv[0] != framework["name"])
+                ordered = [labels[0], ("generic", "Fix"), *labels[1:]]
+            else:
+                ordered = [("generic", "Fix"), *labels]
+            for key, label in ordered:
                 if key in fix:
                     line = Text(f"    {label + ':':9}", style="green")
                     line.append(f" {fix[key]}")

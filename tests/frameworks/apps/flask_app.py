@@ -65,4 +65,12 @@ def create_app(variant: str) -> Flask:
         return jsonify({"secret": 42})
 
     CORS(app, **cors_options(variant))
+    if variant == "correct":
+        # flask-cors sends Vary: Origin only for several origins or a regex; with one origin
+        # the answer still depends on Origin, so the correct app adds it (corsprobe's fix text).
+        @app.after_request
+        def vary_origin(resp):
+            resp.vary.add("Origin")
+            return resp
+
     return app
