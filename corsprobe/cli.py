@@ -180,20 +180,16 @@ def check(
 def run_check(
     spec: object, options: object, fmt: str, fail_on: str, color: bool | None, probe: bool = True
 ) -> int:
-    from . import check as check_mod
-    from . import probe as probe_mod
-    from .engine import findings as run_rules
-    from .model import SEVERITY_RANK, RequestSpec
-    from .net import Transport, TransportOptions
-    from .report.build import build
+    from .api import run
+    from .model import RequestSpec
 
-    assert isinstance(spec, RequestSpec) and isinstance(options, TransportOptions)
-    with Transport(options) as transport:
-        trace = check_mod.run(spec, transport)
-        if probe:
-            trace = probe_mod.run(trace, transport)
-    found = run_rules(trace)
-    report = build(trace, found)
+    assert isinstance(spec, RequestSpec)
+    result = run(spec, options, probe)  # type: ignore[arg-type]
+    emit(result.report, fmt, color)
+    return exit_code(result, fail_on)
+
+
+def emit(report: dict, fmt: str, color: bool | None) -> None:
     if fmt == "json":
         from .report import json as json_report
 
@@ -203,9 +199,15 @@ def run_check(
 
         use_color = sys.stdout.isatty() if color is None else color
         sys.stdout.write(text_report.render(report, color=use_color))
+    sys.stdout.flush()
+
+
+def exit_code(result: object, fail_on: str) -> int:
+    from .model import SEVERITY_RANK
+
+    trace, found = result.trace, result.findings  # type: ignore[attr-defined]
     if trace.net_error is not None:
-        if fmt != "json":
-            print(f"corsprobe: {trace.net_error.message}", file=sys.stderr)
+        print(f"corsprobe: {trace.net_error.message}", file=sys.stderr)
         return EXIT_UNREACHABLE
     if trace.allowed is False:
         return EXIT_FAIL
@@ -214,6 +216,68 @@ def run_check(
     ):
         return EXIT_FAIL
     return EXIT_OK
+
+
+@app.command()
+def rules(
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+) -> None:
+    """List the rule catalogue."""
+    from .rules import all_rules
+
+    catalogue = all_rules()
+    if fmt == Format.json:
+        import json
+
+        print(json.dumps([
+            {"id": r.id, "name": r.name, "severity": r.severity, "family": r.family,
+             "title": r.title, "doc": r.doc}
+            for r in catalogue
+        ], indent=2))
+        return
+    family = None
+    for r in catalogue:
+        if r.family != family:
+            family = r.family
+            print(f"\n{family}")
+        print(f"  {r.id}  {r.severity:7}  {r.name:45} {r.title}")
+    print("\ncorsprobe explain RULE shows a rule's documentation (RULE: id or name).")
+
+
+@app.command()
+def explain(rule_id: Annotated[str, typer.Argument(metavar="RULE", help="Rule id or name.")]) -> None:
+    """Show one rule's documentation."""
+    from .rules import all_rules
+
+    wanted = rule_id.strip().lower()
+    for r in all_rules():
+        if wanted in (r.id.lower(), r.name):
+            from rich.console import Console
+            from rich.text import Text
+
+            console = Console(highlight=False)
+            console.print(Text(f"{r.id} {r.name}", style="bold"), Text(f"({r.severity}, {r.family})", style="dim"))
+            console.print(Text(r.title, style="italic"))
+            console.print()
+            for line in r.doc.splitlines():
+                is_heading = line.rstrip().endswith(":") and not line.startswith(" ")
+                console.print(Text(line, style="bold cyan" if is_heading else ""))
+            return
+    raise UsageError(f"no rule '{rule_id}'; `corsprobe rules` lists them (e.g. CORS102)")
+
+
+@app.command()
+def demo(
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    color: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option("--color/--no-color", help="Colour the text report.", show_default=False),
+    ] = None,
+) -> None:
+    """Start a small built-in API with typical CORS mistakes, check it, and show the reports."""
+    from .demo import run_demo
+
+    run_demo(fmt.value, color)
 
 
 def main() -> None:

@@ -90,6 +90,8 @@ def allow_origin_missing(ctx: Context) -> Iterator[Hit]:
     # An error status, a redirect or a tainted origin has a more precise rule.
     if response is None or response.status >= 300 or ctx.trace.tainted:
         return
+    if any(p.accepted and p.purpose == "variant" for p in ctx.trace.probes):
+        return  # CORS111 names the configured variant
     if ctx.trace.blocked_at == "actual" and ctx.last_preflight is not None and (
         header_values(ctx.last_preflight.headers, ACAO)
     ):
