@@ -6,8 +6,9 @@ every decision is taken by the pure :mod:`corsprobe.fetch` package.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from .errors import UsageError
 from .fetch import access, exposure, preflight, redirect, safelist
@@ -29,6 +30,30 @@ DEFAULT_TEXT_TYPE = "text/plain;charset=UTF-8"
 
 class Sender(Protocol):
     def send(self, request: HttpRequest) -> Exchange: ...
+
+
+T = TypeVar("T")
+Steps = Generator[HttpRequest, Exchange, T]
+
+
+def drive(steps: Steps[T], send: Callable[[HttpRequest], Exchange]) -> T:
+    """Run a sans-I/O step generator with a blocking ``send``."""
+    try:
+        request = next(steps)
+        while True:
+            request = steps.send(send(request))
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+async def drive_async(steps: Steps[T], send: Callable[[HttpRequest], Awaitable[Exchange]]) -> T:
+    """Run a sans-I/O step generator with an awaitable ``send``."""
+    try:
+        request = next(steps)
+        while True:
+            request = steps.send(await send(request))
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -114,6 +139,14 @@ def may_send(spec: RequestSpec, method: str) -> tuple[bool, str | None]:
 
 def run(spec: RequestSpec, sender: Sender) -> Trace:
     """Replay what the browser does for ``spec`` and record its verdict."""
+    return drive(replay(spec), sender.send)
+
+
+def replay(spec: RequestSpec) -> Steps[Trace]:
+    """The browser's steps for ``spec``: yields each request to send, receives its exchange.
+
+    Raises UsageError before the first request when fetch() would refuse the input.
+    """
     prep = prepare(spec)
     page = prep.page
     origin = page.serialize()
@@ -148,7 +181,7 @@ def run(spec: RequestSpec, sender: Sender) -> Trace:
             pf = HttpRequest(
                 "OPTIONS", hop.url.text, preflight.request_headers(hop.method, unsafe, hop_origin)
             )
-            exchange = sender.send(pf)
+            exchange = yield pf
             preflights.append(exchange)
             if exchange.error or exchange.response is None:
                 net_error = exchange.error
@@ -163,7 +196,7 @@ def run(spec: RequestSpec, sender: Sender) -> Trace:
         if not send_ok:
             why_not = why
             break
-        exchange = sender.send(_actual_request(hop, cors, hop_origin, prep, spec))
+        exchange = yield _actual_request(hop, cors, hop_origin, prep, spec)
         actuals.append(exchange)
         if exchange.error or exchange.response is None:
             net_error = exchange.error

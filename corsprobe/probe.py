@@ -8,6 +8,7 @@ which variant the server accepts, naming the exact difference.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import replace
 
 from .fetch import access, preflight
@@ -123,7 +124,14 @@ def echoes_origin(trace: Trace) -> bool:
 
 
 def run(trace: Trace, sender: object) -> Trace:
-    """Send the probes and return the trace with them.
+    """Send the probes through ``sender`` and return the trace with them."""
+    from .check import drive
+
+    return drive(steps(trace), sender.send)  # type: ignore[attr-defined]
+
+
+def steps(trace: Trace) -> Generator[HttpRequest, Exchange, Trace]:
+    """Yield each probe request, receive its exchange; return the trace with the probes.
 
     When the origin was refused: close variants of it, to name the configuration's typo.
     When the origin was echoed: origins an attacker could own, to find a too-broad allow list.
@@ -144,7 +152,7 @@ def run(trace: Trace, sender: object) -> Trace:
         return trace
     probes = []
     for origin, why in candidates:
-        exchange: Exchange = sender.send(_probe_request(template, origin))  # type: ignore[attr-defined]
+        exchange: Exchange = yield _probe_request(template, origin)
         accepted = False
         if exchange.response is not None:
             r = exchange.response
