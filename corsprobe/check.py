@@ -165,6 +165,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
     readable: tuple[str, ...] = ()
     why_not: str | None = None
     redirects = 0
+    final_url: str | None = None
     send_ok, why = may_send(spec, prep.method)
     if same_origin(page, prep.url.origin):
         notes.append("same-origin request: CORS does not apply")
@@ -212,6 +213,8 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
             nxt = redirect.follow(hop, response, page, redirects, spec.max_redirects)
             if isinstance(nxt, CorsFailure):
                 failure, allowed, blocked_at = nxt, False, "redirect"
+                if nxt.error == "CorsDisabledScheme":
+                    final_url = nxt.hint
                 break
             if isinstance(nxt, NetError):
                 net_error, allowed = nxt, False
@@ -241,7 +244,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
         blocked_at=blocked_at,
         failure=failure,
         net_error=net_error,
-        final_url=hop.url.text,
+        final_url=final_url or hop.url.text,
         tainted=hop.tainted,
         readable_headers=readable,
         notes=tuple(notes),

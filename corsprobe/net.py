@@ -126,6 +126,7 @@ class Transport:
         req = httpx.Request(
             request.method, target, headers=headers, content=request.body, extensions=extensions
         )
+        req.method = request.method  # httpx upper-cases; fetch() sends `patch` as written
         sent = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in req.headers.raw)
         recorded = HttpRequest(request.method, request.url, sent, request.body)
         deadline = started + self.options.timeout

@@ -36,6 +36,11 @@ REASONS: dict[str, str] = {
     "InvalidAllowOriginValue": _INVALID + _VALID_VALUE,
     "AllowOriginMismatch": _MISMATCH + _VALID_VALUE,
     "InvalidAllowCredentials": _CREDENTIALS,
+    "CorsDisabledScheme": (
+        "Cross origin requests are only supported for protocol schemes: chrome, "
+        "chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, "
+        "http, https, isolated-app."
+    ),
     "PreflightInvalidStatus": "It does not have HTTP ok status.",
     "PreflightDisallowedRedirect": "Redirect is not allowed for a preflight request.",
     "InvalidAllowMethodsPreflightResponse": (
@@ -77,6 +82,8 @@ def _encode_hint(hint: str) -> str:
 
 def reason_text(failure: CorsFailure) -> str:
     template = REASONS.get(failure.error, failure.error)
+    if failure.error == "CorsDisabledScheme":
+        return template
     text = template.replace("{hint}", _encode_hint(failure.hint or ""))
     if failure.error in _PREFIXED:
         text = PREFLIGHT_PREFIX + text

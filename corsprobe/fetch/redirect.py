@@ -2,7 +2,8 @@
 Chromium ``CorsURLLoader::OnReceiveRedirect`` and ``cors::CheckRedirectLocation``).
 
 - the redirect response itself gets the CORS check first (done by the caller);
-- a Location that is not http(s), that cannot be parsed, or the 21st redirect: network error;
+- a Location whose scheme is not CORS-enabled (ftp:, javascript:): CorsDisabledScheme; data: and
+  other non-HTTP(S) CORS schemes, an unparsable Location, or the 21st redirect: network error;
 - a Location with user:password, when the request is cross-origin or tainted: RedirectContainsCredentials;
 - a hop from a URL that is already cross-origin to the page, to yet another origin, taints the
   request: from then on its origin serializes as ``null``;
@@ -18,6 +19,11 @@ from urllib.parse import urljoin
 from ..model import CorsFailure, HeaderList, HttpResponse, NetError, joined
 from .urls import InvalidInput, Origin, Url, parse_url, same_origin
 
+# Chromium's SchemeRegistry::ListOfCorsEnabledURLSchemes(), as its console message lists them.
+CORS_ENABLED_SCHEMES = (
+    "chrome", "chrome-experimental-site-token-provider", "chrome-extension", "chrome-untrusted",
+    "data", "http", "https", "isolated-app",
+)
 BODY_HEADERS = ("content-encoding", "content-language", "content-location", "content-type")
 
 
@@ -44,10 +50,12 @@ def follow(
     target = urljoin(hop.url.text, raw)
     scheme = target.split(":", 1)[0].lower() if ":" in target else ""
     if scheme not in ("http", "https"):
-        return NetError(
-            "unsafe_redirect",
-            f"redirect to a non-HTTP(S) location '{raw}' (net::ERR_UNSAFE_REDIRECT)",
-        )
+        if scheme in CORS_ENABLED_SCHEMES:
+            return NetError(
+                "unsafe_redirect",
+                f"redirect to a non-HTTP(S) location '{raw}' (net::ERR_UNSAFE_REDIRECT)",
+            )
+        return CorsFailure("CorsDisabledScheme", target)
     try:
         new_url = parse_url(target, "redirect location")
     except InvalidInput as exc:
@@ -58,7 +66,7 @@ def follow(
             f"more than {max_redirects} redirects (net::ERR_TOO_MANY_REDIRECTS)",
         )
     if new_url.has_credentials and (hop.tainted or not same_origin(page, new_url.origin)):
-        return CorsFailure("RedirectContainsCredentials", target)
+        return CorsFailure("RedirectContainsCredentials", "")  # Chromium prints an empty hint
     tainted = hop.tainted or (
         not same_origin(hop.url.origin, new_url.origin) and not same_origin(page, hop.url.origin)
     )

@@ -52,6 +52,8 @@ _LANGUAGE_CHARS = frozenset(
 _DOUBLE = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 _INT = re.compile(r"^[0-9]+$")
 _RANGE = re.compile(r"^bytes=([0-9]+)-([0-9]*)$")
+_ECT_VALUES = ("slow-2g", "2g", "3g", "4g")
+_INT64_MAX = 2**63 - 1
 
 
 def is_token(text: str) -> bool:
@@ -99,8 +101,12 @@ def safelist_problem(name: str, value: str) -> str | None:
         return f"{lname}: the value is {size} bytes, over the {VALUE_LIMIT}-byte limit for safelisted headers"
     if lname in ("device-memory", "dpr"):
         return None if _DOUBLE.match(value) else f"{lname}: '{value}' is not a number"
-    if lname in ("width", "viewport-width"):
+    if lname in ("width", "viewport-width", "rtt"):
         return None if _INT.match(value) else f"{lname}: '{value}' is not an integer"
+    if lname == "downlink":
+        return None if _DOUBLE.match(value) else f"{lname}: '{value}' is not a number"
+    if lname == "ect":
+        return None if value in _ECT_VALUES else f"ect: only {', '.join(_ECT_VALUES)} are safelisted"
     if lname == "save-data":
         return None if value.lower() == "on" else "save-data: only the value 'on' is safelisted"
     if lname in ("accept", "content-type"):
@@ -122,7 +128,10 @@ def safelist_problem(name: str, value: str) -> str | None:
             )
     if lname == "range":
         m = _RANGE.match(value)
-        if not m or (m.group(2) and int(m.group(1)) > int(m.group(2))):
+        numbers = [int(g) for g in m.groups() if g] if m else []
+        if not m or any(n > _INT64_MAX for n in numbers) or (
+            len(numbers) == 2 and numbers[0] > numbers[1]
+        ):
             return f"range: only a single 'bytes=N-' or 'bytes=N-M' range is safelisted (got '{value}')"
     return None
 

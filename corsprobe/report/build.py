@@ -93,7 +93,7 @@ def build(
             failure,
             strip_credentials(trace.final_url or spec.url),
             strip_credentials(_first_url(trace)),
-            "null" if trace.tainted else trace.origin_sent,
+            trace.origin_sent,  # Chromium names the initiator even after a tainting redirect
         )
     browser = limits(spec.browser)
     from ..frameworks import LABELS, detect

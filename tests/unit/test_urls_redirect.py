@@ -73,9 +73,15 @@ def test_location_with_credentials_fails():
     assert isinstance(nxt, CorsFailure) and nxt.error == "RedirectContainsCredentials"
 
 
-def test_non_http_location_is_a_network_error():
+def test_non_cors_scheme_location_is_cors_disabled_scheme():
     nxt = _follow(_hop(), 302, "ftp://api.example.com/b")
-    assert isinstance(nxt, NetError)
+    assert isinstance(nxt, CorsFailure) and nxt.error == "CorsDisabledScheme"
+    assert nxt.hint == "ftp://api.example.com/b"
+
+
+def test_data_location_is_a_network_error():
+    nxt = _follow(_hop(), 302, "data:text/plain,hi")
+    assert isinstance(nxt, NetError) and nxt.kind == "unsafe_redirect"
 
 
 def test_too_many_redirects():
