@@ -180,7 +180,9 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
             first_reasons = [f"after a redirect: {r}" for r in reasons]
         if reasons:
             pf = HttpRequest(
-                "OPTIONS", hop.url.text, preflight.request_headers(hop.method, unsafe, hop_origin)
+                "OPTIONS",
+                hop.url.text,
+                preflight.request_headers(hop.method, unsafe, hop_origin, _referer(page)),
             )
             exchange = yield pf
             preflights.append(exchange)
@@ -251,16 +253,29 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
     )
 
 
+def _referer(page: Origin) -> str | None:
+    # strict-origin-when-cross-origin: a cross-origin request carries only the page's origin.
+    return None if page.opaque else page.serialize() + "/"
+
+
 def _actual_request(
     hop: redirect.Hop, cors: bool, origin: str, prep: Prepared, spec: RequestSpec
 ) -> HttpRequest:
-    headers: list[tuple[str, str]] = []
+    """The actual request as Chromium sends it: the page's headers, then the browser's own."""
+    headers: list[tuple[str, str]] = list(hop.headers)
+    headers.append(("User-Agent", preflight.USER_AGENT))
     if not any(k.lower() == "accept" for k, _ in hop.headers):
         headers.append(("Accept", "*/*"))
-    headers.extend(hop.headers)
     if cors or hop.method not in ("GET", "HEAD"):
         headers.append(("Origin", origin))
-    headers.extend([("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")])
+    if hop.url.scheme == "https":  # Sec-Fetch-* go only to potentially trustworthy URLs
+        # (Sec-Fetch-Site is left out: same-site needs the public suffix list.)
+        headers.extend([("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")])
+    referer = _referer(prep.page)
+    if referer:
+        headers.append(("Referer", referer))
+    if not any(k.lower() == "accept-language" for k, _ in hop.headers):
+        headers.append(("Accept-Language", preflight.ACCEPT_LANGUAGE))
     if spec.credentials and hop.url.host == prep.url.host:
         headers.extend(prep.cookies)
     return HttpRequest(hop.method, hop.url.text, tuple(headers), hop.body)

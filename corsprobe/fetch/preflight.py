@@ -22,10 +22,15 @@ ACAM = "access-control-allow-methods"
 ACAH = "access-control-allow-headers"
 MAX_AGE = "access-control-max-age"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+USER_AGENT = "corsprobe (Chromium CORS replay)"
+ACCEPT_LANGUAGE = "en-US,en;q=0.9"
 
 
-def request_headers(method: str, unsafe_names: list[str], origin: str) -> HeaderList:
-    """The headers of Chromium's preflight, in its order. No credentials, no body."""
+def request_headers(
+    method: str, unsafe_names: list[str], origin: str, referer: str | None = None
+) -> HeaderList:
+    """The headers of Chromium's preflight, in its order (as Chromium 156 sends them over
+    plain http: Sec-Fetch-Mode only). No credentials, no body."""
     headers: list[tuple[str, str]] = [
         ("Accept", "*/*"),
         ("Access-Control-Request-Method", method),
@@ -33,7 +38,11 @@ def request_headers(method: str, unsafe_names: list[str], origin: str) -> Header
     if unsafe_names:
         headers.append(("Access-Control-Request-Headers", ",".join(sorted(unsafe_names))))
     headers.append(("Origin", origin))
-    headers.extend([("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")])
+    headers.append(("User-Agent", USER_AGENT))
+    headers.append(("Sec-Fetch-Mode", "cors"))
+    if referer:
+        headers.append(("Referer", referer))
+    headers.append(("Accept-Language", ACCEPT_LANGUAGE))
     return tuple(headers)
 
 
