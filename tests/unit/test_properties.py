@@ -1,0 +1,84 @@
+"""Property tests: the pure engine returns a verdict for any header list and never raises."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corsprobe import check
+from corsprobe.engine import findings
+from corsprobe.fetch import access, exposure, preflight, safelist
+from corsprobe.model import Exchange, HttpResponse, RequestSpec
+from corsprobe.report import text
+from corsprobe.report.build import build
+
+NAMES = st.sampled_from([
+    "Access-Control-Allow-Origin", "access-control-allow-origin", "Access-Control-Allow-Credentials",
+    "Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Expose-Headers",
+    "Access-Control-Max-Age", "Vary", "Location", "Content-Type", "Set-Cookie", "X-Custom",
+]) | st.text(alphabet="abcdefghijklmnopqrstuvwxyz-ABC", min_size=1, max_size=12)
+VALUES = st.sampled_from([
+    "*", "null", "true", "True", "", " ", "https://app.example.com", "https://app.example.com/",
+    "GET, PUT", "PUT;", "*, authorization", "-1", "86400", "/next", "https://u:p@x.example/",
+    "ftp://x/", "data:,x", "javascript:x", ",,", "a b", "\u00e9\u00e8", "\x7f",
+]) | st.text(max_size=40)
+HEADERS = st.lists(st.tuples(NAMES, VALUES), max_size=8).map(tuple)
+STATUS = st.sampled_from([200, 204, 301, 302, 303, 307, 308, 400, 401, 404, 500, 599, 101])
+
+
+@given(HEADERS, st.booleans())
+def test_cors_check_total(headers, credentials):
+    failure = access.cors_check(headers, "https://app.example.com", credentials)
+    assert failure is None or failure.error
+
+
+@given(STATUS, HEADERS, st.sampled_from(["PUT", "patch", "GET", "X"]), st.booleans())
+def test_preflight_check_total(status, headers, method, credentials):
+    response = HttpResponse(status, "", headers)
+    preflight.check(response, method, ["x-a", "content-type"], "https://app.example.com", credentials)
+
+
+@given(HEADERS, st.booleans())
+def test_exposure_total(headers, credentials):
+    names = exposure.readable_headers(headers, credentials)
+    assert list(names) == sorted(set(names)) and "set-cookie" not in names
+
+
+@given(st.lists(st.tuples(NAMES, VALUES), max_size=6))
+def test_safelist_total(headers):
+    names, reasons = safelist.unsafe_header_names(tuple(headers))
+    assert len(names) == len(reasons)
+
+
+class Arbitrary:
+    def __init__(self, responses):
+        self.responses = list(responses)
+
+    def send(self, request):
+        status, headers = self.responses.pop(0) if self.responses else (200, ())
+        return Exchange(request, HttpResponse(status, "", headers, b"body"))
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(STATUS, HEADERS), min_size=1, max_size=5),
+    st.sampled_from(["GET", "PUT", "patch", "POST"]),
+    st.booleans(),
+    st.lists(st.sampled_from([("X-A", "1"), ("Content-Type", "application/json"),
+                              ("Content-Type", "text/plain"), ("Authorization", "Bearer abcdefgh"),
+                              ("Accept", "text/html")]), max_size=3),
+)
+def test_whole_pipeline_always_reports(responses, method, credentials, headers):
+    spec = RequestSpec(url="https://api.example.com/x", origin="https://app.example.com",
+                       method=method, headers=tuple(headers), credentials=credentials,
+                       send_actual=True, max_redirects=3)
+    trace = check.run(spec, Arbitrary(responses))
+    assert trace.allowed in (True, False) or trace.net_error is not None
+    if trace.allowed is False and trace.net_error is None:
+        assert trace.failure is not None and trace.blocked_at is not None
+    report = build(trace, findings(trace))
+    json.dumps(report)
+    text.render(report)
+    assert "abcdefgh" not in json.dumps(report)
