@@ -104,18 +104,21 @@ def prepare(spec: RequestSpec) -> Prepared:
                     "Cookie is not a header a page can set: it is sent as the browser's cookie "
                     "jar would send it, on the actual request only (never on the preflight)"
                 )
-            else:
-                notes.append(
-                    "Cookie dropped: without --credentials the browser sends no cookies "
-                    "cross-origin, and a page cannot set Cookie itself"
-                )
-            continue
-        if safelist.is_forbidden_header(name, value):
-            notes.append(
-                f"{name} dropped: it is a forbidden request header, which fetch() silently "
-                "removes (the browser sets it itself or not at all)"
+                continue
+            raise UsageError(
+                "-H 'Cookie: ...' without --credentials: a page cannot set Cookie, and without "
+                "credentials: 'include' the browser sends no cookies cross-origin; add "
+                "--credentials to stand for the browser's cookie jar"
             )
-            continue
+        if safelist.is_forbidden_header(name, value):
+            hint = {
+                "host": " (to reach another address for this host, use --resolve HOST:PORT:ADDR)",
+                "origin": " (the page's origin is given with --origin)",
+            }.get(name.lower(), "")
+            raise UsageError(
+                f"-H '{name}': {name} is a forbidden request header — a page cannot set it, "
+                f"fetch() silently drops it, so a browser never sends your value{hint}"
+            )
         kept.append((name, value))
     body = spec.body
     if body is not None and not any(k.lower() == "content-type" for k, _ in kept):

@@ -66,6 +66,11 @@ def _split(text: str, what: str, example: str) -> tuple[SplitResult, int]:
         raise InvalidInput(f"{what} '{text}' has no scheme; e.g. {example}")
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
+    authority = parts.netloc.rpartition("@")[2]
+    if not authority.startswith("[") and authority.count(":") > 1:
+        raise InvalidInput(
+            f"{what} '{text}': an IPv6 address needs brackets, e.g. {scheme or 'http'}://[::1]:8080"
+        )
     if scheme not in DEFAULT_PORTS:
         raise InvalidInput(f"{what} '{text}': only http and https are supported; e.g. {example}")
     netloc = parts.netloc

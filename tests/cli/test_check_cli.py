@@ -151,6 +151,14 @@ def test_secrets_are_redacted_everywhere(server):
         (["check", "http://127.0.0.1:9/", "--origin", "https://a.example", "--resolve", "x"], "HOST:PORT"),
         (["check", "http://127.0.0.1:9/", "--origin", "https://a.example", "-d", "x"], "body"),
         (["check", "http://127.0.0.1:9/", "--origin", "https://a.example", "--bogus"], "bogus"),
+        (["check", "http://127.0.0.1:9/", "--origin", "https://a.example", "-H", "Host: x"], "--resolve"),
+        (["check", "http://127.0.0.1:9/", "--origin", "https://a.example", "-H", "Origin: x"], "--origin"),
+        (["check", "http://127.0.0.1:9/", "--origin", "https://a.example", "-H", "Sec-Fetch-Site: none"], "forbidden"),
+        (["check", "http://127.0.0.1:9/", "--origin", "https://a.example", "-H", "Cookie: a=b"], "without --credentials"),
+        (["check", "http://::1:8080/", "--origin", "https://a.example"], "brackets"),
+        (["check", "http://127.0.0.1:9/", "--origin", "http://::1:3000"], "brackets"),
+        (["check", "http://127.0.0.1:70000/", "--origin", "https://a.example"], "port"),
+        (["check", "http://127.0.0.1:9/", "--origin", "https://a.example", "-X", "GE T"], "token"),
     ],
 )
 def test_usage_errors_exit_2_with_one_clear_line(args, fragment):
