@@ -49,6 +49,11 @@ def main(argv: list[str]) -> int:
                 nonce = obs.pop("nonce")
                 obs.pop("elapsed")
                 obs.pop("trace")  # the same as "requests", condensed
+                obs.pop("cdp_requests")  # CDP event order is racy; the server log is not
+                for issue in obs["issues"]:  # frame ids change on every run
+                    issue.get("details", {}).get("deprecationIssueDetails", {}).pop(
+                        "affectedFrame", None
+                    )
                 obs["requests"] = [
                     {
                         "method": q["method"],

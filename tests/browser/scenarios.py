@@ -804,6 +804,16 @@ S(
     {"GET /start": hop(302, END_APP, ACAO), "GET /end": r(200, acao("null"))},
 )
 S(
+    "redir-two-hops-final-acao-missing",
+    G,
+    {
+        "GET /start": hop(302, "{api}/s/{name}/mid?{q}", ACAO),
+        "GET /mid": hop(302, END_API, ACAO),
+        "GET /end": r(200),
+    },
+    note="which URL does '(redirected from ...)' name after two hops",
+)
+S(
     "redir-first-hop-from-other",
     G,
     {"GET /start": hop(302, END_API, ACAO), "GET /end": OK},
