@@ -29,4 +29,12 @@ def run(spec: RequestSpec, options: TransportOptions | None = None, probe: bool 
         if probe:
             trace = probe_mod.run(trace, transport)
     found = run_rules(trace)
-    return Result(trace, found, build(trace, found))
+    notes = transport_notes(options)
+    return Result(trace, found, build(trace, found, extra_notes=notes))
+
+
+def transport_notes(options: TransportOptions | None) -> tuple[str, ...]:
+    if options is not None and options.insecure:
+        return ("TLS certificate verification was turned off (--insecure): a browser would "
+                "refuse an invalid certificate before any CORS check",)
+    return ()

@@ -83,6 +83,7 @@ def build(
     trace: Trace,
     findings: list[Finding],
     secret_headers: frozenset[str] = SECRET_HEADERS,
+    extra_notes: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     secret = SECRET_HEADERS | {h.lower() for h in secret_headers}
     spec = trace.spec
@@ -149,7 +150,7 @@ def build(
              **_exchange(p.exchange, secret)}
             for p in trace.probes
         ],
-        "notes": list(trace.notes),
+        "notes": [*trace.notes, *extra_notes],
     }
     if trace.net_error is not None:
         report["error"] = _error(trace.net_error)
