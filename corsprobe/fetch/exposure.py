@@ -29,8 +29,7 @@ def readable_headers(headers: HeaderList, credentials: bool) -> tuple[str, ...]:
     """Lower-case, sorted, unique names the page can read, as ``[...response.headers.keys()]``."""
     present = {name.lower() for name, _ in headers}
     exposed = set(exposed_names(headers))
-    if "*" in exposed and not credentials:
-        allowed = present
-    else:
-        allowed = (SAFELISTED_RESPONSE_HEADERS | exposed) & present
+    allowed: set[str] = set(present)
+    if "*" not in exposed or credentials:
+        allowed &= SAFELISTED_RESPONSE_HEADERS | exposed
     return tuple(sorted(allowed - FORBIDDEN_RESPONSE_HEADERS))
