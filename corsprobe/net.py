@@ -49,23 +49,128 @@ class TransportOptions:
 
 def _classify(exc: Exception) -> NetError:
     httpx = sys.modules["httpx"]
+    import httpcore
+
     text = str(exc) or exc.__class__.__name__
     low = text.lower()
-    if isinstance(exc, httpx.TimeoutException):
+    # The sync transport raises httpx's exceptions; the async pool raises httpcore's (same names).
+    if isinstance(exc, (httpx.TimeoutException, httpcore.TimeoutException)):
         return NetError("timeout", f"timed out ({exc.__class__.__name__}): {text}")
     if "ssl" in low or "certificate" in low or "tls" in low:
         return NetError("tls", f"TLS failure: {text}")
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, (httpx.ConnectError, httpcore.ConnectError)):
         if "name or service not known" in low or "nodename nor servname" in low or (
             "getaddrinfo" in low or "temporary failure in name resolution" in low
         ):
             return NetError("dns", f"cannot resolve host: {text}")
         return NetError("connect", f"cannot connect: {text}")
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.LocalProtocolError)):
+    if isinstance(
+        exc,
+        (httpx.RemoteProtocolError, httpx.LocalProtocolError, httpcore.RemoteProtocolError,
+         httpcore.LocalProtocolError),
+    ):
         return NetError("protocol", f"the server did not answer with valid HTTP: {text}")
-    if isinstance(exc, httpx.ReadError):
+    if isinstance(exc, (httpx.ReadError, httpcore.ReadError)):
         return NetError("read", f"connection failed while reading: {text}")
     return NetError("transport", f"{exc.__class__.__name__}: {text}")
+
+
+# -- shared by Transport and AsyncTransport: building the request, recording the answer ------
+
+
+@dataclass
+class _Outgoing:
+    """An HttpRequest made ready for the wire, and the record of what is actually sent."""
+
+    request: httpx.Request
+    recorded: HttpRequest
+    scheme: str
+    started: float
+    deadline: float
+
+
+def _outgoing(
+    httpx: types.ModuleType, request: HttpRequest, options: TransportOptions
+) -> _Outgoing | Exchange:
+    """The httpx request for ``request`` (Host first, --resolve applied, no other header
+    added), or an Exchange carrying the error when the URL cannot be sent."""
+    started = time.perf_counter()
+    try:
+        url = httpx.URL(request.url)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is a usage problem upstream
+        return Exchange(request, error=NetError("url", f"invalid URL: {exc}"))
+    host, port = url.host, url.port or (443 if url.scheme == "https" else 80)
+    authority = url.netloc.decode("ascii").rpartition("@")[2]
+    headers = [("Host", authority), *request.headers]
+    extensions: dict[str, object] = {}
+    target = url.copy_with(username=None, password=None) if url.userinfo else url
+    for r_host, r_port, r_addr in options.resolve:
+        if r_host.lower() in (host.lower(), "*") and r_port == port:
+            target = target.copy_with(host=r_addr)
+            extensions["sni_hostname"] = host
+            break
+    timeout = httpx.Timeout(options.timeout)
+    extensions["timeout"] = timeout.as_dict()
+    req = httpx.Request(
+        request.method, target, headers=headers, content=request.body, extensions=extensions
+    )
+    req.method = request.method  # httpx upper-cases; fetch() sends `patch` as written
+    sent = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in req.headers.raw)
+    recorded = HttpRequest(request.method, request.url, sent, request.body)
+    return _Outgoing(req, recorded, url.scheme, started, started + options.timeout)
+
+
+def _is_transport_error(exc: BaseException) -> bool:
+    return exc.__class__.__module__.startswith(("httpx", "httpcore", "ssl")) or isinstance(
+        exc, OSError
+    )
+
+
+def _recorded(response: httpx.Response, body: bytes, truncated: bool) -> HttpResponse:
+    """The response as received: status line and header lines in order, duplicates kept."""
+    reason = response.extensions.get("reason_phrase", b"")
+    version = response.extensions.get("http_version", b"HTTP/1.1")
+    return HttpResponse(
+        status=response.status_code,
+        reason=reason.decode("latin-1") if isinstance(reason, bytes) else str(reason),
+        headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw),
+        body=body,
+        http_version=version.decode("ascii") if isinstance(version, bytes) else str(version),
+        body_truncated=truncated,
+    )
+
+
+class _CappedBody:
+    """Collects at most ``cap`` bytes of a body, and stops at the deadline."""
+
+    def __init__(self, cap: int, deadline: float) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.cap = cap
+        self.deadline = deadline
+        self.truncated = False
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep ``chunk``; True when reading must stop (cap or deadline reached)."""
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        if self.size >= self.cap or time.perf_counter() > self.deadline:
+            self.truncated = True
+            return True
+        return False
+
+    def value(self) -> tuple[bytes, bool]:
+        body = b"".join(self.chunks)
+        return body[: self.cap], self.truncated
+
+
+def _tls_verify(options: TransportOptions) -> object:
+    verify: object = False if options.insecure else True
+    if options.cacert and not options.insecure:
+        import ssl
+
+        verify = ssl.create_default_context(cafile=options.cacert)
+    return verify
 
 
 class Transport:
@@ -81,11 +186,7 @@ class Transport:
         httpx = self._httpx
         if scheme == "https":
             if self._tls is None:
-                verify: object = False if self.options.insecure else True
-                if self.options.cacert and not self.options.insecure:
-                    import ssl
-
-                    verify = ssl.create_default_context(cafile=self.options.cacert)
+                verify = _tls_verify(self.options)
                 self._tls = httpx.HTTPTransport(verify=verify, trust_env=False)  # type: ignore[arg-type]
             return self._tls
         if self._plain is None:
@@ -105,72 +206,386 @@ class Transport:
         self.close()
 
     def send(self, request: HttpRequest) -> Exchange:
-        httpx = self._httpx
-        started = time.perf_counter()
+        out = _outgoing(self._httpx, request, self.options)
+        if isinstance(out, Exchange):
+            return out
         try:
-            url = httpx.URL(request.url)
-        except Exception as exc:  # noqa: BLE001 - any parse failure is a usage problem upstream
-            return Exchange(request, error=NetError("url", f"invalid URL: {exc}"))
-        host, port = url.host, url.port or (443 if url.scheme == "https" else 80)
-        authority = url.netloc.decode("ascii").rpartition("@")[2]
-        headers = [("Host", authority), *request.headers]
-        extensions: dict[str, object] = {}
-        target = url.copy_with(username=None, password=None) if url.userinfo else url
-        for r_host, r_port, r_addr in self.options.resolve:
-            if r_host.lower() in (host.lower(), "*") and r_port == port:
-                target = target.copy_with(host=r_addr)
-                extensions["sni_hostname"] = host
-                break
-        timeout = httpx.Timeout(self.options.timeout)
-        extensions["timeout"] = timeout.as_dict()
-        req = httpx.Request(
-            request.method, target, headers=headers, content=request.body, extensions=extensions
-        )
-        req.method = request.method  # httpx upper-cases; fetch() sends `patch` as written
-        sent = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in req.headers.raw)
-        recorded = HttpRequest(request.method, request.url, sent, request.body)
-        deadline = started + self.options.timeout
-        try:
-            response = self._transport(url.scheme).handle_request(req)
+            response = self._transport(out.scheme).handle_request(out.request)
             try:
-                body, truncated = self._read_capped(response, deadline)
+                body, truncated = self._read_capped(response, out.deadline)
             finally:
                 response.close()
         except Exception as exc:  # noqa: BLE001 - mapped to a NetError kind
-            if exc.__class__.__module__.startswith(("httpx", "httpcore", "ssl")) or isinstance(
-                exc, OSError
-            ):
-                return Exchange(recorded, error=_classify(exc), elapsed_ms=_ms(started))
+            if _is_transport_error(exc):
+                return Exchange(out.recorded, error=_classify(exc), elapsed_ms=_ms(out.started))
             raise
-        reason = response.extensions.get("reason_phrase", b"")
-        version = response.extensions.get("http_version", b"HTTP/1.1")
-        result = HttpResponse(
-            status=response.status_code,
-            reason=reason.decode("latin-1") if isinstance(reason, bytes) else str(reason),
-            headers=tuple(
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
-            ),
-            body=body,
-            http_version=version.decode("ascii") if isinstance(version, bytes) else str(version),
-            body_truncated=truncated,
+        return Exchange(
+            out.recorded, response=_recorded(response, body, truncated), elapsed_ms=_ms(out.started)
         )
-        return Exchange(recorded, response=result, elapsed_ms=_ms(started))
 
     def _read_capped(self, response: httpx.Response, deadline: float) -> tuple[bytes, bool]:
-        chunks: list[bytes] = []
-        size = 0
-        cap = self.options.body_cap
+        capped = _CappedBody(self.options.body_cap, deadline)
         try:
             for chunk in response.stream:  # type: ignore[union-attr]
-                chunks.append(chunk)
-                size += len(chunk)
-                if size >= cap:
-                    return b"".join(chunks)[:cap], True
-                if time.perf_counter() > deadline:
-                    return b"".join(chunks), True
+                if capped.add(chunk):
+                    break
         except Exception:  # noqa: BLE001 - the headers arrived; the verdict needs only them
-            return b"".join(chunks), True
-        return b"".join(chunks), False
+            capped.truncated = True
+        return capped.value()
+
+
+class AsyncTransport:
+    """The asyncio twin of :class:`Transport`, for many checks on one event loop.
+
+    Same request building and recording (no default headers, no proxies from the
+    environment, Host first, ``--resolve``, a capped body), same HTTP/1.1 engine (httpcore's
+    h11 connection, so the same strictness on malformed responses). What differs is only
+    the plumbing under it, chosen by measurement (``bench/run``): httpx's
+    ``AsyncHTTPTransport`` slows down as concurrency rises (its pool re-scans every queued
+    request on each change, httpx issue #3215) and anyio adds a layer per read, so by
+    default requests go through :class:`_AsyncPool`: idle keep-alive connections per
+    origin on a plain asyncio protocol. ``engine="httpx"`` selects httpx's own transport.
+    The caller bounds concurrency (``corsprobe.runner``), so the pool needs no limits.
+    """
+
+    def __init__(self, options: TransportOptions, *, engine: str = "pool") -> None:
+        if engine not in ("pool", "httpx"):
+            raise ValueError(f"unknown engine {engine!r}")
+        self.options = options
+        self.engine = engine
+        self._httpx = _import_httpx()
+        self._plain: object | None = None
+        self._tls: object | None = None
+
+    def _transport(self, scheme: str) -> httpx.AsyncBaseTransport:
+        httpx = self._httpx
+        if scheme == "https":
+            if self._tls is None:
+                verify = _tls_verify(self.options)
+                if self.engine == "httpx":
+                    self._tls = httpx.AsyncHTTPTransport(verify=verify, trust_env=False)  # type: ignore[arg-type]
+                else:
+                    self._tls = _AsyncPool(httpx.create_ssl_context(verify=verify, trust_env=False))  # type: ignore[arg-type]
+            return self._tls  # type: ignore[return-value]
+        if self._plain is None:
+            if self.engine == "httpx":
+                self._plain = httpx.AsyncHTTPTransport(verify=False, trust_env=False)
+            else:
+                self._plain = _AsyncPool(None)  # no TLS context at all for http://
+        return self._plain  # type: ignore[return-value]
+
+    async def aclose(self) -> None:
+        for t in (self._plain, self._tls):
+            if t is not None:
+                await t.aclose()  # type: ignore[attr-defined]
+
+    async def __aenter__(self) -> AsyncTransport:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def send(self, request: HttpRequest) -> Exchange:
+        out = _outgoing(self._httpx, request, self.options)
+        if isinstance(out, Exchange):
+            return out
+        try:
+            response = await self._transport(out.scheme).handle_async_request(out.request)
+            try:
+                body, truncated = await self._read_capped(response, out.deadline)
+            finally:
+                await response.aclose()
+        except Exception as exc:  # noqa: BLE001 - mapped to a NetError kind
+            if _is_transport_error(exc):
+                return Exchange(out.recorded, error=_classify(exc), elapsed_ms=_ms(out.started))
+            raise
+        return Exchange(
+            out.recorded, response=_recorded(response, body, truncated), elapsed_ms=_ms(out.started)
+        )
+
+    async def _read_capped(self, response: httpx.Response, deadline: float) -> tuple[bytes, bool]:
+        capped = _CappedBody(self.options.body_cap, deadline)
+        try:
+            async for chunk in response.stream:  # type: ignore[union-attr]
+                if capped.add(chunk):
+                    break
+        except Exception:  # noqa: BLE001 - the headers arrived; the verdict needs only them
+            capped.truncated = True
+        return capped.value()
+
+
+# -- the async plumbing: a small keep-alive pool on a plain asyncio protocol ------------------
+#
+# httpcore's AsyncHTTPConnection (h11) does the HTTP; these classes only move bytes. They are
+# built on first use so that importing this module stays cheap for ``corsprobe check``.
+
+_READ_HIGH_WATER = 256 * 1024
+_WRITE_HIGH_WATER = 64 * 1024
+_POOL_CLASSES: dict[str, type] = {}
+
+
+def _pool_classes() -> dict[str, type]:
+    if _POOL_CLASSES:
+        return _POOL_CLASSES
+    import asyncio
+
+    import httpcore
+
+    httpx = _import_httpx()
+
+    class Protocol(asyncio.Protocol):
+        def __init__(self) -> None:
+            self.transport: asyncio.Transport | None = None
+            self.buffer = bytearray()
+            self.eof = False
+            self.error: BaseException | None = None
+            self.waiter: asyncio.Future[None] | None = None
+            self.paused_reading = False
+            self.paused_writing = False
+            self.drain_waiter: asyncio.Future[None] | None = None
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport = transport  # type: ignore[assignment]
+
+        def data_received(self, data: bytes) -> None:
+            self.buffer += data
+            if len(self.buffer) > _READ_HIGH_WATER and self.transport is not None:
+                self.transport.pause_reading()
+                self.paused_reading = True
+            self._wake()
+
+        def eof_received(self) -> bool:
+            self.eof = True
+            self._wake()
+            return False
+
+        def connection_lost(self, exc: BaseException | None) -> None:
+            self.eof = True
+            self.error = exc
+            self._wake()
+            self.resume_writing()
+
+        def pause_writing(self) -> None:
+            self.paused_writing = True
+
+        def resume_writing(self) -> None:
+            self.paused_writing = False
+            waiter, self.drain_waiter = self.drain_waiter, None
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+
+        def _wake(self) -> None:
+            waiter, self.waiter = self.waiter, None
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+
+    def _expire(fut: asyncio.Future[None]) -> None:
+        if not fut.done():
+            fut.set_exception(TimeoutError())
+
+    async def _wait(fut: asyncio.Future[None], timeout: float | None, exc_type: type) -> None:
+        handle = None
+        if timeout is not None:
+            handle = asyncio.get_running_loop().call_later(timeout, _expire, fut)
+        try:
+            await fut
+        except TimeoutError:
+            raise exc_type(f"timed out after {timeout} s") from None
+        finally:
+            if handle is not None:
+                handle.cancel()
+
+    class Stream(httpcore.AsyncNetworkStream):
+        def __init__(self, transport: asyncio.Transport, protocol: Protocol) -> None:
+            self._transport = transport
+            self._protocol = protocol
+            self._pending: list[bytes] = []
+
+        def _flush(self) -> None:
+            # h11 hands over the head and the body separately; one write sends both
+            # (one segment on the wire, one system call).
+            if self._pending:
+                data = b"".join(self._pending)
+                self._pending.clear()
+                self._transport.write(data)
+
+        async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            p = self._protocol
+            self._flush()
+            while not p.buffer:
+                if p.eof:
+                    if p.error is not None:
+                        raise httpcore.ReadError(str(p.error) or p.error.__class__.__name__)
+                    return b""
+                p.waiter = asyncio.get_running_loop().create_future()
+                await _wait(p.waiter, timeout, httpcore.ReadTimeout)
+            data = bytes(p.buffer[:max_bytes])
+            del p.buffer[:max_bytes]
+            if p.paused_reading and len(p.buffer) < _READ_HIGH_WATER // 2:
+                p.paused_reading = False
+                self._transport.resume_reading()
+            return data
+
+        async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            if not buffer:
+                return
+            p = self._protocol
+            if self._transport.is_closing() or (p.eof and p.error is not None):
+                raise httpcore.WriteError("the connection is closed")
+            self._pending.append(buffer)
+            if sum(map(len, self._pending)) < _WRITE_HIGH_WATER:
+                return  # sent with the next chunk or just before the first read
+            self._flush()
+            if p.paused_writing and self._transport.get_write_buffer_size() > _WRITE_HIGH_WATER:
+                p.drain_waiter = asyncio.get_running_loop().create_future()
+                await _wait(p.drain_waiter, timeout, httpcore.WriteTimeout)
+
+        async def aclose(self) -> None:
+            self._pending.clear()
+            self._transport.close()
+
+        async def start_tls(
+            self, ssl_context: object, server_hostname: str | None = None,
+            timeout: float | None = None,
+        ) -> Stream:
+            loop = asyncio.get_running_loop()
+            try:
+                new = await asyncio.wait_for(
+                    loop.start_tls(self._transport, self._protocol, ssl_context,  # type: ignore[arg-type]
+                                   server_hostname=server_hostname),
+                    timeout,
+                )
+            except asyncio.TimeoutError:
+                self._transport.close()
+                raise httpcore.ConnectTimeout(f"TLS handshake timed out after {timeout} s") from None
+            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+                self._transport.close()
+                raise httpcore.ConnectError(str(exc) or exc.__class__.__name__) from exc
+            self._protocol.transport = new  # type: ignore[assignment]
+            return Stream(new, self._protocol)  # type: ignore[arg-type]
+
+        def get_extra_info(self, info: str) -> object:
+            if info == "is_readable":
+                return bool(self._protocol.buffer) or self._protocol.eof
+            names = {"client_addr": "sockname", "server_addr": "peername"}
+            return self._transport.get_extra_info(names.get(info, info))
+
+    class Backend(httpcore.AsyncNetworkBackend):
+        async def connect_tcp(
+            self, host: str, port: int, timeout: float | None = None,
+            local_address: str | None = None, socket_options: object = None,
+        ) -> Stream:
+            loop = asyncio.get_running_loop()
+            try:
+                transport, protocol = await asyncio.wait_for(
+                    loop.create_connection(Protocol, host, port), timeout
+                )
+            except asyncio.TimeoutError:
+                raise httpcore.ConnectTimeout(
+                    f"connecting to {host}:{port} timed out after {timeout} s"
+                ) from None
+            except OSError as exc:
+                raise httpcore.ConnectError(str(exc) or exc.__class__.__name__) from exc
+            return Stream(transport, protocol)  # type: ignore[arg-type]
+
+        async def connect_unix_socket(self, *args: object, **kwargs: object) -> Stream:
+            raise httpcore.ConnectError("unix sockets are not supported")
+
+        async def sleep(self, seconds: float) -> None:
+            await asyncio.sleep(seconds)
+
+    class PooledStream(httpx.AsyncByteStream):
+        """The response body; closing it hands a reusable connection back to the pool."""
+
+        def __init__(self, stream: object, pool: AsyncPool, key: object, conn: object) -> None:
+            self._stream, self._pool, self._key, self._conn = stream, pool, key, conn
+
+        async def __aiter__(self):  # type: ignore[no-untyped-def]
+            async for part in self._stream:  # type: ignore[attr-defined]
+                yield part
+
+        async def aclose(self) -> None:
+            conn, self._conn = self._conn, None
+            if conn is None:
+                return
+            try:
+                await self._stream.aclose()  # type: ignore[attr-defined]
+            finally:
+                await self._pool._release(self._key, conn)
+
+    class AsyncPool(httpx.AsyncBaseTransport):
+        """Idle HTTP/1.1 connections per (origin, SNI name); no limits (the caller has them)."""
+
+        def __init__(self, ssl_context: object | None, keepalive_expiry: float = 5.0) -> None:
+            self._ssl_context = ssl_context
+            self._keepalive_expiry = keepalive_expiry
+            self._backend = Backend()
+            self._idle: dict[object, list[httpcore.AsyncHTTPConnection]] = {}
+            self._busy: set[httpcore.AsyncHTTPConnection] = set()
+
+        async def _checkout(self, key: object) -> httpcore.AsyncHTTPConnection | None:
+            idle = self._idle.get(key)
+            while idle:
+                conn = idle.pop()
+                if conn.is_idle() and not conn.has_expired():
+                    return conn
+                await conn.aclose()  # the server closed it, or it sat idle too long
+            return None
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            url = request.url
+            port = url.port or (443 if url.scheme == "https" else 80)
+            origin = httpcore.Origin(url.raw_scheme, url.raw_host, port)
+            key = (url.raw_scheme, url.raw_host, port, request.extensions.get("sni_hostname"))
+            core = httpcore.Request(
+                method=request.method,
+                url=httpcore.URL(
+                    scheme=url.raw_scheme, host=url.raw_host, port=port, target=url.raw_path
+                ),
+                headers=request.headers.raw,
+                content=request.stream,  # type: ignore[arg-type]
+                extensions=request.extensions,
+            )
+            conn = await self._checkout(key)
+            if conn is None:
+                conn = httpcore.AsyncHTTPConnection(
+                    origin, ssl_context=self._ssl_context,  # type: ignore[arg-type]
+                    keepalive_expiry=self._keepalive_expiry, network_backend=self._backend,
+                )
+            self._busy.add(conn)
+            try:
+                resp = await conn.handle_async_request(core)
+            except BaseException:
+                self._busy.discard(conn)
+                await conn.aclose()
+                raise
+            return httpx.Response(
+                status_code=resp.status,
+                headers=resp.headers,
+                stream=PooledStream(resp.stream, self, key, conn),
+                extensions=resp.extensions,
+            )
+
+        async def _release(self, key: object, conn: httpcore.AsyncHTTPConnection) -> None:
+            self._busy.discard(conn)
+            if conn.is_idle() and not conn.has_expired():
+                self._idle.setdefault(key, []).append(conn)
+            else:
+                await conn.aclose()
+
+        async def aclose(self) -> None:
+            conns = [c for idle in self._idle.values() for c in idle] + list(self._busy)
+            self._idle.clear()
+            self._busy.clear()
+            for conn in conns:
+                await conn.aclose()
+
+    _POOL_CLASSES.update(AsyncPool=AsyncPool, Backend=Backend)
+    return _POOL_CLASSES
+
+
+def _AsyncPool(ssl_context: object | None) -> object:  # noqa: N802 - a class, built lazily
+    return _pool_classes()["AsyncPool"](ssl_context)
 
 
 def _ms(started: float) -> float:

@@ -1,1 +1,48 @@
-"""Reports: :mod:`.build` makes the report/v1 dict once; each format renders that dict."""
+"""Reports: :mod:`.build` makes the report/v1 dict once; each format renders that dict.
+
+``corsprobe run`` streams one *result* dict per check to its reporters (:mod:`.junit`,
+:mod:`.sarif`, :mod:`.markdown`, :mod:`.github`, and the text and JSON writers in
+:mod:`corsprobe.runner`): the check's name, tags and expectations, ``status`` (passed,
+failed, unreachable), ``failures`` (which expectation failed and why) and ``report`` (the
+report/v1 dict). The helpers below give every format the same words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+BROWSER_LABEL = {"chrome": "Chrome", "firefox": "Firefox", "safari": "Safari"}
+
+
+def verdict(report: dict[str, Any]) -> str:
+    """What the browser does, in one line."""
+    browser = BROWSER_LABEL.get(report.get("browser", ""), "The browser")
+    if report.get("error"):
+        return f"not reachable: {report['error']['message']}"
+    allowed = report.get("allowed")
+    if allowed is True:
+        return f"{browser} allows it"
+    if allowed is False:
+        where = {"preflight": "at the preflight", "actual": "at the response",
+                 "redirect": "at a redirect"}.get(report.get("blocked_at") or "", "")
+        return f"{browser} blocks it {where} ({report.get('browser_error')})".replace("  ", " ")
+    return "the preflight passes; the actual request was not sent"
+
+
+def request_line(result: dict[str, Any]) -> str:
+    return f"{result['method']} {result['url']} from {result['origin']}"
+
+
+def diagnosis(result: dict[str, Any], fixes: bool = True) -> list[str]:
+    """The failure explained: each failed expectation, the console message, the findings."""
+    report = result["report"]
+    lines = [f"{f['expectation']}: {f['message']}" for f in result["failures"]]
+    lines.append(f"request: {request_line(result)}")
+    if report.get("console_message"):
+        lines.append(f"console: {report['console_message']}")
+    for f in report.get("findings") or []:
+        lines.append(f"{f['severity']} {f['rule']} {f['name']}: {f['message']}")
+        generic = (f.get("fix") or {}).get("generic")
+        if fixes and generic:
+            lines.append(f"  fix: {generic}")
+    return lines

@@ -1,0 +1,586 @@
+"""The ``corsprobe run`` config: ``corsprobe.toml`` or ``[tool.corsprobe]`` in pyproject.toml.
+
+Loading validates everything before a single request is sent: an unknown key, a wrong type,
+a bad URL or origin, an undefined ``${VAR}`` is a :class:`~corsprobe.errors.UsageError`
+(exit 2) whose message names the file, the check and the key.
+
+``${VAR}`` is replaced by the environment variable VAR in any string value (``$${`` is a
+literal ``${``). Every value that came from the environment is a secret: it is collected in
+:attr:`Config.secrets`, and the runner masks it in every output.
+
+Checks are kept as written (:class:`CheckDef`); :meth:`Config.checks` expands the matrix
+(every url x every origin) lazily, one :class:`Check` at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .model import RequestSpec
+
+CONFIG_NAME = "corsprobe.toml"
+PYPROJECT = "pyproject.toml"
+BROWSERS = ("chrome", "firefox", "safari")
+SEVERITIES = ("none", "info", "warning", "error")
+PROBE_MODES = ("failures", "all", "off")
+EXPECTS = ("allowed", "blocked")
+DEFAULT_CONCURRENCY = 20
+DEFAULT_PER_HOST = 10
+
+TOP_KEYS = {
+    "base_url": "URL that relative check urls are joined to",
+    "browser": "chrome, firefox or safari",
+    "timeout": "seconds per request",
+    "headers": "headers every check sends",
+    "origin": "default origin of every check",
+    "origins": "default origins of every check",
+    "credentials": "default credentials of every check",
+    "max_severity": "default highest finding severity tolerated",
+    "insecure": "skip TLS verification",
+    "cacert": "CA bundle file",
+    "resolve": "list of HOST:PORT:ADDRESS, like curl",
+    "max_redirects": "redirects to follow",
+    "probe": "failures, all or off",
+    "concurrency": "checks in flight at once",
+    "per_host": "requests in flight per host",
+    "checks": "the checks",
+}
+CHECK_KEYS = {
+    "name", "url", "urls", "origin", "origins", "method", "headers", "credentials", "body",
+    "send_actual", "expect", "expect_error", "readable", "max_severity", "tags", "browser",
+    "probe", "max_redirects",
+}
+
+_VAR = re.compile(r"\$(\$?)\{([^}]*)\}")
+_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CHECKS_HEADER = re.compile(r"^[ \t]*\[\[\s*(?:tool\s*\.\s*corsprobe\s*\.\s*)?checks\s*\]\]", re.M)
+
+
+def secret_pattern(secrets: tuple[str, ...] | list[str] | set[str]) -> re.Pattern[str] | None:
+    """One regex for every secret, longest first. A value of 6 characters or more is masked
+    wherever it occurs; a shorter one only as a whole word (so that a short value such as a
+    port number does not mangle every word that happens to contain it)."""
+    parts = []
+    for value in sorted({s for s in secrets if s}, key=len, reverse=True):
+        escaped = re.escape(value)
+        parts.append(escaped if len(value) >= 6 else rf"(?<!\w){escaped}(?!\w)")
+    return re.compile("|".join(parts)) if parts else None
+
+
+def _toml() -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check after matrix expansion: a request and what is expected of it."""
+
+    index: int  # 0-based position among all expanded checks
+    name: str  # unique: the configured name, plus the url/origin when the matrix varies
+    group: str  # the configured name (what --only also matches)
+    tags: tuple[str, ...]
+    spec: RequestSpec
+    expect: str  # "allowed" | "blocked"
+    expect_error: str | None
+    readable: tuple[str, ...]
+    max_severity: str | None  # None: findings are not judged
+    probe: str
+    line: int | None  # line of the check's table in the config file
+
+
+@dataclass(frozen=True)
+class CheckDef:
+    """One ``[[checks]]`` table, validated, before matrix expansion."""
+
+    position: int
+    name: str
+    named: bool
+    urls: tuple[str, ...]
+    origins: tuple[str, ...]
+    method: str
+    headers: tuple[tuple[str, str], ...]
+    credentials: bool
+    url_labels: tuple[str, ...]  # the urls as written (relative ones stay short in names)
+    body: bytes | None
+    send_actual: bool | None
+    expect: str
+    expect_error: str | None
+    readable: tuple[str, ...]
+    max_severity: str | None
+    tags: tuple[str, ...]
+    browser: str
+    probe: str
+    max_redirects: int
+    line: int | None
+
+    @property
+    def size(self) -> int:
+        return len(self.urls) * len(self.origins)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    display: str  # the path as shown in messages and reports
+    timeout: float = 10.0
+    insecure: bool = False
+    cacert: str | None = None
+    resolve: tuple[tuple[str, int, str], ...] = ()
+    concurrency: int | None = None
+    per_host: int | None = None
+    definitions: tuple[CheckDef, ...] = ()
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def count(self) -> int:
+        return sum(d.size for d in self.definitions)
+
+    def checks(self) -> Iterator[Check]:
+        """Every check, matrix expanded, in config order (lazily: nothing is held)."""
+        index = 0
+        for d in self.definitions:
+            many_urls, many_origins = len(d.urls) > 1, len(d.origins) > 1
+            for url, label in zip(d.urls, d.url_labels, strict=True):
+                for origin in d.origins:
+                    if not d.named:
+                        name = f"{d.method} {label} from {origin}"
+                    elif many_urls and many_origins:
+                        name = f"{d.name} [{label} from {origin}]"
+                    elif many_urls:
+                        name = f"{d.name} [{label}]"
+                    elif many_origins:
+                        name = f"{d.name} [from {origin}]"
+                    else:
+                        name = d.name
+                    spec = RequestSpec(
+                        url=url, origin=origin, method=d.method, headers=d.headers, body=d.body,
+                        credentials=d.credentials, send_actual=d.send_actual,
+                        expect_headers=d.readable, browser=d.browser,
+                        max_redirects=d.max_redirects,
+                    )
+                    yield Check(index, name, d.name, d.tags, spec, d.expect, d.expect_error,
+                                d.readable, d.max_severity, d.probe, d.line)
+                    index += 1
+
+
+# -- finding the file --------------------------------------------------------------------------
+
+
+def discover(start: Path) -> Path | None:
+    """The nearest ``corsprobe.toml``, or pyproject.toml with ``[tool.corsprobe]``, walking
+    up from ``start`` (in each directory corsprobe.toml wins)."""
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        pyproject = directory / PYPROJECT
+        if pyproject.is_file():
+            try:
+                data = _toml().loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, ValueError, UnicodeDecodeError):
+                continue
+            if isinstance(data.get("tool"), dict) and "corsprobe" in data["tool"]:
+                return pyproject
+    return None
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(cwd.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load(
+    path: Path | None = None,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    base_url: str | None = None,
+) -> Config:
+    """Find (unless ``path`` is given), read and validate the config.
+
+    ``base_url`` (``--base-url``) replaces the file's base_url."""
+    cwd = cwd or Path.cwd()
+    env = os.environ if env is None else env
+    if path is None:
+        path = discover(cwd)
+        if path is None:
+            raise UsageError(
+                f"no config found: no {CONFIG_NAME} (or pyproject.toml with [tool.corsprobe]) in "
+                f"{cwd} or any parent directory; create one or pass --config FILE"
+            )
+    display = _display(path, cwd)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{display}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{display}: cannot read the config: {exc}") from None
+    try:
+        data = _toml().loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{display}: not valid TOML: {exc}") from None
+    if path.name == PYPROJECT:
+        tool = data.get("tool")
+        if not isinstance(tool, dict) or "corsprobe" not in tool:
+            raise UsageError(f"{display}: no [tool.corsprobe] table")
+        data = tool["corsprobe"]
+        if not isinstance(data, dict):
+            raise UsageError(f"{display}: [tool.corsprobe] must be a table")
+    lines = [text.count("\n", 0, m.start()) + 1 for m in _CHECKS_HEADER.finditer(text)]
+    return _Loader(display, env).config(path, data, lines, base_url)
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+class _Loader:
+    def __init__(self, display: str, env: Mapping[str, str]) -> None:
+        self.display = display
+        self.env = env
+        self.secrets: set[str] = set()
+
+    # errors name the file, the check and the key; env-derived values never appear in them
+    def error(self, where: str | None, key: str | None, message: str) -> UsageError:
+        parts = [self.display]
+        if where:
+            parts.append(where)
+        if key:
+            parts.append(f"key '{key}'")
+        text = ": ".join(parts) + ": " + message
+        pattern = secret_pattern(self.secrets)
+        return UsageError(pattern.sub("REDACTED", text) if pattern else text)
+
+    def expand(self, value: str, where: str | None, key: str) -> str:
+        if "$" not in value:
+            return value
+
+        def sub(m: re.Match[str]) -> str:
+            if m.group(1):
+                return "${" + m.group(2) + "}"
+            name = m.group(2)
+            if not _VAR_NAME.fullmatch(name):
+                raise self.error(where, key, f"'${{{name}}}' is not a valid variable reference; "
+                                             "write ${NAME} (letters, digits, _) or $${ for a literal")
+            if name not in self.env:
+                raise self.error(where, key, f"environment variable {name} is not set "
+                                             f"(referenced as ${{{name}}})")
+            found = self.env[name]
+            if found:
+                self.secrets.add(found)
+            return found
+
+        return _VAR.sub(sub, value)
+
+    def typed(self, table: dict[str, Any], key: str, kind: str, where: str | None) -> Any:
+        value = table[key]
+        ok = {
+            "string": isinstance(value, str),
+            "boolean": isinstance(value, bool),
+            "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "integer": isinstance(value, int) and not isinstance(value, bool),
+            "list of strings": isinstance(value, list) and all(isinstance(v, str) for v in value),
+            "table of strings": isinstance(value, dict)
+            and all(isinstance(v, str) for v in value.values()),
+        }[kind]
+        if not ok:
+            raise self.error(where, key, f"expected a {kind}, got {_describe(value)}")
+        if kind == "string":
+            return self.expand(value, where, key)
+        if kind == "list of strings":
+            return [self.expand(v, where, key) for v in value]
+        if kind == "table of strings":
+            return {self.expand(k, where, key): self.expand(v, where, f"{key}.{k}")
+                    for k, v in value.items()}
+        return value
+
+    def choice(self, table: dict[str, Any], key: str, choices: tuple[str, ...],
+               where: str | None) -> str:
+        value = self.typed(table, key, "string", where)
+        if value not in choices:
+            raise self.error(where, key, f"'{value}' is not one of: {', '.join(choices)}")
+        return value  # type: ignore[no-any-return]
+
+    def probe_mode(self, table: dict[str, Any], where: str | None) -> str:
+        value = table["probe"]
+        if isinstance(value, bool):
+            return "all" if value else "off"
+        if isinstance(value, str) and value in PROBE_MODES:
+            return value
+        raise self.error(where, "probe", f"expected true, false or one of {', '.join(PROBE_MODES)}, "
+                                         f"got {_describe(value)}")
+
+    def unknown(self, table: dict[str, Any], known: set[str] | dict[str, str],
+                where: str | None) -> None:
+        for key in table:
+            if key not in known:
+                import difflib
+
+                close = difflib.get_close_matches(key, list(known), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise self.error(where, key, f"unknown key{hint}; known keys: "
+                                             f"{', '.join(sorted(known))}")
+
+    def origin(self, value: str, where: str | None, key: str) -> str:
+        from .fetch.urls import InvalidInput, parse_origin
+
+        try:
+            parse_origin(value)
+        except InvalidInput as exc:
+            raise self.error(where, key, str(exc)) from None
+        return value
+
+    def url(self, value: str, base: str | None, where: str | None, key: str) -> str:
+        from .fetch.urls import InvalidInput, parse_url
+
+        if "://" not in value:
+            if base is None:
+                raise self.error(where, key, f"'{value}' is relative and there is no base_url; "
+                                             "give an absolute URL (https://api.example.com/users) "
+                                             "or set base_url")
+            value = base.rstrip("/") + "/" + value.lstrip("/")
+        try:
+            parsed = parse_url(value)
+        except InvalidInput as exc:
+            raise self.error(where, key, str(exc)) from None
+        if parsed.has_credentials:
+            raise self.error(where, key, "the URL contains user:password; fetch() refuses such "
+                                         "URLs (send an Authorization header instead)")
+        return value
+
+    def config(self, path: Path, data: dict[str, Any], lines: list[int],
+               base_override: str | None) -> Config:
+        self.unknown(data, TOP_KEYS, None)
+        g: dict[str, Any] = {}
+
+        def get(key: str, kind: str) -> Any:
+            return self.typed(data, key, kind, None) if key in data else None
+
+        base = get("base_url", "string")
+        if base_override is not None:
+            base = base_override
+        if base is not None:
+            self.url(base, None, None, "base_url" if base_override is None else "--base-url")
+        g["base"] = base
+        g["browser"] = self.choice(data, "browser", BROWSERS, None) if "browser" in data else "chrome"
+        timeout = get("timeout", "number")
+        if timeout is not None and timeout <= 0:
+            raise self.error(None, "timeout", "must be a positive number of seconds")
+        headers = get("headers", "table of strings") or {}
+        g["headers"] = self.headers(headers, None)
+        g["origins"] = self.origins(data, None, required=False)
+        g["credentials"] = get("credentials", "boolean") or False
+        g["max_severity"] = (self.choice(data, "max_severity", SEVERITIES, None)
+                             if "max_severity" in data else None)
+        insecure = get("insecure", "boolean") or False
+        cacert = get("cacert", "string")
+        if cacert is not None:
+            cacert_path = Path(cacert)
+            if not cacert_path.is_absolute():
+                cacert_path = path.parent / cacert_path
+            if not cacert_path.is_file():
+                raise self.error(None, "cacert", f"{cacert}: no such file")
+            cacert = str(cacert_path)
+        resolve = tuple(self.resolve(r) for r in get("resolve", "list of strings") or ())
+        max_redirects = get("max_redirects", "integer")
+        if max_redirects is not None and not 0 <= max_redirects <= 100:
+            raise self.error(None, "max_redirects", "must be between 0 and 100")
+        g["max_redirects"] = 20 if max_redirects is None else max_redirects
+        g["probe"] = self.probe_mode(data, None) if "probe" in data else "failures"
+        limits = {}
+        for key in ("concurrency", "per_host"):
+            value = get(key, "integer")
+            if value is not None and value < 1:
+                raise self.error(None, key, "must be at least 1")
+            limits[key] = value
+        raw_checks = data.get("checks")
+        if raw_checks is None:
+            raise self.error(None, "checks", "no checks: add at least one [[checks]] table")
+        if not isinstance(raw_checks, list) or not all(isinstance(c, dict) for c in raw_checks):
+            raise self.error(None, "checks", "expected an array of tables ([[checks]]), got "
+                                             f"{_describe(raw_checks)}")
+        if not raw_checks:
+            raise self.error(None, "checks", "no checks: add at least one [[checks]] table")
+        defs = []
+        names: dict[str, int] = {}
+        for i, table in enumerate(raw_checks):
+            line = lines[i] if len(lines) == len(raw_checks) else None
+            d = self.check(i + 1, table, g, line)
+            if d.named:
+                if d.name in names:
+                    raise self.error(f"check '{d.name}'", "name",
+                                     f"the name is already used by check #{names[d.name]}; "
+                                     "names must be unique")
+                names[d.name] = i + 1
+            defs.append(d)
+        return Config(
+            path=path, display=self.display, timeout=float(timeout or 10.0), insecure=insecure,
+            cacert=cacert, resolve=resolve, concurrency=limits["concurrency"],
+            per_host=limits["per_host"], definitions=tuple(defs),
+            secrets=tuple(sorted(self.secrets, key=len, reverse=True)),
+        )
+
+    def resolve(self, text: str) -> tuple[str, int, str]:
+        host, sep1, rest = text.partition(":")
+        port, sep2, addr = rest.partition(":")
+        if not (sep1 and sep2 and host and addr) or not port.isdigit() or not 0 < int(port) < 65536:
+            raise self.error(None, "resolve", f"'{text}' is not HOST:PORT:ADDRESS; e.g. "
+                                              "\"api.example.com:443:127.0.0.1\"")
+        return host, int(port), addr.strip("[]")
+
+    def headers(self, table: dict[str, str], where: str | None) -> list[tuple[str, str]]:
+        from .fetch.safelist import is_token
+
+        out = []
+        for name, value in table.items():
+            if not is_token(name):
+                raise self.error(where, "headers", f"'{name}' is not a valid header name")
+            if any(c in value for c in "\r\n\0"):
+                raise self.error(where, f"headers.{name}", "the value contains a line break or NUL")
+            out.append((name, value))
+        return out
+
+    def origins(self, table: dict[str, Any], where: str | None, required: bool) -> list[str] | None:
+        if "origin" in table and "origins" in table:
+            raise self.error(where, "origins", "give origin or origins, not both")
+        if "origin" in table:
+            return [self.origin(self.typed(table, "origin", "string", where), where, "origin")]
+        if "origins" in table:
+            values = self.typed(table, "origins", "list of strings", where)
+            if not values:
+                raise self.error(where, "origins", "the list is empty")
+            return [self.origin(v, where, "origins") for v in values]
+        if required:
+            raise self.error(where, "origin", "missing: every check needs origin = \"https://...\" "
+                                              "(or origins = [...], or a top-level origin)")
+        return None
+
+    def check(self, position: int, table: dict[str, Any], g: dict[str, Any],
+              line: int | None) -> CheckDef:
+        raw_name = table.get("name")
+        where = f"check '{raw_name}'" if isinstance(raw_name, str) and raw_name else \
+            f"check #{position}"
+        self.unknown(table, CHECK_KEYS, where)
+
+        def get(key: str, kind: str, default: Any = None) -> Any:
+            return self.typed(table, key, kind, where) if key in table else default
+
+        name = get("name", "string")
+        if name is not None and not name.strip():
+            raise self.error(where, "name", "must not be empty")
+        if "url" in table and "urls" in table:
+            raise self.error(where, "urls", "give url or urls, not both")
+        if "url" in table:
+            urls = [get("url", "string")]
+            url_key = "url"
+        elif "urls" in table:
+            urls = get("urls", "list of strings")
+            url_key = "urls"
+            if not urls:
+                raise self.error(where, "urls", "the list is empty")
+        else:
+            raise self.error(where, "url", "missing: every check needs url = \"...\" (or urls)")
+        labels = tuple(urls)
+        urls = [self.url(u, g["base"], where, url_key) for u in urls]
+        origins = self.origins(table, where, required=g["origins"] is None) or g["origins"]
+        method = get("method", "string", "GET")
+        from .fetch.safelist import is_forbidden_method, is_token
+
+        if not is_token(method):
+            raise self.error(where, "method", f"'{method}' is not a valid HTTP method")
+        if is_forbidden_method(method):
+            raise self.error(where, "method", f"fetch() refuses the method {method.upper()} (a forbidden method)")
+        headers = list(g["headers"])
+        own = self.headers(get("headers", "table of strings", {}), where)
+        own_names = {k.lower() for k, _ in own}
+        headers = [(k, v) for k, v in headers if k.lower() not in own_names] + own
+        body_text = get("body", "string")
+        body = body_text.encode("utf-8") if body_text is not None else None
+        if body is not None and method.upper() in ("GET", "HEAD"):
+            raise self.error(where, "body", f"fetch() refuses a body with {method.upper()}")
+        expect_error = get("expect_error", "string")
+        if "expect" in table:
+            expect = self.choice(table, "expect", EXPECTS, where)
+        else:
+            expect = "blocked" if expect_error else "allowed"
+        if expect_error is not None:
+            from .fetch.messages import REASONS
+
+            if expect == "allowed":
+                raise self.error(where, "expect_error",
+                                 "only makes sense with expect = \"blocked\"")
+            if expect_error not in REASONS:
+                import difflib
+
+                close = difflib.get_close_matches(expect_error, list(REASONS), n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                raise self.error(where, "expect_error",
+                                 f"'{expect_error}' is not a Network.CorsError name; {hint}e.g. "
+                                 "PreflightMissingAllowOriginHeader, AllowOriginMismatch")
+        readable = tuple(get("readable", "list of strings", []))
+        if readable and expect == "blocked":
+            raise self.error(where, "readable", "only makes sense with expect = \"allowed\" "
+                                                "(a blocked response is not readable at all)")
+        max_severity = (self.choice(table, "max_severity", SEVERITIES, where)
+                        if "max_severity" in table else g["max_severity"])
+        if max_severity is None and expect == "allowed":
+            max_severity = "warning"  # as `check --fail-on error`: an error finding fails
+        max_redirects = get("max_redirects", "integer", g["max_redirects"])
+        if not 0 <= max_redirects <= 100:
+            raise self.error(where, "max_redirects", "must be between 0 and 100")
+        d = CheckDef(
+            position=position,
+            name=name or "",
+            named=name is not None,
+            urls=tuple(urls),
+            url_labels=labels,
+            origins=tuple(origins),
+            method=method,
+            headers=tuple(headers),
+            credentials=get("credentials", "boolean", g["credentials"]),
+            body=body,
+            send_actual=get("send_actual", "boolean"),
+            expect=expect,
+            expect_error=expect_error,
+            readable=readable,
+            max_severity=max_severity,
+            tags=tuple(get("tags", "list of strings", [])),
+            browser=self.choice(table, "browser", BROWSERS, where) if "browser" in table
+            else g["browser"],
+            probe=self.probe_mode(table, where) if "probe" in table else g["probe"],
+            max_redirects=max_redirects,
+            line=line,
+        )
+        # fetch()'s own input checks (forbidden headers are dropped with a note, not refused)
+        from .check import prepare
+
+        try:
+            prepare(next(Config(Path(), "", definitions=(d,)).checks()).spec)
+        except UsageError as exc:
+            raise self.error(where, None, str(exc)) from None
+        return d
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"number {value}"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
