@@ -378,7 +378,7 @@ def origin_case_insensitive(ctx: Context) -> Iterator[Hit]:
 def local_origin_trusted(ctx: Context) -> Iterator[Hit]:
     """
     What it detects:
-        http://localhost, http://127.0.0.1 or a dev server port (3000, 8080, 5173) is allowed.
+        http://localhost, http://127.0.0.1 or a dev server (http://localhost:3000) is allowed.
 
     Why it matters:
         Development origins left in a production allow list let any program on the user's

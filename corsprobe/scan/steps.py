@@ -9,9 +9,13 @@
    cors_check`) lets a page at that origin read the response; ``*`` is not an acceptance of
    the origin (it is reported once, as public). A class stops at its first accepted origin
    unless ``every`` (``--all``); an arbitrary origin that is reflected makes the host-pattern
-   classes moot, so they are skipped too.
+   classes moot, so they are skipped too; so are the rarer special characters, and every
+   other class when the URL redirects to the same place for the trusted and an arbitrary
+   origin (there is no policy of its own to scan).
 3. Three preflights (OPTIONS, never the unsafe method itself) from an accepted attacker origin,
-   or the arbitrary one: an arbitrary method, an arbitrary header, and Authorization.
+   or the arbitrary one: Authorization, an arbitrary method, an arbitrary header. For an
+   origin refused on GET whose first preflight gets no Allow-Origin either, the other two
+   are skipped (without ``every``).
 
 Redirect responses are recorded and never followed: another site's policy is not this one's.
 The result is the baseline :class:`~corsprobe.model.Trace` with every request as a
@@ -118,10 +122,13 @@ def steps(target: Target, planned: Plan | None = None) -> Steps[Trace]:
     template = check.actual_request(p.prepared, p.spec, p.prepared.page.serialize())
     probes: list[Probe] = []
     found: dict[str, str] = {}
+    baseline = trace.actuals[0].response if trace.actuals else None
     for cls, group in origins.by_class(list(p.candidates)).items():
         if not target.every and "reflect" in found and cls in origins.IMPLIED_BY_REFLECTION:
             continue
         for cand in group:
+            if cand.rare and not target.every:
+                continue
             exchange = yield with_origin(template, cand.origin)
             ok = accepted(exchange, cand.origin)
             probes.append(Probe(cand.origin, cand.why, exchange, ok, f"scan:{cls}"))
@@ -129,20 +136,37 @@ def steps(target: Target, planned: Plan | None = None) -> Steps[Trace]:
                 found.setdefault(cls, cand.origin)
                 if not target.every:
                     break
+        if len(probes) == 1 and not target.every and _same_redirect(baseline, probes[0].exchange):
+            break  # redirected whatever the Origin: there is no policy of its own to scan
     origin = next((found[c] for c in ATTACKER_CLASSES
                    if c in found and origins.sendable(found[c])),
                   p.candidates[0].origin)
     url = template.url
+    refused_on_get = origin not in found.values()
     for purpose, method, unsafe, why in (
+        ("preflight-authorization", "GET", ["authorization"],
+         "a preflight for the Authorization header"),
         ("preflight-methods", PREFLIGHT_METHOD, [],
          f"a preflight for the made-up method {PREFLIGHT_METHOD}"),
         ("preflight-headers", "GET", [PREFLIGHT_HEADER],
          f"a preflight for the made-up header {PREFLIGHT_HEADER}"),
-        ("preflight-authorization", "GET", ["authorization"],
-         "a preflight for the Authorization header"),
     ):
         exchange = yield preflight_request(url, origin, method, unsafe)
-        ok = exchange.response is not None and preflight.check(
-            exchange.response, method, unsafe, origin, False) is None
+        r = exchange.response
+        ok = r is not None and preflight.check(r, method, unsafe, origin, False) is None
         probes.append(Probe(origin, why, exchange, ok, f"scan:{purpose}"))
+        if refused_on_get and not target.every and (
+                r is None or joined(r.headers, access.ACAO) is None):
+            # refused on GET and no Allow-Origin on a preflight with a safelisted method:
+            # the preflight layer refuses this origin too, whatever is requested
+            break
     return replace(trace, probes=tuple(probes))
+
+
+def _same_redirect(baseline: object, exchange: Exchange) -> bool:
+    """Both responses redirect to the same place (so the Origin changes nothing)."""
+    r = exchange.response
+    if r is None or baseline is None or not preflight.is_redirect(r):
+        return False
+    return preflight.is_redirect(baseline) and (  # type: ignore[arg-type]
+        joined(baseline.headers, "location") == joined(r.headers, "location"))  # type: ignore[attr-defined]

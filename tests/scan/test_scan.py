@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 
 from corsprobe.rules import all_rules
+from corsprobe.scan.origins import CLASSES
 
 from .conftest import COOKIE, run_scan
 from .servers import APP
@@ -121,7 +122,10 @@ def test_exact_allow_lists_have_no_finding(scanned, policy):
     result = scanned[policy]
     assert result["status"] == "passed"
     assert result["report"]["findings"] == []
-    assert result["scan"]["requests"] > 50  # every class was tried
+    tried = result["scan"]["classes"]
+    assert set(CLASSES) <= set(tried)  # every class was tried, none accepted
+    assert all(not c["accepted"] for c in tried.values())
+    assert tried["special-chars"]["tried"] == 2  # _ and -; the rarer ones with --all
 
 
 def test_flask_cors_exact_list_only_compares_case_insensitively(scanned):
@@ -156,6 +160,8 @@ def test_a_redirect_is_reported_and_not_followed(scanned, raw):
     assert [f["rule"] for f in result["report"]["findings"]] == ["CORS827"]
     assert findings(result)["CORS827"]["evidence"]["locations"] == ["/s/landing/"]
     assert not [r for r in raw.records if r.path.startswith("/s/landing")]
+    # the same redirect for the trusted and an arbitrary origin: nothing more to scan
+    assert [c for c in result["scan"]["classes"] if not c.startswith("preflight")] == ["reflect"]
 
 
 def test_only_safe_methods_are_sent_and_cookies_go_with_them(scanned, raw):
@@ -184,8 +190,16 @@ def test_stop_at_first_per_class_and_all(urls):
     assert findings(every)["CORS813"]["evidence"]["also_accepted"] == [
         "https://attacker-example.com"]
     # endswith('example.com') takes no host with a character after the trusted name
-    assert every["scan"]["classes"]["special-chars"]["accepted"] == []
+    assert every["scan"]["classes"]["special-chars"] == {"tried": 15, "accepted": []}
     assert every["scan"]["requests"] > first["scan"]["requests"]
+
+
+def test_all_tries_the_rarer_special_characters(urls):
+    every = run_scan(urls["special"], "--origin", APP, "--all", "-f", "json").json()["results"][0]
+    accepted = every["scan"]["classes"]["special-chars"]["accepted"]
+    assert "https://app.example.com!.attacker.invalid" in accepted
+    assert "https://app.example.com`.attacker.invalid" in accepted  # Safari-only: lower risk
+    assert len(accepted) == 15
 
 
 def test_reflection_skips_the_classes_it_implies_unless_all(scanned, urls):
