@@ -521,7 +521,7 @@ def scan_command(
                                cacert=str(cacert) if cacert else None,
                                resolve=tuple(parse_resolve(r) for r in resolve or ()))
     reporters: list[object] = []
-    progress = progress_for(fmt.value) if len(targets.items) > 1 else None
+    progress = progress_for(fmt.value) if len(targets.items) > 1 and sys.stderr.isatty() else None
     if progress is not None:
         reporters.append(progress)
     if fmt == ScanFormat.text:

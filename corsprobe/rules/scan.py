@@ -100,7 +100,10 @@ def _class_hits(ctx: Context, cls: str, generic_fix: str,
     assert response is not None
     creds = _creds(proof)
     vary = any("origin" in v.lower() for k, v in response.headers if k.lower() == "vary")
-    if creds:
+    if not _sendable(proof.origin):
+        what = ("the policy compares origins loosely (no browser sends this exact value, so it "
+                "is not exploitable as such)")
+    elif creds:
         what = ("a page there can read this response with the user's cookies"
                 + ("" if ctx.credentials else
                    " (critical if the endpoint serves per-user data: scan with --credentials "
@@ -108,8 +111,6 @@ def _class_hits(ctx: Context, cls: str, generic_fix: str,
     else:
         what = ("a page there can read the response, without cookies "
                 "(Access-Control-Allow-Credentials is not true)")
-    if not _sendable(proof.origin):
-        what += "; no browser sends this exact value, but the policy compares origins loosely"
     evidence: dict[str, object] = {
         "exchange": f"probe[{index}]", "url": proof.exchange.request.url,
         "status": response.status, "proving_origin": proof.origin, "class": cls,

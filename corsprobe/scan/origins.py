@@ -167,9 +167,10 @@ def candidates(url: str, trusted: str | None = None) -> list[Candidate]:
             rare=c not in COMMON_SPECIAL_CHARS)
 
     add("userinfo", f"{s}://{ATTACKER}@{h}{p}",
-        "takes the host from a URL parser, ignoring the user@ part of the value")
+        "accepts a user@ part before the trusted host (it parses the Origin as a URL, or "
+        "matches only its end)")
     add("userinfo", f"{s}://{h}@{ATTACKER}",
-        "matches the trusted origin as a prefix, even before a user@ part")
+        "accepts the trusted host followed by @ and another host (it matches only the start)")
 
     default = DEFAULT_PORTS[s]
     other = 80 if s == "https" else 443

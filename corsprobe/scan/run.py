@@ -194,7 +194,7 @@ class TextReporter:
         findings = report["findings"]
         if not findings:
             self.counts["clean"] += 1
-            self.console.print(Text(f"✓ {result['url']}  no trusted attacker origin "
+            self.console.print(Text(f"✓ {result['url']}  no attacker origin is trusted "
                                     f"({tried} origins and preflights tried)", style="green"))
             return
         self.counts["targets_with"] += 1
@@ -203,6 +203,7 @@ class TextReporter:
         mark, style = ("✗", "bold red") if result["status"] == "failed" else ("•", "bold")
         self.console.print(Text(f"{mark} {result['url']}  {counts}  "
                                 f"({tried} origins and preflights tried)", style=style))
+        shown: set[str] = set()
         for f in findings:
             risk = f.get("risk") or f["severity"]
             line = Text(f"  {risk.upper():8} ", style=self.STYLE.get(risk, ""))
@@ -213,10 +214,16 @@ class TextReporter:
             if proof:
                 self.console.print(Text(f"    proving origin: {proof}", style="dim"))
             fix = f.get("fix") or {}
-            for key, label in (("generic", "Fix"), ("fastapi", "FastAPI"), ("django", "Django"),
-                               ("flask", "Flask")):
-                if fix.get(key):
-                    self.console.print(Text(f"    {label + ':':9} {fix[key]}", style="dim"))
+            if fix.get("generic"):
+                self.console.print(Text(f"    {'Fix:':9} {fix['generic']}", style="dim"))
+            frameworks = [(label, fix[key]) for key, label in (
+                ("fastapi", "FastAPI"), ("django", "Django"), ("flask", "Flask")) if fix.get(key)]
+            if frameworks and all(text in shown for _, text in frameworks):
+                self.console.print(Text("    FastAPI, Django, Flask: as above", style="dim"))
+                continue
+            for label, text in frameworks:
+                shown.add(text)
+                self.console.print(Text(f"    {label + ':':9} {text}", style="dim"))
 
     def finish(self, summary: dict[str, Any]) -> None:
         from rich.text import Text
