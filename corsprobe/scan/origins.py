@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..fetch.urls import DEFAULT_PORTS, InvalidInput, parse_origin, parse_url
 
@@ -61,6 +62,7 @@ class Candidate:
         return sendable(self.origin)
 
 
+@lru_cache(maxsize=4096)
 def sendable(origin: str) -> bool:
     """A browser can be at this origin and sends exactly this value (it parses as an origin
     and serializes back to the same text)."""
