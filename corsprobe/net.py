@@ -96,7 +96,7 @@ def _outgoing(
     added), or an Exchange carrying the error when the URL cannot be sent."""
     started = time.perf_counter()
     try:
-        url = httpx.URL(request.url)
+        url = _parsed_url(httpx, request.url)
     except Exception as exc:  # noqa: BLE001 - any parse failure is a usage problem upstream
         return Exchange(request, error=NetError("url", f"invalid URL: {exc}"))
     host, port = url.host, url.port or (443 if url.scheme == "https" else 80)
@@ -118,6 +118,20 @@ def _outgoing(
     sent = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in req.headers.raw)
     recorded = HttpRequest(request.method, request.url, sent, request.body)
     return _Outgoing(req, recorded, url.scheme, started, started + options.timeout)
+
+
+_URLS: dict[str, object] = {}
+
+
+def _parsed_url(httpx: types.ModuleType, text: str) -> httpx.URL:
+    """``httpx.URL(text)``, remembered (URLs are immutable; a scan sends dozens of requests
+    to one URL)."""
+    url = _URLS.get(text)
+    if url is None:
+        if len(_URLS) > 1024:
+            _URLS.clear()
+        url = _URLS[text] = httpx.URL(text)
+    return url  # type: ignore[return-value]
 
 
 def _is_transport_error(exc: BaseException) -> bool:

@@ -292,3 +292,15 @@ def test_a_bad_line_in_a_url_list_names_the_line(tmp_path):
     listing.write_text("http://127.0.0.1:9/a\n\nnot-a-url\n")
     ran = run_scan("-i", str(listing))
     assert ran.code == 2 and f"{listing}:3:" in ran.err
+
+
+def test_one_url_sarif_and_an_unreachable_json_report(urls, raw):
+    ran = run_scan(urls["null"], "--origin", APP, "--format", "sarif")
+    doc = json.loads(ran.out)
+    jsonschema.Draft7Validator(SARIF_SCHEMA).validate(doc)
+    assert ran.code == 1
+    assert [r["ruleId"] for r in doc["runs"][0]["results"]] == ["CORS811"]
+    down = run_scan(f"http://127.0.0.1:{raw.closed_port}/me", "--format", "json")
+    assert down.code == 3
+    result = down.json()["results"][0]
+    assert result["status"] == "unreachable" and result["report"]["error"]["kind"] == "connect"
