@@ -155,7 +155,8 @@ def build(
     }
     if trace.net_error is not None:
         report["error"] = _error(trace.net_error)
-    return _scrub(report, secret_values(trace, secret))
+    values = secret_values(trace, secret)
+    return _scrub(report, values) if values else report
 
 
 def _first_url(trace: Trace) -> str:
