@@ -238,8 +238,18 @@ def load(
         data = tool["corsprobe"]
         if not isinstance(data, dict):
             raise UsageError(f"{display}: [tool.corsprobe] must be a table")
-    lines = [text.count("\n", 0, m.start()) + 1 for m in _CHECKS_HEADER.finditer(text)]
+    lines = _lines_of(text, _CHECKS_HEADER)
     return _Loader(display, env).config(path, data, lines, base_url)
+
+
+def _lines_of(text: str, pattern: re.Pattern[str]) -> list[int]:
+    """The 1-based line of every match of ``pattern``, counting newlines once (not per match)."""
+    lines, line, pos = [], 1, 0
+    for m in pattern.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        lines.append(line)
+    return lines
 
 
 # -- validation --------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -42,6 +43,7 @@ class Origin:
 NULL_ORIGIN = Origin("", "", 0)
 
 
+@lru_cache(maxsize=1024)  # pure; `run` and `scan` parse the same few hosts many times
 def _host(raw: str, what: str, example: str) -> str:
     if raw.startswith("[") and raw.endswith("]"):
         inner = raw[1:-1]
@@ -60,7 +62,7 @@ def _host(raw: str, what: str, example: str) -> str:
 
 
 def _split(text: str, what: str, example: str) -> tuple[SplitResult, int]:
-    if any(c.isspace() for c in text):
+    if (" " in text or not text.isprintable()) and any(c.isspace() for c in text):
         raise InvalidInput(f"{what} '{text}' contains whitespace; e.g. {example}")
     if "://" not in text:
         raise InvalidInput(f"{what} '{text}' has no scheme; e.g. {example}")
@@ -92,6 +94,7 @@ def _hostname(parts: SplitResult) -> str:
     return netloc.rsplit(":", 1)[0] if ":" in netloc else netloc
 
 
+@lru_cache(maxsize=1024)
 def parse_origin(text: str) -> Origin:
     """Parse ``--origin``: ``scheme://host[:port]`` and nothing more, or ``null``."""
     if text == "null":
