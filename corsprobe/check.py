@@ -173,6 +173,11 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
     if same_origin(page, prep.url.origin):
         notes.append("same-origin request: CORS does not apply")
 
+    def forgiven(exchange: Exchange) -> None:
+        # what the transport forgave in the response head, as the browser forgives it
+        if exchange.response is not None:
+            notes.extend(n for n in exchange.response.wire_notes if n not in notes)
+
     while True:
         cors = hop.tainted or not same_origin(page, hop.url.origin)
         hop_origin = "null" if hop.tainted else origin
@@ -189,6 +194,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
             )
             exchange = yield pf
             preflights.append(exchange)
+            forgiven(exchange)
             if exchange.error or exchange.response is None:
                 net_error = exchange.error
                 allowed = False
@@ -204,6 +210,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
             break
         exchange = yield _actual_request(hop, cors, hop_origin, prep, spec)
         actuals.append(exchange)
+        forgiven(exchange)
         if exchange.error or exchange.response is None:
             net_error = exchange.error
             allowed = False

@@ -63,6 +63,7 @@ class HttpResponse:
     body: bytes = b""  # a capped excerpt, never the whole body
     http_version: str = "HTTP/1.1"
     body_truncated: bool = False
+    wire_notes: tuple[str, ...] = ()  # what the transport forgave, as the browser forgives it
 
 
 @dataclass(frozen=True)
