@@ -168,6 +168,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
     readable: tuple[str, ...] = ()
     why_not: str | None = None
     redirects = 0
+    visited: set[str] = set()
     final_url: str | None = None
     send_ok, why = may_send(spec, prep.method)
     if same_origin(page, prep.url.origin):
@@ -229,8 +230,12 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
                     final_url = nxt.hint
                 break
             if isinstance(nxt, NetError):
+                if nxt.kind == "too_many_redirects" and hop.url.text in visited:
+                    nxt = NetError(nxt.kind, f"{nxt.message}: a redirect loop ({hop.url.text} "
+                                             "was already visited)")
                 net_error, allowed = nxt, False
                 break
+            visited.add(hop.url.text)
             redirects += 1
             hop = nxt
             continue

@@ -207,7 +207,9 @@ def exit_code(result: object, fail_on: str) -> int:
 
     trace, found = result.trace, result.findings  # type: ignore[attr-defined]
     if trace.net_error is not None:
-        print(f"corsprobe: {trace.net_error.message}", file=sys.stderr)
+        from .report import visible
+
+        print(f"corsprobe: {visible(trace.net_error.message)}", file=sys.stderr)
         return EXIT_UNREACHABLE
     if trace.allowed is False:
         return EXIT_FAIL

@@ -24,7 +24,7 @@ BODY_CAP = 64 * 1024
 # Chromium refuses a response head over 256 KB (net::ERR_RESPONSE_HEADERS_TOO_BIG).
 MAX_HEAD = 256 * 1024
 # Once the headers are in, the body is only an excerpt for the report: wait this long for it.
-BODY_WAIT = 1.0
+BODY_WAIT = 0.5
 
 
 def _import_httpx() -> types.ModuleType:
@@ -67,6 +67,7 @@ class _Watch:
     received: int = 0
     first: bytes = b""  # the first bytes the server sent
     write_stalled: bool = False
+    body_stalled: bool = False  # the body stopped coming before it ended
     reused: bool = False  # sent on a keep-alive connection that had served a request before
     informational: int = 0  # 1xx responses seen
     skipped: list[str] = field(default_factory=list)  # header lines dropped as a browser does
@@ -352,6 +353,9 @@ def _wire_notes(w: _Watch) -> tuple[str, ...]:
     for name in dict.fromkeys(w.folded):
         notes.append(f"the server folded the value of {name} over several lines (obsolete "
                      "line folding); the browser joins them with a space")
+    if w.body_stalled:
+        notes.append("the response body did not finish in time; the verdict needs only the "
+                     "headers (fetch() resolves when they arrive), so corsprobe stopped reading")
     if w.informational:
         notes.append(f"the server sent {w.informational} informational (1xx) response(s) "
                      "before the final one; the browser ignores them")
@@ -392,10 +396,20 @@ class _CappedBody:
         """Keep ``chunk``; True when reading must stop (cap or deadline reached)."""
         self.chunks.append(chunk)
         self.size += len(chunk)
-        if self.size >= self.cap or time.perf_counter() > self.deadline:
+        if self.size >= self.cap:
             self.truncated = True
             return True
+        if time.perf_counter() > self.deadline:
+            self.stalled()
+            return True
         return False
+
+    def stalled(self) -> None:
+        """Reading the body failed or timed out: keep what came, and say so."""
+        self.truncated = True
+        w = _WATCH.get()
+        if w is not None:
+            w.body_stalled = True
 
     def value(self) -> tuple[bytes, bool]:
         body = b"".join(self.chunks)
@@ -485,7 +499,7 @@ class Transport:
                 if capped.add(chunk):
                     break
         except Exception:  # noqa: BLE001 - the headers arrived; the verdict needs only them
-            capped.truncated = True
+            capped.stalled()
         return capped.value()
 
 
@@ -685,7 +699,7 @@ class AsyncTransport:
                 if capped.add(chunk):
                     break
         except Exception:  # noqa: BLE001 - the headers arrived; the verdict needs only them
-            capped.truncated = True
+            capped.stalled()
         return capped.value()
 
 

@@ -339,6 +339,9 @@ class TextReporter:
     def result(self, result: dict[str, Any]) -> None:
         from rich.text import Text
 
+        from .report import visible
+
+        result = visible(result)
         status = result["status"]
         mark, style = {"passed": ("✓", "green"), "failed": ("✗", "bold red"),
                        "unreachable": ("!", "yellow")}[status]

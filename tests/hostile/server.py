@@ -74,7 +74,7 @@ def _hold(sock: socket.socket, stop: threading.Event, seconds: float = 60.0) -> 
         try:
             if not sock.recv(65536):
                 return
-        except socket.timeout:
+        except TimeoutError:
             continue
         except OSError:
             return
@@ -274,11 +274,15 @@ class HostileServer:
     ``never_read``: accept connections and hold them without ever reading a byte (with a
     small receive buffer, so that a client writing a large body blocks soon).
     ``tls``: an ``ssl.SSLContext`` to wrap every accepted connection in (a real TLS port).
+    ``answer``: read whatever the client sends first (one recv), answer these bytes, close:
+    a plain HTTP port that a TLS client reaches sees its ClientHello answered with text.
     """
 
-    def __init__(self, *, never_read: bool = False, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, *, never_read: bool = False, tls: ssl.SSLContext | None = None,
+                 answer: bytes | None = None) -> None:
         self.never_read = never_read
         self.tls = tls
+        self.answer = answer
         self.records: list[Record] = []
         self.notes: list[str] = []
         self.stop = threading.Event()
@@ -319,7 +323,7 @@ class HostileServer:
         while not self.stop.is_set():
             try:
                 conn, _ = self._sock.accept()
-            except (socket.timeout, OSError):
+            except OSError:
                 continue
             if self.never_read:
                 self._held.append(conn)  # accepted, never read, closed at shutdown
@@ -330,6 +334,13 @@ class HostileServer:
 
     def _serve(self, conn: socket.socket) -> None:
         try:
+            if self.answer is not None:
+                conn.settimeout(5)
+                first = conn.recv(65536)
+                with self._lock:
+                    self.records.append(Record("", "", first, 0))
+                conn.sendall(self.answer)
+                return
             if self.tls is not None:
                 conn.settimeout(5)
                 try:
