@@ -12,7 +12,15 @@ from typing import Protocol, TypeVar
 
 from .errors import UsageError
 from .fetch import access, exposure, preflight, redirect, safelist
-from .fetch.urls import InvalidInput, Origin, Url, parse_origin, parse_url, same_origin
+from .fetch.urls import (
+    InvalidInput,
+    Origin,
+    Url,
+    parse_origin,
+    parse_url,
+    same_origin,
+    strip_credentials,
+)
 from .model import (
     BlockedAt,
     CorsFailure,
@@ -231,7 +239,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
                 break
             if isinstance(nxt, NetError):
                 if nxt.kind == "too_many_redirects" and hop.url.text in visited:
-                    nxt = NetError(nxt.kind, f"{nxt.message}: a redirect loop ({hop.url.text} "
+                    nxt = NetError(nxt.kind, f"{nxt.message}: a redirect loop ({strip_credentials(hop.url.text)} "
                                              "was already visited)")
                 net_error, allowed = nxt, False
                 break

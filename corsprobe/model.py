@@ -45,6 +45,7 @@ class RequestSpec:
     browser: str = "chrome"
     max_redirects: int = 20
     cookies: HeaderList = ()  # Cookie lines the browser's jar would add (only with credentials)
+    secret_headers: tuple[str, ...] = ()  # header names whose values are redacted in reports
 
 
 @dataclass(frozen=True)
