@@ -12,7 +12,15 @@ from typing import Protocol, TypeVar
 
 from .errors import UsageError
 from .fetch import access, exposure, preflight, redirect, safelist
-from .fetch.urls import InvalidInput, Origin, Url, parse_origin, parse_url, same_origin
+from .fetch.urls import (
+    InvalidInput,
+    Origin,
+    Url,
+    parse_origin,
+    parse_url,
+    same_origin,
+    strip_credentials,
+)
 from .model import (
     BlockedAt,
     CorsFailure,
@@ -168,10 +176,16 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
     readable: tuple[str, ...] = ()
     why_not: str | None = None
     redirects = 0
+    visited: set[str] = set()
     final_url: str | None = None
     send_ok, why = may_send(spec, prep.method)
     if same_origin(page, prep.url.origin):
         notes.append("same-origin request: CORS does not apply")
+
+    def forgiven(exchange: Exchange) -> None:
+        # what the transport forgave in the response head, as the browser forgives it
+        if exchange.response is not None:
+            notes.extend(n for n in exchange.response.wire_notes if n not in notes)
 
     while True:
         cors = hop.tainted or not same_origin(page, hop.url.origin)
@@ -189,6 +203,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
             )
             exchange = yield pf
             preflights.append(exchange)
+            forgiven(exchange)
             if exchange.error or exchange.response is None:
                 net_error = exchange.error
                 allowed = False
@@ -204,6 +219,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
             break
         exchange = yield _actual_request(hop, cors, hop_origin, prep, spec)
         actuals.append(exchange)
+        forgiven(exchange)
         if exchange.error or exchange.response is None:
             net_error = exchange.error
             allowed = False
@@ -222,8 +238,12 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
                     final_url = nxt.hint
                 break
             if isinstance(nxt, NetError):
+                if nxt.kind == "too_many_redirects" and hop.url.text in visited:
+                    nxt = NetError(nxt.kind, f"{nxt.message}: a redirect loop ({strip_credentials(hop.url.text)} "
+                                             "was already visited)")
                 net_error, allowed = nxt, False
                 break
+            visited.add(hop.url.text)
             redirects += 1
             hop = nxt
             continue

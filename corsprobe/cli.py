@@ -72,6 +72,16 @@ def parse_header(text: str) -> tuple[str, str]:
     return name, value.strip(" \t")
 
 
+def _secret_name(name: str) -> str:
+    from .fetch.safelist import is_token
+
+    name = name.strip()
+    if not is_token(name):
+        raise UsageError(f"--secret-header '{name}' is not a header name; e.g. "
+                         "--secret-header X-Api-Key")
+    return name
+
+
 def parse_resolve(text: str) -> tuple[str, int, str]:
     host, sep1, rest = text.partition(":")
     port, sep2, addr = rest.partition(":")
@@ -100,6 +110,12 @@ def check(
     credentials: Annotated[
         bool, typer.Option("--credentials", help="credentials: 'include' (cookies, HTTP auth).")
     ] = False,
+    secret_header: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--secret-header", metavar="NAME",
+                     help="Redact this header's value in every output, like Authorization, "
+                          "Cookie and Proxy-Authorization always are (repeatable)."),
+    ] = None,
     expect_header: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option("--expect-header", help="A response header the page's JavaScript must read."),
@@ -164,6 +180,7 @@ def check(
         expect_headers=tuple(expect_header or ()),
         browser=browser.value,
         max_redirects=max_redirects,
+        secret_headers=tuple(_secret_name(n) for n in secret_header or ()),
     )
     from .net import TransportOptions
 
@@ -207,7 +224,9 @@ def exit_code(result: object, fail_on: str) -> int:
 
     trace, found = result.trace, result.findings  # type: ignore[attr-defined]
     if trace.net_error is not None:
-        print(f"corsprobe: {trace.net_error.message}", file=sys.stderr)
+        from .report import visible
+
+        print(f"corsprobe: {visible(trace.net_error.message)}", file=sys.stderr)
         return EXIT_UNREACHABLE
     if trace.allowed is False:
         return EXIT_FAIL
@@ -429,6 +448,23 @@ def run_command(
     raise typer.Exit(summary.exit_code)
 
 
+USAGE_EXAMPLES = {
+    "check": "corsprobe check https://api.example.com/users --origin https://app.example.com",
+    "run": "corsprobe run --config corsprobe.toml",
+    "explain": "corsprobe explain CORS101",
+}
+
+
+def _usage_line(exc: Exception) -> str:
+    """A click usage error as one line: what is wrong, a valid example, where help is."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.info_name if ctx is not None and ctx.parent is not None else None
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)  # type: ignore[attr-defined]
+    example = USAGE_EXAMPLES.get(command or "check")
+    where = f"corsprobe {command} --help" if command else "corsprobe --help"
+    return f"{message.rstrip('.')}; e.g. {example} (see {where})"
+
+
 def main() -> None:
     # httpcore probes for trio at import (~50 ms when installed); this process never uses it.
     sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
@@ -447,7 +483,10 @@ def main() -> None:
         # typer vendors click; its exceptions carry show() and an exit code.
         show = getattr(exc, "show", None)
         if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
-            show()
+            if exc.__class__.__name__ == "NoArgsIsHelpError":
+                show()  # bare `corsprobe`: the help itself
+            else:
+                print(f"corsprobe: {_usage_line(exc)}", file=sys.stderr)
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         if exc.__class__.__name__ == "Abort":
             sys.exit(130)

@@ -50,12 +50,13 @@ TOP_KEYS = {
     "probe": "failures, all or off",
     "concurrency": "checks in flight at once",
     "per_host": "requests in flight per host",
+    "secret_headers": "header names whose values are redacted in every output",
     "checks": "the checks",
 }
 CHECK_KEYS = {
     "name", "url", "urls", "origin", "origins", "method", "headers", "credentials", "body",
     "send_actual", "expect", "expect_error", "readable", "max_severity", "tags", "browser",
-    "probe", "max_redirects",
+    "probe", "max_redirects", "secret_headers",
 }
 
 _VAR = re.compile(r"\$(\$?)\{([^}]*)\}")
@@ -123,6 +124,7 @@ class CheckDef:
     probe: str
     max_redirects: int
     line: int | None
+    secret_headers: tuple[str, ...] = ()
 
     @property
     def size(self) -> int:
@@ -167,7 +169,7 @@ class Config:
                         url=url, origin=origin, method=d.method, headers=d.headers, body=d.body,
                         credentials=d.credentials, send_actual=d.send_actual,
                         expect_headers=d.readable, browser=d.browser,
-                        max_redirects=d.max_redirects,
+                        max_redirects=d.max_redirects, secret_headers=d.secret_headers,
                     )
                     yield Check(index, name, d.name, d.tags, spec, d.expect, d.expect_error,
                                 d.readable, d.max_severity, d.probe, d.line)
@@ -408,6 +410,7 @@ class _Loader:
             raise self.error(None, "max_redirects", "must be between 0 and 100")
         g["max_redirects"] = 20 if max_redirects is None else max_redirects
         g["probe"] = self.probe_mode(data, None) if "probe" in data else "failures"
+        g["secret_headers"] = self.secret_names(data, None)
         limits = {}
         for key in ("concurrency", "per_host"):
             value = get(key, "integer")
@@ -448,6 +451,18 @@ class _Loader:
             raise self.error(None, "resolve", f"'{text}' is not HOST:PORT:ADDRESS; e.g. "
                                               "\"api.example.com:443:127.0.0.1\"")
         return host, int(port), addr.strip("[]")
+
+    def secret_names(self, table: dict[str, Any], where: str | None) -> list[str]:
+        from .fetch.safelist import is_token
+
+        if "secret_headers" not in table:
+            return []
+        names = self.typed(table, "secret_headers", "list of strings", where)
+        for name in names:
+            if not is_token(name):
+                raise self.error(where, "secret_headers", f"'{name}' is not a header name; e.g. "
+                                                          'secret_headers = ["X-Api-Key"]')
+        return names  # type: ignore[no-any-return]
 
     def headers(self, table: dict[str, str], where: str | None) -> list[tuple[str, str]]:
         from .fetch.safelist import is_token
@@ -571,6 +586,8 @@ class _Loader:
             probe=self.probe_mode(table, where) if "probe" in table else g["probe"],
             max_redirects=max_redirects,
             line=line,
+            secret_headers=tuple(dict.fromkeys([*g["secret_headers"],
+                                                *self.secret_names(table, where)])),
         )
         # fetch()'s own input checks (forbidden headers are dropped with a note, not refused)
         from .check import prepare

@@ -119,7 +119,8 @@ class Scrubber:
 
 
 async def run_one(
-    check: Check, send: Callable[[HttpRequest], Any], scrub: Scrubber | None = None
+    check: Check, send: Callable[[HttpRequest], Any], scrub: Scrubber | None = None,
+    notes: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     from . import check as check_mod
     from . import probe as probe_mod
@@ -140,7 +141,7 @@ async def run_one(
                                 and probe_mod.needed(trace)):
         trace = await drive_async(probe_mod.steps(trace), send)
     found = run_rules(trace)
-    report = build(trace, found)
+    report = build(trace, found, extra_notes=notes)
     if status == "passed":
         # findings are judged once the verdict holds: a finding that explains a failed
         # expectation (CORS101 for a refused origin) is not a second failure
@@ -236,10 +237,13 @@ async def run_checks(
 
     pending = iter(checks)
     scrub = Scrubber(secrets) if secrets else None
+    from .api import transport_notes
+
+    notes = transport_notes(options)
 
     async def worker() -> None:
         for check in pending:  # one shared lazy iterator: each check is taken once
-            result = await run_one(check, send, scrub)
+            result = await run_one(check, send, scrub, notes)
             summary.add(result)
             for r in reporters:
                 r.result(result)
@@ -339,6 +343,9 @@ class TextReporter:
     def result(self, result: dict[str, Any]) -> None:
         from rich.text import Text
 
+        from .report import visible
+
+        result = visible(result)
         status = result["status"]
         mark, style = {"passed": ("✓", "green"), "failed": ("✗", "bold red"),
                        "unreachable": ("!", "yellow")}[status]
