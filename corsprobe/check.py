@@ -281,6 +281,13 @@ def _referer(page: Origin) -> str | None:
     return None if page.opaque else page.serialize() + "/"
 
 
+def actual_request(prep: Prepared, spec: RequestSpec, origin: str) -> HttpRequest:
+    """The first actual request of ``spec`` as Chromium sends it from ``origin`` (a CORS
+    request, before any redirect): what ``corsprobe scan`` replays with other origins."""
+    hop = redirect.Hop(prep.url, prep.method, prep.headers, prep.body)
+    return _actual_request(hop, True, origin, prep, spec)
+
+
 def _actual_request(
     hop: redirect.Hop, cors: bool, origin: str, prep: Prepared, spec: RequestSpec
 ) -> HttpRequest:

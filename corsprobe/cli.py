@@ -452,6 +452,7 @@ USAGE_EXAMPLES = {
     "check": "corsprobe check https://api.example.com/users --origin https://app.example.com",
     "run": "corsprobe run --config corsprobe.toml",
     "explain": "corsprobe explain CORS101",
+    "scan": "corsprobe scan https://api.example.com/me --origin https://app.example.com",
 }
 
 
@@ -463,6 +464,115 @@ def _usage_line(exc: Exception) -> str:
     example = USAGE_EXAMPLES.get(command or "check")
     where = f"corsprobe {command} --help" if command else "corsprobe --help"
     return f"{message.rstrip('.')}; e.g. {example} (see {where})"
+
+
+class ScanFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+@app.command("scan")
+def scan_command(
+    url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(metavar="[URL]", help="The URL to scan (or -i FILE)."),
+    ] = None,
+    origin: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--origin", "-o", help="The trusted origin the policy is meant for "
+                     "(default: the URL's own)."),
+    ] = None,
+    credentials: Annotated[
+        bool, typer.Option("--credentials", help="The endpoint is read with cookies or HTTP "
+                           "auth (give them with -H 'Cookie: ...').")
+    ] = False,
+    header: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--header", "-H", help="A header sent on every request (repeatable)."),
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Try every origin, not only up to the first accepted "
+                           "one per class.")
+    ] = False,
+    input_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--input", "-i", help="URLs to scan: one a line, or a corsprobe config."),
+    ] = None,
+    fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="Report format.")] = ScanFormat.text,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", help="URLs scanned at once.")
+    ] = 20,
+    per_host: Annotated[
+        int, typer.Option("--per-host", help="Requests in flight to one host.")
+    ] = 10,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Lowest finding severity that makes the exit code 1.")
+    ] = FailOn.error,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per request.")] = 10.0,
+    insecure: Annotated[bool, typer.Option("--insecure", "-k", help="Skip TLS verification.")] = False,
+    cacert: Annotated[
+        Optional[Path], typer.Option("--cacert", help="CA bundle to verify TLS with.")  # noqa: UP045
+    ] = None,
+    resolve: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--resolve", help="HOST:PORT:ADDRESS, like curl (repeatable)."),
+    ] = None,
+    color: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option("--color/--no-color", help="Colour the text report (default: on a terminal).",
+                     show_default=False),
+    ] = None,
+) -> None:
+    """Find dangerous CORS policies: try origins an attacker can own (reflection, null,
+    prefix/suffix, unescaped dots, subdomains, http, special characters, ...) with GET and
+    OPTIONS only, and report what a browser would let each of them read.
+
+    Exit code: 0 no finding reaches --fail-on; 1 findings; 2 usage error; 3 unreachable.
+    """
+    from .scan import run as scan_run
+    from .scan.steps import Target
+
+    if (url is None) == (input_file is None):
+        raise UsageError("give one URL to scan, or -i FILE with URLs (one a line) or a config")
+    if timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    for name, value in (("--concurrency", concurrency), ("--per-host", per_host)):
+        if value < 1:
+            raise UsageError(f"{name} must be at least 1")
+    if cacert is not None and not cacert.is_file():
+        raise UsageError(f"--cacert {cacert}: no such file")
+    default = Target(url=url or "", trusted=origin,
+                     headers=tuple(parse_header(h) for h in header or ()),
+                     credentials=credentials, every=every)
+    if input_file is not None:
+        targets = scan_run.read_targets(input_file, default)
+    else:
+        targets = scan_run.Targets((default,))
+    scan_run.validate(targets.items, targets.display)
+
+    from .net import TransportOptions
+    from .runner import progress_for, run
+
+    options = TransportOptions(timeout=timeout, insecure=insecure,
+                               cacert=str(cacert) if cacert else None,
+                               resolve=tuple(parse_resolve(r) for r in resolve or ()))
+    reporters: list[object] = []
+    progress = progress_for(fmt.value) if len(targets.items) > 1 else None
+    if progress is not None:
+        reporters.append(progress)
+    if fmt == ScanFormat.text:
+        use_color = sys.stdout.isatty() if color is None else color
+        reporters.append(scan_run.TextReporter(None, color=use_color))
+    else:
+        reporters.append(_run_reporter(fmt.value, sys.stdout))
+    info: dict[str, object] = {"schema": scan_run.SCHEMA}
+    if targets.display:
+        info["config"] = targets.display
+    summary = run(targets.items, len(targets.items), reporters, info,  # type: ignore[arg-type]
+                  options, concurrency=concurrency, per_host=per_host, secrets=targets.secrets,
+                  job=scan_run.make_job(fail_on.value))
+    raise typer.Exit(summary.exit_code)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ def findings(trace: Trace) -> list[Finding]:
     out: list[Finding] = []
     for r in all_rules():
         for hit in r.check(ctx):
-            out.append(Finding(r.id, r.name, r.severity, hit.message, hit.evidence, hit.fix))
+            out.append(Finding(r.id, r.name, hit.severity or r.severity, hit.message,
+                               hit.evidence, hit.fix, hit.risk))
     out.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.rule))
     return out

@@ -133,3 +133,6 @@ class Finding:
     message: str
     evidence: dict[str, object] = field(default_factory=dict)
     fix: dict[str, str] = field(default_factory=dict)
+    # exploitability beyond the three severities (critical, high, medium, low, info): set by
+    # the scan rules, whose severity follows it; None for every other rule
+    risk: str | None = None

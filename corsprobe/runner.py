@@ -211,8 +211,12 @@ def exit_code(failed: int, unreachable: int) -> int:
     return EXIT_OK
 
 
+Job = Callable[[Any, Callable[[HttpRequest], Any], "Scrubber | None"],
+               Coroutine[Any, Any, dict[str, Any]]]
+
+
 async def run_checks(
-    checks: Iterable[Check],
+    checks: Iterable[Any],
     reporters: list[Reporter],
     summary: Summary,
     options: Any,
@@ -220,8 +224,12 @@ async def run_checks(
     per_host: int = 10,
     secrets: tuple[str, ...] = (),
     engine: str = "pool",
+    job: Job | None = None,
 ) -> Summary:
-    """Run ``checks`` and hand each result to every reporter as soon as it is done."""
+    """Run ``checks`` and hand each result to every reporter as soon as it is done.
+
+    ``job`` turns one item into its result dict (default :func:`run_one`; ``corsprobe scan``
+    passes its own, and its items are scan targets)."""
     from .net import AsyncTransport
 
     transport = AsyncTransport(options, engine=engine)
@@ -243,7 +251,10 @@ async def run_checks(
 
     async def worker() -> None:
         for check in pending:  # one shared lazy iterator: each check is taken once
-            result = await run_one(check, send, scrub, notes)
+            if job is not None:
+                result = await job(check, send, scrub)
+            else:
+                result = await run_one(check, send, scrub, notes)
             summary.add(result)
             for r in reporters:
                 r.result(result)
@@ -269,7 +280,7 @@ def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def run(
-    checks: Iterable[Check],
+    checks: Iterable[Any],
     total: int,
     reporters: list[Reporter],
     run_info: dict[str, Any],
@@ -278,6 +289,7 @@ def run(
     per_host: int = 10,
     secrets: tuple[str, ...] = (),
     engine: str = "pool",
+    job: Job | None = None,
 ) -> Summary:
     summary = Summary(total)
     info = {"schema": RUN_SCHEMA, "tool": {"name": "corsprobe", "version": __version__},
@@ -285,7 +297,7 @@ def run(
     for r in reporters:
         r.start(info)
     run_coroutine(run_checks(checks, reporters, summary, options, concurrency, per_host, secrets,
-                             engine))
+                             engine, job))
     done = summary.as_dict()
     for r in reporters:
         r.finish(done)

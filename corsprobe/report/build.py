@@ -137,6 +137,7 @@ def build(
                 "message": f.message,
                 "evidence": f.evidence,
                 "fix": f.fix,
+                **({"risk": f.risk} if f.risk else {}),
             }
             for f in findings
         ],

@@ -7,6 +7,11 @@ could not be reached). Every finding of every check is one result, as is every f
 expectation and unreachable target. A result's location is the check's table in the config
 file (so code scanning annotates the line that declares the check), and the URL it concerns
 is its logical location. Results are written as they arrive.
+
+``corsprobe scan`` streams the same result dicts (one per scanned URL), so it shares this
+writer: its findings are rules of the catalogue (CORS810-CORS827), and a result also carries
+the finding's ``risk`` (critical ... info, beyond SARIF's levels) and the proving origin in
+its properties.
 """
 
 from __future__ import annotations
@@ -82,7 +87,8 @@ class SarifReporter:
         self.out.write(text[:cut] + "\n")
         self.tail = text[cut:]  # ']}]}'
 
-    def _emit(self, result: dict[str, Any], rule: str, level: str, message: str) -> None:
+    def _emit(self, result: dict[str, Any], rule: str, level: str, message: str,
+              extra: dict[str, Any] | None = None) -> None:
         location: dict[str, Any] = {
             "logicalLocations": [{"name": result["url"], "kind": "resource"}],
         }
@@ -99,7 +105,7 @@ class SarifReporter:
             "locations": [location],
             "properties": {"check": result["name"], "method": result["method"],
                            "url": result["url"], "origin": result["origin"],
-                           "status": result["status"]},
+                           "status": result["status"], **(extra or {})},
         }
         self.out.write(("" if self.first else ",\n") + json.dumps(item, ensure_ascii=False))
         self.first = False
@@ -112,7 +118,9 @@ class SarifReporter:
             rule = f["rule"] if f["rule"] in self.index else "expectation"
             fix = (f.get("fix") or {}).get("generic")
             text = f["message"] + (f" Fix: {fix}" if fix else "")
-            self._emit(result, rule, LEVELS.get(f["severity"], "warning"), text)
+            extra = {k: v for k, v in (("risk", f.get("risk")), ("provingOrigin", (
+                f.get("evidence") or {}).get("proving_origin"))) if v}
+            self._emit(result, rule, LEVELS.get(f["severity"], "warning"), text, extra)
 
     def finish(self, summary: dict[str, Any]) -> None:
         invocation = {"executionSuccessful": True, "exitCode": summary["exit_code"]}

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from ..model import Exchange, HttpResponse, Severity, Trace, header_values, joined
 
 DOC_HEADINGS = ("What it detects", "Why it matters", "Example", "Fix")
-FAMILIES = ("origin", "credentials", "preflight", "response", "redirects", "exposure", "caching", "security")
+FAMILIES = ("origin", "credentials", "preflight", "response", "redirects", "exposure", "caching", "security",
+            "scan")
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Hit:
     message: str
     evidence: dict[str, object] = field(default_factory=dict)
     fix: dict[str, str] = field(default_factory=dict)
+    severity: Severity | None = None  # overrides the rule's (a scan rule's follows the risk)
+    risk: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,148 @@
+"""The scan of one URL as a sans-I/O step generator (driven like :func:`corsprobe.check.replay`).
+
+1. The baseline: :func:`corsprobe.check.replay` of ``GET URL`` from the trusted origin (or the
+   target's own), with the user's headers and credentials, redirects not followed. It proves
+   the target answers and gives the request a browser sends.
+2. Each candidate attacker origin (:mod:`.origins`), class by class: the same GET with only the
+   Origin (and Referer) changed, cookies kept, since a victim's browser would send them. A
+   candidate is *accepted* when the browser's own CORS check (:func:`corsprobe.fetch.access.
+   cors_check`) lets a page at that origin read the response; ``*`` is not an acceptance of
+   the origin (it is reported once, as public). A class stops at its first accepted origin
+   unless ``every`` (``--all``); an arbitrary origin that is reflected makes the host-pattern
+   classes moot, so they are skipped too.
+3. Three preflights (OPTIONS, never the unsafe method itself) from an accepted attacker origin,
+   or the arbitrary one: an arbitrary method, an arbitrary header, and Authorization.
+
+Redirect responses are recorded and never followed: another site's policy is not this one's.
+The result is the baseline :class:`~corsprobe.model.Trace` with every request as a
+:class:`~corsprobe.model.Probe` whose purpose is ``scan:<class>``; the rules in
+:mod:`corsprobe.rules.scan` turn those into findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .. import check
+from ..check import Steps
+from ..errors import UsageError
+from ..fetch import access, preflight
+from ..fetch.urls import InvalidInput
+from ..model import Exchange, HeaderList, HttpRequest, Probe, RequestSpec, Trace, joined
+from . import origins
+
+PREFLIGHT_METHOD = "XCORSPROBE"
+PREFLIGHT_HEADER = "x-corsprobe-arbitrary"
+# the classes whose accepted origin an attacker can really own (used for the preflights)
+ATTACKER_CLASSES = ("reflect", "null", "prefix", "suffix", "unescaped-dot", "dev-host",
+                    "special-chars", "subdomain", "http", "localhost", "port")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One URL to scan and how to reach it."""
+
+    url: str
+    trusted: str | None = None  # --origin: the origin the policy is meant for
+    headers: HeaderList = ()  # -H: sent on every request (e.g. a session cookie)
+    credentials: bool = False  # --credentials: the endpoint is read with cookies
+    every: bool = False  # --all: every candidate, not the first accepted per class
+    name: str | None = None
+    line: int | None = None  # where the target is declared (-i FILE)
+
+
+@dataclass(frozen=True)
+class Plan:
+    spec: RequestSpec
+    prepared: check.Prepared
+    candidates: tuple[origins.Candidate, ...]
+
+
+def plan(target: Target) -> Plan:
+    """Validate the target before any request; raises UsageError."""
+    try:
+        base = origins.base_for(target.url, target.trusted)
+        cands = tuple(origins.candidates(target.url, target.trusted))
+    except InvalidInput as exc:
+        raise UsageError(str(exc)) from None
+    spec = RequestSpec(url=target.url, origin=target.trusted or base.origin, method="GET",
+                       headers=target.headers, credentials=target.credentials, max_redirects=0)
+    return Plan(spec, check.prepare(spec), cands)
+
+
+def with_origin(template: HttpRequest, origin: str) -> HttpRequest:
+    """``template`` sent from ``origin``: the Origin and Referer headers changed, nothing else."""
+    if template.method not in check.SAFE_METHODS:
+        raise ValueError("scan requests are never sent with an unsafe method")
+    headers: list[tuple[str, str]] = []
+    for name, value in template.headers:
+        low = name.lower()
+        if low == "origin":
+            value = origin
+        elif low == "referer":
+            if not origins.sendable(origin) or origin == "null":
+                continue
+            value = origin + "/"
+        headers.append((name, value))
+    return HttpRequest(template.method, template.url, tuple(headers), None)
+
+
+def accepted(exchange: Exchange, origin: str) -> bool:
+    """A page at ``origin`` may read the response (``*`` does not count: it accepts no one)."""
+    r = exchange.response
+    if r is None or preflight.is_redirect(r):
+        return False
+    if (joined(r.headers, access.ACAO) or "").strip(" \t") == "*":
+        return False
+    return access.cors_check(r.headers, origin, False) is None
+
+
+def preflight_request(url: str, origin: str, method: str, unsafe: list[str]) -> HttpRequest:
+    referer = origin + "/" if origin != "null" and origins.sendable(origin) else None
+    return HttpRequest("OPTIONS", url, preflight.request_headers(method, unsafe, origin, referer))
+
+
+def unreachable(trace: Trace) -> bool:
+    return trace.net_error is not None and trace.net_error.kind != "too_many_redirects"
+
+
+def steps(target: Target, planned: Plan | None = None) -> Steps[Trace]:
+    """Yield each request of the scan, receive its exchange; return the trace with the probes."""
+    p = planned or plan(target)
+    trace: Trace = yield from check.replay(p.spec)
+    if unreachable(trace):
+        return trace
+    if trace.net_error is not None:  # the baseline answered with a redirect: not followed
+        trace = replace(trace, net_error=None, allowed=None, notes=(
+            *trace.notes, "the response is a redirect; corsprobe scan does not follow it"))
+    template = check.actual_request(p.prepared, p.spec, p.prepared.page.serialize())
+    probes: list[Probe] = []
+    found: dict[str, str] = {}
+    for cls, group in origins.by_class(list(p.candidates)).items():
+        if not target.every and "reflect" in found and cls in origins.IMPLIED_BY_REFLECTION:
+            continue
+        for cand in group:
+            exchange = yield with_origin(template, cand.origin)
+            ok = accepted(exchange, cand.origin)
+            probes.append(Probe(cand.origin, cand.why, exchange, ok, f"scan:{cls}"))
+            if ok:
+                found.setdefault(cls, cand.origin)
+                if not target.every:
+                    break
+    origin = next((found[c] for c in ATTACKER_CLASSES
+                   if c in found and origins.sendable(found[c])),
+                  p.candidates[0].origin)
+    url = template.url
+    for purpose, method, unsafe, why in (
+        ("preflight-methods", PREFLIGHT_METHOD, [],
+         f"a preflight for the made-up method {PREFLIGHT_METHOD}"),
+        ("preflight-headers", "GET", [PREFLIGHT_HEADER],
+         f"a preflight for the made-up header {PREFLIGHT_HEADER}"),
+        ("preflight-authorization", "GET", ["authorization"],
+         "a preflight for the Authorization header"),
+    ):
+        exchange = yield preflight_request(url, origin, method, unsafe)
+        ok = exchange.response is not None and preflight.check(
+            exchange.response, method, unsafe, origin, False) is None
+        probes.append(Probe(origin, why, exchange, ok, f"scan:{purpose}"))
+    return replace(trace, probes=tuple(probes))
