@@ -25,6 +25,10 @@ from .model import (
 )
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# A sender answering from a recording (corsprobe.har) returns a preflight exchange whose
+# error has this kind when the recording has no preflight but shows the browser went on
+# to send the actual request: the preflight passed, and its answer is unknown.
+PASSED_UNRECORDED = "passed_unrecorded"
 DEFAULT_TEXT_TYPE = "text/plain;charset=UTF-8"
 
 
@@ -188,17 +192,20 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
                 preflight.request_headers(hop.method, unsafe, hop_origin, _referer(page)),
             )
             exchange = yield pf
-            preflights.append(exchange)
-            if exchange.error or exchange.response is None:
-                net_error = exchange.error
-                allowed = False
-                break
-            failure = preflight.check(
-                exchange.response, hop.method, unsafe, hop_origin, spec.credentials
-            )
-            if failure:
-                allowed, blocked_at = False, "preflight"
-                break
+            if exchange.error is not None and exchange.error.kind == PASSED_UNRECORDED:
+                notes.append(exchange.error.message)  # a recording (HAR) lacks the preflight
+            else:
+                preflights.append(exchange)
+                if exchange.error or exchange.response is None:
+                    net_error = exchange.error
+                    allowed = False
+                    break
+                failure = preflight.check(
+                    exchange.response, hop.method, unsafe, hop_origin, spec.credentials
+                )
+                if failure:
+                    allowed, blocked_at = False, "preflight"
+                    break
         if not send_ok:
             why_not = why
             break
