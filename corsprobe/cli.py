@@ -297,6 +297,9 @@ def har_command(
         typer.Option("--url-contains", help="Only requests whose URL contains this text (repeatable)."),
     ] = None,
     failed_only: Annotated[bool, typer.Option("--failed-only", help="Show only blocked or failed requests.")] = False,
+    credentials: Annotated[
+        bool, typer.Option("--credentials", help="The page used credentials: 'include' (a HAR does not record it).")
+    ] = False,
     fmt: Annotated[HarFormat, typer.Option("--format", "-f", help="Report format.")] = HarFormat.text,
     replay: Annotated[
         bool, typer.Option("--replay", help="Re-send requests the HAR cannot explain, live, as `check` does.")
@@ -327,7 +330,7 @@ def har_command(
     options = TransportOptions(timeout=timeout, insecure=insecure,
                                resolve=tuple(parse_resolve(r) for r in resolve or ()))
     doc = analyse(file, Filters(origin, tuple(url_contains or ()), failed_only), replay,
-                  send_actual, options, browser.value)
+                  send_actual, options, browser.value, credentials)
     render = {"json": render_json, "markdown": render_markdown}.get(fmt.value, render_text)
     sys.stdout.write(render(doc))
     sys.stdout.flush()

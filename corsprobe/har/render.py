@@ -37,6 +37,8 @@ def _request(d: Diagnosis) -> dict[str, Any]:
         source = "replay"
         if best.get("error"):
             verdict, cause = "failed", best["error"]["kind"]
+        elif best.get("allowed") is True and r.browser_outcome() == "blocked":
+            cause = "not reproduced"  # the recording is the fact; the live server allows it now
         elif best.get("allowed") is True:
             verdict, cause = "allowed", "allowed"
         elif best.get("allowed") is False:
@@ -148,6 +150,12 @@ def _explain(q: dict[str, Any]) -> list[str]:
     replay = q.get("replay")
     if replay is not None and "schema" in replay:
         lines.append(f"    live replay: {verdict_line(replay)}")
+        if q["cause"] == "not reproduced":
+            lines.append("    the browser blocked it but the live server allows it now: the server "
+                         "changed since, or the page used credentials: 'include' (a HAR does not "
+                         "record it; try --credentials)")
+        elif replay.get("allowed") is None and replay.get("actual", {}).get("why_not"):
+            lines.append(f"    live replay: the actual request was {replay['actual']['why_not']}")
     elif replay is not None:
         lines.append(f"    live replay not possible: {replay['error']['message']}")
     return lines

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,13 @@ class Filters:
 def analyse(
     path: Path, filters: Filters = Filters(), replay: bool = False,
     send_actual: bool | None = None, options: object = None, browser: str = "chrome",
+    credentials: bool = False,
 ) -> dict[str, Any]:
-    """The ``corsprobe/har/v1`` report for the HAR at ``path``."""
+    """The ``corsprobe/har/v1`` report for the HAR at ``path``.
+
+    ``credentials``: take every request as ``credentials: 'include'`` (a HAR does not record
+    the mode; without this only a request that carried a Cookie is).
+    """
     from .diagnose import diagnose, with_replay
     from .reader import HarError, read
     from .recorded import collect
@@ -53,6 +58,8 @@ def analyse(
             part in hop.url for part in filters.url_contains for hop in request.hops
         ):
             continue
+        if credentials and not request.credentials:
+            request = replace(request, credentials=True)
         d = diagnose(request, browser)
         if replay and not d.complete:
             d = with_replay(d, options, send_actual)
