@@ -135,9 +135,22 @@ def check(
         typer.Option("--color/--no-color", help="Colour the text report (default: on a terminal).",
                      show_default=False),
     ] = None,
+    app_target: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--app", metavar="MODULE:APP", help="Send the requests in-process to this "
+                     "ASGI/WSGI app (e.g. myproject.main:app, mysite.wsgi); URL may be a path."),
+    ] = None,
 ) -> None:
     """Check one request, as a page at ORIGIN would make it with fetch(URL, {...})."""
     from .model import RequestSpec
+
+    loaded = None
+    if app_target is not None:
+        from .apps import APP_BASE_URL, load
+
+        loaded = load(app_target)
+        if url.startswith("/"):
+            url = APP_BASE_URL + url
 
     if data is not None and data_file is not None:
         raise UsageError("give the body once: -d/--data or --data-file, not both")
@@ -173,18 +186,19 @@ def check(
         cacert=str(cacert) if cacert else None,
         resolve=tuple(parse_resolve(r) for r in resolve or ()),
     )
-    code = run_check(spec, options, fmt.value, fail_on.value, color, probe)
+    code = run_check(spec, options, fmt.value, fail_on.value, color, probe, loaded)
     raise typer.Exit(code)
 
 
 def run_check(
-    spec: object, options: object, fmt: str, fail_on: str, color: bool | None, probe: bool = True
+    spec: object, options: object, fmt: str, fail_on: str, color: bool | None, probe: bool = True,
+    app: object = None,
 ) -> int:
     from .api import run
     from .model import RequestSpec
 
     assert isinstance(spec, RequestSpec)
-    result = run(spec, options, probe)  # type: ignore[arg-type]
+    result = run(spec, options, probe, app)  # type: ignore[arg-type]
     emit(result.report, fmt, color)
     return exit_code(result, fail_on)
 
@@ -459,6 +473,11 @@ def run_command(
 
     options = TransportOptions(timeout=cfg.timeout, insecure=cfg.insecure, cacert=cfg.cacert,
                                resolve=cfg.resolve)
+    loaded = None
+    if cfg.app is not None:
+        from .apps import load
+
+        loaded = load(cfg.app)
     files = []
     reporters: list[object] = []
     progress = progress_for(fmt.value)
@@ -478,7 +497,7 @@ def run_command(
             {"config": cfg.display}, options,
             concurrency=concurrency or cfg.concurrency or config_mod.DEFAULT_CONCURRENCY,
             per_host=per_host or cfg.per_host or config_mod.DEFAULT_PER_HOST,
-            secrets=cfg.secrets, engine=engine,
+            secrets=cfg.secrets, engine=engine, app=loaded,
         )
     finally:
         for handle in files:

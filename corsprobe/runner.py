@@ -219,11 +219,15 @@ async def run_checks(
     per_host: int = 10,
     secrets: tuple[str, ...] = (),
     engine: str = "pool",
+    app: object = None,
 ) -> Summary:
-    """Run ``checks`` and hand each result to every reporter as soon as it is done."""
-    from .net import AsyncTransport
+    """Run ``checks`` and hand each result to every reporter as soon as it is done.
 
-    transport = AsyncTransport(options, engine=engine)
+    ``app`` (a loaded :class:`corsprobe.apps.LoadedApp`): answer in-process instead."""
+    from .net import AsyncAppTransport, AsyncTransport
+
+    transport: Any = (AsyncAppTransport(app, options) if app is not None
+                      else AsyncTransport(options, engine=engine))
     hosts: dict[str, asyncio.Semaphore] = {}
 
     async def send(request: HttpRequest) -> Exchange:
@@ -274,6 +278,7 @@ def run(
     per_host: int = 10,
     secrets: tuple[str, ...] = (),
     engine: str = "pool",
+    app: object = None,
 ) -> Summary:
     summary = Summary(total)
     info = {"schema": RUN_SCHEMA, "tool": {"name": "corsprobe", "version": __version__},
@@ -281,7 +286,7 @@ def run(
     for r in reporters:
         r.start(info)
     run_coroutine(run_checks(checks, reporters, summary, options, concurrency, per_host, secrets,
-                             engine))
+                             engine, app))
     done = summary.as_dict()
     for r in reporters:
         r.finish(done)
