@@ -51,7 +51,15 @@ def run(spec: RequestSpec, options: TransportOptions | None = None, probe: bool 
         if probe:
             trace = probe_mod.run(trace, transport)
     found = run_rules(trace)
-    return Result(trace, found, build(trace, found, extra_notes=notes))
+    report = build(trace, found, extra_notes=notes)
+    if app is not None and report.get("framework") is None and loaded.framework:
+        from .frameworks import LABELS
+
+        report["framework"] = {  # no Server header in-process, but the app says what it is
+            "name": loaded.framework, "label": LABELS[loaded.framework],
+            "evidence": [f"the in-process app is a {type(loaded.app).__module__}."
+                         f"{type(loaded.app).__name__}"]}
+    return Result(trace, found, report)
 
 
 def transport_notes(options: TransportOptions | None) -> tuple[str, ...]:
@@ -93,11 +101,14 @@ class Report:
         lines = [verdict(self.data)]
         if self.console_message:
             lines.append(f"console: {self.console_message}")
+        framework = (self.data.get("framework") or {}).get("name")
         for f in self.findings:
             lines.append(f"{f.severity} {f.rule} {f.name}: {f.message}")
             fix = f.fix.get("generic")
             if fix:
                 lines.append(f"  fix: {fix}")
+            if framework and f.fix.get(framework):
+                lines.append(f"  fix ({framework}): {f.fix[framework]}")
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -35,6 +35,13 @@ class LoadedApp:
     name: str  # what the user named, e.g. "mysite.asgi:application"
 
     @property
+    def framework(self) -> str | None:
+        """fastapi, django or flask, from the package the app object's class comes from."""
+        root = (type(self.app).__module__ or "").split(".")[0]
+        return {"fastapi": "fastapi", "starlette": "fastapi", "django": "django",
+                "flask": "flask"}.get(root)
+
+    @property
     def note(self) -> str:
         via = "httpx.ASGITransport" if self.interface == "asgi" else "httpx.WSGITransport"
         return (f"sent in-process to {self.name} ({self.interface.upper()}, via {via}): no "
