@@ -36,6 +36,7 @@ DEFAULT_PER_HOST = 10
 
 TOP_KEYS = {
     "base_url": "URL that relative check urls are joined to",
+    "app": "module:attr of an ASGI/WSGI app to check in-process instead of a server",
     "browser": "chrome, firefox or safari",
     "timeout": "seconds per request",
     "headers": "headers every check sends",
@@ -143,6 +144,7 @@ class Config:
     per_host: int | None = None
     definitions: tuple[CheckDef, ...] = ()
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    app: str | None = None  # module:attr answering in-process (corsprobe.apps)
 
     @property
     def count(self) -> int:
@@ -382,6 +384,15 @@ class _Loader:
         base = get("base_url", "string")
         if base_override is not None:
             base = base_override
+        app = get("app", "string")
+        if app is not None:
+            from .apps import APP_BASE_URL, check_target
+
+            problem = check_target(app)
+            if problem:
+                raise self.error(None, "app", problem)
+            if base is None:
+                base = APP_BASE_URL  # relative urls go to the app
         if base is not None:
             self.url(base, None, None, "base_url" if base_override is None else "--base-url")
         g["base"] = base
@@ -441,7 +452,7 @@ class _Loader:
             path=path, display=self.display, timeout=float(timeout or 10.0), insecure=insecure,
             cacert=cacert, resolve=resolve, concurrency=limits["concurrency"],
             per_host=limits["per_host"], definitions=tuple(defs),
-            secrets=tuple(sorted(self.secrets, key=len, reverse=True)),
+            secrets=tuple(sorted(self.secrets, key=len, reverse=True)), app=app,
         )
 
     def resolve(self, text: str) -> tuple[str, int, str]:

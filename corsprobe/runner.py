@@ -225,14 +225,17 @@ async def run_checks(
     secrets: tuple[str, ...] = (),
     engine: str = "pool",
     job: Job | None = None,
+    app: object = None,
 ) -> Summary:
     """Run ``checks`` and hand each result to every reporter as soon as it is done.
 
     ``job`` turns one item into its result dict (default :func:`run_one`; ``corsprobe scan``
-    passes its own, and its items are scan targets)."""
-    from .net import AsyncTransport
+    passes its own, and its items are scan targets).
+    ``app`` (a loaded :class:`corsprobe.apps.LoadedApp`): answer in-process instead."""
+    from .net import AsyncAppTransport, AsyncTransport
 
-    transport = AsyncTransport(options, engine=engine)
+    transport: Any = (AsyncAppTransport(app, options) if app is not None
+                      else AsyncTransport(options, engine=engine))
     hosts: dict[str, asyncio.Semaphore] = {}
 
     async def send(request: HttpRequest) -> Exchange:
@@ -290,6 +293,7 @@ def run(
     secrets: tuple[str, ...] = (),
     engine: str = "pool",
     job: Job | None = None,
+    app: object = None,
 ) -> Summary:
     summary = Summary(total)
     info = {"schema": RUN_SCHEMA, "tool": {"name": "corsprobe", "version": __version__},
@@ -297,7 +301,7 @@ def run(
     for r in reporters:
         r.start(info)
     run_coroutine(run_checks(checks, reporters, summary, options, concurrency, per_host, secrets,
-                             engine, job))
+                             engine, job, app))
     done = summary.as_dict()
     for r in reporters:
         r.finish(done)
