@@ -6,13 +6,23 @@ every decision is taken by the pure :mod:`corsprobe.fetch` package.
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .errors import UsageError
 from .fetch import access, exposure, preflight, redirect, safelist
-from .fetch.urls import InvalidInput, Origin, Url, parse_origin, parse_url, same_origin
+from .fetch.urls import (
+    InvalidInput,
+    Origin,
+    Url,
+    parse_origin,
+    parse_url,
+    same_origin,
+    strip_credentials,
+)
 from .model import (
     BlockedAt,
     CorsFailure,
@@ -24,7 +34,14 @@ from .model import (
     Trace,
 )
 
+if TYPE_CHECKING:
+    from .api import Report
+
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# A sender answering from a recording (corsprobe.har) returns a preflight exchange whose
+# error has this kind when the recording has no preflight but shows the browser went on
+# to send the actual request: the preflight passed, and its answer is unknown.
+PASSED_UNRECORDED = "passed_unrecorded"
 DEFAULT_TEXT_TYPE = "text/plain;charset=UTF-8"
 
 
@@ -168,10 +185,16 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
     readable: tuple[str, ...] = ()
     why_not: str | None = None
     redirects = 0
+    visited: set[str] = set()
     final_url: str | None = None
     send_ok, why = may_send(spec, prep.method)
     if same_origin(page, prep.url.origin):
         notes.append("same-origin request: CORS does not apply")
+
+    def forgiven(exchange: Exchange) -> None:
+        # what the transport forgave in the response head, as the browser forgives it
+        if exchange.response is not None:
+            notes.extend(n for n in exchange.response.wire_notes if n not in notes)
 
     while True:
         cors = hop.tainted or not same_origin(page, hop.url.origin)
@@ -188,22 +211,27 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
                 preflight.request_headers(hop.method, unsafe, hop_origin, _referer(page)),
             )
             exchange = yield pf
-            preflights.append(exchange)
-            if exchange.error or exchange.response is None:
-                net_error = exchange.error
-                allowed = False
-                break
-            failure = preflight.check(
-                exchange.response, hop.method, unsafe, hop_origin, spec.credentials
-            )
-            if failure:
-                allowed, blocked_at = False, "preflight"
-                break
+            if exchange.error is not None and exchange.error.kind == PASSED_UNRECORDED:
+                notes.append(exchange.error.message)  # a recording (HAR) lacks the preflight
+            else:
+                preflights.append(exchange)
+                forgiven(exchange)
+                if exchange.error or exchange.response is None:
+                    net_error = exchange.error
+                    allowed = False
+                    break
+                failure = preflight.check(
+                    exchange.response, hop.method, unsafe, hop_origin, spec.credentials
+                )
+                if failure:
+                    allowed, blocked_at = False, "preflight"
+                    break
         if not send_ok:
             why_not = why
             break
         exchange = yield _actual_request(hop, cors, hop_origin, prep, spec)
         actuals.append(exchange)
+        forgiven(exchange)
         if exchange.error or exchange.response is None:
             net_error = exchange.error
             allowed = False
@@ -222,8 +250,12 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
                     final_url = nxt.hint
                 break
             if isinstance(nxt, NetError):
+                if nxt.kind == "too_many_redirects" and hop.url.text in visited:
+                    nxt = NetError(nxt.kind, f"{nxt.message}: a redirect loop ({strip_credentials(hop.url.text)} "
+                                             "was already visited)")
                 net_error, allowed = nxt, False
                 break
+            visited.add(hop.url.text)
             redirects += 1
             hop = nxt
             continue
@@ -289,3 +321,16 @@ def _actual_request(
     if spec.credentials and hop.url.host == prep.url.host:
         headers.extend(prep.cookies)
     return HttpRequest(hop.method, hop.url.text, tuple(headers), hop.body)
+
+
+class _CallableModule(types.ModuleType):
+    """``corsprobe.check`` is this module (``check.run``, ``check.replay``) and, called, the
+    public API :func:`corsprobe.api.check`: ``corsprobe.check(url, origin=...)``."""
+
+    def __call__(self, url: str, **kwargs: Any) -> Report:
+        from .api import check
+
+        return check(url, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -72,6 +72,16 @@ def parse_header(text: str) -> tuple[str, str]:
     return name, value.strip(" \t")
 
 
+def _secret_name(name: str) -> str:
+    from .fetch.safelist import is_token
+
+    name = name.strip()
+    if not is_token(name):
+        raise UsageError(f"--secret-header '{name}' is not a header name; e.g. "
+                         "--secret-header X-Api-Key")
+    return name
+
+
 def parse_resolve(text: str) -> tuple[str, int, str]:
     host, sep1, rest = text.partition(":")
     port, sep2, addr = rest.partition(":")
@@ -100,6 +110,12 @@ def check(
     credentials: Annotated[
         bool, typer.Option("--credentials", help="credentials: 'include' (cookies, HTTP auth).")
     ] = False,
+    secret_header: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--secret-header", metavar="NAME",
+                     help="Redact this header's value in every output, like Authorization, "
+                          "Cookie and Proxy-Authorization always are (repeatable)."),
+    ] = None,
     expect_header: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option("--expect-header", help="A response header the page's JavaScript must read."),
@@ -135,9 +151,22 @@ def check(
         typer.Option("--color/--no-color", help="Colour the text report (default: on a terminal).",
                      show_default=False),
     ] = None,
+    app_target: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--app", metavar="MODULE:APP", help="Send the requests in-process to this "
+                     "ASGI/WSGI app (e.g. myproject.main:app, mysite.wsgi); URL may be a path."),
+    ] = None,
 ) -> None:
     """Check one request, as a page at ORIGIN would make it with fetch(URL, {...})."""
     from .model import RequestSpec
+
+    loaded = None
+    if app_target is not None:
+        from .apps import APP_BASE_URL, load
+
+        loaded = load(app_target)
+        if url.startswith("/"):
+            url = APP_BASE_URL + url
 
     if data is not None and data_file is not None:
         raise UsageError("give the body once: -d/--data or --data-file, not both")
@@ -164,6 +193,7 @@ def check(
         expect_headers=tuple(expect_header or ()),
         browser=browser.value,
         max_redirects=max_redirects,
+        secret_headers=tuple(_secret_name(n) for n in secret_header or ()),
     )
     from .net import TransportOptions
 
@@ -173,18 +203,19 @@ def check(
         cacert=str(cacert) if cacert else None,
         resolve=tuple(parse_resolve(r) for r in resolve or ()),
     )
-    code = run_check(spec, options, fmt.value, fail_on.value, color, probe)
+    code = run_check(spec, options, fmt.value, fail_on.value, color, probe, loaded)
     raise typer.Exit(code)
 
 
 def run_check(
-    spec: object, options: object, fmt: str, fail_on: str, color: bool | None, probe: bool = True
+    spec: object, options: object, fmt: str, fail_on: str, color: bool | None, probe: bool = True,
+    app: object = None,
 ) -> int:
     from .api import run
     from .model import RequestSpec
 
     assert isinstance(spec, RequestSpec)
-    result = run(spec, options, probe)  # type: ignore[arg-type]
+    result = run(spec, options, probe, app)  # type: ignore[arg-type]
     emit(result.report, fmt, color)
     return exit_code(result, fail_on)
 
@@ -207,7 +238,9 @@ def exit_code(result: object, fail_on: str) -> int:
 
     trace, found = result.trace, result.findings  # type: ignore[attr-defined]
     if trace.net_error is not None:
-        print(f"corsprobe: {trace.net_error.message}", file=sys.stderr)
+        from .report import visible
+
+        print(f"corsprobe: {visible(trace.net_error.message)}", file=sys.stderr)
         return EXIT_UNREACHABLE
     if trace.allowed is False:
         return EXIT_FAIL
@@ -278,6 +311,63 @@ def demo(
     from .demo import run_demo
 
     run_demo(fmt.value, color)
+
+
+class HarFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command("har")
+def har_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A HAR file (browser's Network panel: Save all as HAR).")],
+    origin: Annotated[
+        Optional[str], typer.Option("--origin", "-o", help="Only requests made by pages at this origin.")  # noqa: UP045
+    ] = None,
+    url_contains: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--url-contains", help="Only requests whose URL contains this text (repeatable)."),
+    ] = None,
+    failed_only: Annotated[bool, typer.Option("--failed-only", help="Show only blocked or failed requests.")] = False,
+    credentials: Annotated[
+        bool, typer.Option("--credentials", help="The page used credentials: 'include' (a HAR does not record it).")
+    ] = False,
+    fmt: Annotated[HarFormat, typer.Option("--format", "-f", help="Report format.")] = HarFormat.text,
+    replay: Annotated[
+        bool, typer.Option("--replay", help="Re-send requests the HAR cannot explain, live, as `check` does.")
+    ] = False,
+    send_actual: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option("--send-actual/--no-actual", help="With --replay: send unsafe methods' actual "
+                     "requests too (default: GET/HEAD only).", show_default=False),
+    ] = None,
+    browser: Annotated[Browser, typer.Option("--browser", help="Whose limits apply.")] = Browser.chrome,
+    resolve: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--resolve", help="With --replay: HOST:PORT:ADDRESS, like curl (repeatable)."),
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="With --replay: seconds per request.")] = 10.0,
+    insecure: Annotated[bool, typer.Option("--insecure", "-k", help="With --replay: skip TLS verification.")] = False,
+) -> None:
+    """Diagnose the cross-origin requests recorded in a HAR file, offline.
+
+    Exit code: 0 every request shown is allowed; 1 one is blocked or failed; 2 bad input.
+    """
+    from .har.render import render_json, render_markdown, render_text
+    from .har.run import Filters, analyse, exit_code
+    from .net import TransportOptions
+
+    if timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    options = TransportOptions(timeout=timeout, insecure=insecure,
+                               resolve=tuple(parse_resolve(r) for r in resolve or ()))
+    doc = analyse(file, Filters(origin, tuple(url_contains or ()), failed_only), replay,
+                  send_actual, options, browser.value, credentials)
+    render = {"json": render_json, "markdown": render_markdown}.get(fmt.value, render_text)
+    sys.stdout.write(render(doc))
+    sys.stdout.flush()
+    raise typer.Exit(exit_code(doc))
 
 
 class RunFormat(str, Enum):
@@ -402,6 +492,11 @@ def run_command(
 
     options = TransportOptions(timeout=cfg.timeout, insecure=cfg.insecure, cacert=cfg.cacert,
                                resolve=cfg.resolve)
+    loaded = None
+    if cfg.app is not None:
+        from .apps import load
+
+        loaded = load(cfg.app)
     files = []
     reporters: list[object] = []
     progress = progress_for(fmt.value)
@@ -421,12 +516,30 @@ def run_command(
             {"config": cfg.display}, options,
             concurrency=concurrency or cfg.concurrency or config_mod.DEFAULT_CONCURRENCY,
             per_host=per_host or cfg.per_host or config_mod.DEFAULT_PER_HOST,
-            secrets=cfg.secrets, engine=engine,
+            secrets=cfg.secrets, engine=engine, app=loaded,
         )
     finally:
         for handle in files:
             handle.close()  # type: ignore[attr-defined]
     raise typer.Exit(summary.exit_code)
+
+
+USAGE_EXAMPLES = {
+    "check": "corsprobe check https://api.example.com/users --origin https://app.example.com",
+    "run": "corsprobe run --config corsprobe.toml",
+    "explain": "corsprobe explain CORS101",
+    "scan": "corsprobe scan https://api.example.com/me --origin https://app.example.com",
+}
+
+
+def _usage_line(exc: Exception) -> str:
+    """A click usage error as one line: what is wrong, a valid example, where help is."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.info_name if ctx is not None and ctx.parent is not None else None
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)  # type: ignore[attr-defined]
+    example = USAGE_EXAMPLES.get(command or "check")
+    where = f"corsprobe {command} --help" if command else "corsprobe --help"
+    return f"{message.rstrip('.')}; e.g. {example} (see {where})"
 
 
 class ScanFormat(str, Enum):
@@ -556,7 +669,10 @@ def main() -> None:
         # typer vendors click; its exceptions carry show() and an exit code.
         show = getattr(exc, "show", None)
         if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
-            show()
+            if exc.__class__.__name__ == "NoArgsIsHelpError":
+                show()  # bare `corsprobe`: the help itself
+            else:
+                print(f"corsprobe: {_usage_line(exc)}", file=sys.stderr)
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         if exc.__class__.__name__ == "Abort":
             sys.exit(130)

@@ -36,6 +36,7 @@ DEFAULT_PER_HOST = 10
 
 TOP_KEYS = {
     "base_url": "URL that relative check urls are joined to",
+    "app": "module:attr of an ASGI/WSGI app to check in-process instead of a server",
     "browser": "chrome, firefox or safari",
     "timeout": "seconds per request",
     "headers": "headers every check sends",
@@ -50,12 +51,13 @@ TOP_KEYS = {
     "probe": "failures, all or off",
     "concurrency": "checks in flight at once",
     "per_host": "requests in flight per host",
+    "secret_headers": "header names whose values are redacted in every output",
     "checks": "the checks",
 }
 CHECK_KEYS = {
     "name", "url", "urls", "origin", "origins", "method", "headers", "credentials", "body",
     "send_actual", "expect", "expect_error", "readable", "max_severity", "tags", "browser",
-    "probe", "max_redirects",
+    "probe", "max_redirects", "secret_headers",
 }
 
 _VAR = re.compile(r"\$(\$?)\{([^}]*)\}")
@@ -123,6 +125,7 @@ class CheckDef:
     probe: str
     max_redirects: int
     line: int | None
+    secret_headers: tuple[str, ...] = ()
 
     @property
     def size(self) -> int:
@@ -141,6 +144,7 @@ class Config:
     per_host: int | None = None
     definitions: tuple[CheckDef, ...] = ()
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    app: str | None = None  # module:attr answering in-process (corsprobe.apps)
 
     @property
     def count(self) -> int:
@@ -167,7 +171,7 @@ class Config:
                         url=url, origin=origin, method=d.method, headers=d.headers, body=d.body,
                         credentials=d.credentials, send_actual=d.send_actual,
                         expect_headers=d.readable, browser=d.browser,
-                        max_redirects=d.max_redirects,
+                        max_redirects=d.max_redirects, secret_headers=d.secret_headers,
                     )
                     yield Check(index, name, d.name, d.tags, spec, d.expect, d.expect_error,
                                 d.readable, d.max_severity, d.probe, d.line)
@@ -238,8 +242,18 @@ def load(
         data = tool["corsprobe"]
         if not isinstance(data, dict):
             raise UsageError(f"{display}: [tool.corsprobe] must be a table")
-    lines = [text.count("\n", 0, m.start()) + 1 for m in _CHECKS_HEADER.finditer(text)]
+    lines = _lines_of(text, _CHECKS_HEADER)
     return _Loader(display, env).config(path, data, lines, base_url)
+
+
+def _lines_of(text: str, pattern: re.Pattern[str]) -> list[int]:
+    """The 1-based line of every match of ``pattern``, counting newlines once (not per match)."""
+    lines, line, pos = [], 1, 0
+    for m in pattern.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        lines.append(line)
+    return lines
 
 
 # -- validation --------------------------------------------------------------------------------
@@ -370,6 +384,15 @@ class _Loader:
         base = get("base_url", "string")
         if base_override is not None:
             base = base_override
+        app = get("app", "string")
+        if app is not None:
+            from .apps import APP_BASE_URL, check_target
+
+            problem = check_target(app)
+            if problem:
+                raise self.error(None, "app", problem)
+            if base is None:
+                base = APP_BASE_URL  # relative urls go to the app
         if base is not None:
             self.url(base, None, None, "base_url" if base_override is None else "--base-url")
         g["base"] = base
@@ -398,6 +421,7 @@ class _Loader:
             raise self.error(None, "max_redirects", "must be between 0 and 100")
         g["max_redirects"] = 20 if max_redirects is None else max_redirects
         g["probe"] = self.probe_mode(data, None) if "probe" in data else "failures"
+        g["secret_headers"] = self.secret_names(data, None)
         limits = {}
         for key in ("concurrency", "per_host"):
             value = get(key, "integer")
@@ -428,7 +452,7 @@ class _Loader:
             path=path, display=self.display, timeout=float(timeout or 10.0), insecure=insecure,
             cacert=cacert, resolve=resolve, concurrency=limits["concurrency"],
             per_host=limits["per_host"], definitions=tuple(defs),
-            secrets=tuple(sorted(self.secrets, key=len, reverse=True)),
+            secrets=tuple(sorted(self.secrets, key=len, reverse=True)), app=app,
         )
 
     def resolve(self, text: str) -> tuple[str, int, str]:
@@ -438,6 +462,18 @@ class _Loader:
             raise self.error(None, "resolve", f"'{text}' is not HOST:PORT:ADDRESS; e.g. "
                                               "\"api.example.com:443:127.0.0.1\"")
         return host, int(port), addr.strip("[]")
+
+    def secret_names(self, table: dict[str, Any], where: str | None) -> list[str]:
+        from .fetch.safelist import is_token
+
+        if "secret_headers" not in table:
+            return []
+        names = self.typed(table, "secret_headers", "list of strings", where)
+        for name in names:
+            if not is_token(name):
+                raise self.error(where, "secret_headers", f"'{name}' is not a header name; e.g. "
+                                                          'secret_headers = ["X-Api-Key"]')
+        return names  # type: ignore[no-any-return]
 
     def headers(self, table: dict[str, str], where: str | None) -> list[tuple[str, str]]:
         from .fetch.safelist import is_token
@@ -561,6 +597,8 @@ class _Loader:
             probe=self.probe_mode(table, where) if "probe" in table else g["probe"],
             max_redirects=max_redirects,
             line=line,
+            secret_headers=tuple(dict.fromkeys([*g["secret_headers"],
+                                                *self.secret_names(table, where)])),
         )
         # fetch()'s own input checks (forbidden headers are dropped with a note, not refused)
         from .check import prepare

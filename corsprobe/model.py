@@ -45,6 +45,7 @@ class RequestSpec:
     browser: str = "chrome"
     max_redirects: int = 20
     cookies: HeaderList = ()  # Cookie lines the browser's jar would add (only with credentials)
+    secret_headers: tuple[str, ...] = ()  # header names whose values are redacted in reports
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class HttpResponse:
     body: bytes = b""  # a capped excerpt, never the whole body
     http_version: str = "HTTP/1.1"
     body_truncated: bool = False
+    wire_notes: tuple[str, ...] = ()  # what the transport forgave, as the browser forgives it
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,8 @@ class Scrubber:
 
 
 async def run_one(
-    check: Check, send: Callable[[HttpRequest], Any], scrub: Scrubber | None = None
+    check: Check, send: Callable[[HttpRequest], Any], scrub: Scrubber | None = None,
+    notes: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     from . import check as check_mod
     from . import probe as probe_mod
@@ -140,7 +141,7 @@ async def run_one(
                                 and probe_mod.needed(trace)):
         trace = await drive_async(probe_mod.steps(trace), send)
     found = run_rules(trace)
-    report = build(trace, found)
+    report = build(trace, found, extra_notes=notes)
     if status == "passed":
         # findings are judged once the verdict holds: a finding that explains a failed
         # expectation (CORS101 for a refused origin) is not a second failure
@@ -224,14 +225,17 @@ async def run_checks(
     secrets: tuple[str, ...] = (),
     engine: str = "pool",
     job: Job | None = None,
+    app: object = None,
 ) -> Summary:
     """Run ``checks`` and hand each result to every reporter as soon as it is done.
 
     ``job`` turns one item into its result dict (default :func:`run_one`; ``corsprobe scan``
-    passes its own, and its items are scan targets)."""
-    from .net import AsyncTransport
+    passes its own, and its items are scan targets).
+    ``app`` (a loaded :class:`corsprobe.apps.LoadedApp`): answer in-process instead."""
+    from .net import AsyncAppTransport, AsyncTransport
 
-    transport = AsyncTransport(options, engine=engine)
+    transport: Any = (AsyncAppTransport(app, options) if app is not None
+                      else AsyncTransport(options, engine=engine))
     hosts: dict[str, asyncio.Semaphore] = {}
 
     async def send(request: HttpRequest) -> Exchange:
@@ -244,11 +248,16 @@ async def run_checks(
 
     pending = iter(checks)
     scrub = Scrubber(secrets) if secrets else None
-    do = job or run_one
+    from .api import transport_notes
+
+    notes = transport_notes(options)
 
     async def worker() -> None:
         for check in pending:  # one shared lazy iterator: each check is taken once
-            result = await do(check, send, scrub)
+            if job is not None:
+                result = await job(check, send, scrub)
+            else:
+                result = await run_one(check, send, scrub, notes)
             summary.add(result)
             for r in reporters:
                 r.result(result)
@@ -284,6 +293,7 @@ def run(
     secrets: tuple[str, ...] = (),
     engine: str = "pool",
     job: Job | None = None,
+    app: object = None,
 ) -> Summary:
     summary = Summary(total)
     info = {"schema": RUN_SCHEMA, "tool": {"name": "corsprobe", "version": __version__},
@@ -291,7 +301,7 @@ def run(
     for r in reporters:
         r.start(info)
     run_coroutine(run_checks(checks, reporters, summary, options, concurrency, per_host, secrets,
-                             engine, job))
+                             engine, job, app))
     done = summary.as_dict()
     for r in reporters:
         r.finish(done)
@@ -349,6 +359,9 @@ class TextReporter:
     def result(self, result: dict[str, Any]) -> None:
         from rich.text import Text
 
+        from .report import visible
+
+        result = visible(result)
         status = result["status"]
         mark, style = {"passed": ("✓", "green"), "failed": ("✗", "bold red"),
                        "unreachable": ("!", "yellow")}[status]

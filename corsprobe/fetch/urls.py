@@ -9,7 +9,9 @@ scheme and host lower-cased and no trailing slash.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -42,6 +44,7 @@ class Origin:
 NULL_ORIGIN = Origin("", "", 0)
 
 
+@lru_cache(maxsize=1024)  # pure; `run` and `scan` parse the same few hosts many times
 def _host(raw: str, what: str, example: str) -> str:
     if raw.startswith("[") and raw.endswith("]"):
         inner = raw[1:-1]
@@ -51,35 +54,66 @@ def _host(raw: str, what: str, example: str) -> str:
             raise InvalidInput(f"{what}: '{raw}' is not a valid IPv6 address; e.g. {example}") from None
     if not raw:
         raise InvalidInput(f"{what} has no host; e.g. {example}")
-    if any(c in raw for c in " \t<>\"{}|\\^`%"):
-        raise InvalidInput(f"{what}: the host '{raw}' contains a character a browser refuses")
+    if any(c in raw for c in " \t<>\"{}|\\^`%[]"):
+        raise InvalidInput(f"{what}: the host '{raw}' contains a character a browser refuses; "
+                           f"e.g. {example}")
+    return _domain_to_ascii(raw, what, example)
+
+
+def _domain_to_ascii(raw: str, what: str, example: str) -> str:
+    """The host as the browser serializes it: an internationalized name in punycode (UTS #46,
+    non-transitional, as Chromium: ``faß.de`` is ``xn--fa-hia.de``), lower case."""
+    import idna
+
+    bad = InvalidInput(f"{what}: the host '{raw}' is not a valid domain name; e.g. {example}")
+    if raw.isascii():
+        host = raw.lower()
+        for label in host.split("."):
+            if label.startswith("xn--"):  # punycode must decode to a valid label
+                try:
+                    idna.decode(label)
+                except (idna.IDNAError, UnicodeError, ValueError):
+                    raise bad from None
+        return host
     try:
-        return raw.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        raise InvalidInput(f"{what}: the host '{raw}' is not a valid domain name") from None
+        return idna.encode(raw, uts46=True, transitional=False).decode("ascii").lower()
+    except (idna.IDNAError, UnicodeError, ValueError):
+        raise bad from None
+
+
+def _shown(text: str) -> str:
+    """``text`` for a message: any user:password before the host replaced."""
+    return re.sub(r"(//)[^/?#@]*@", r"\1REDACTED@", text)
 
 
 def _split(text: str, what: str, example: str) -> tuple[SplitResult, int]:
-    if any(c.isspace() for c in text):
-        raise InvalidInput(f"{what} '{text}' contains whitespace; e.g. {example}")
+    shown = _shown(text)
+    if (" " in text or not text.isprintable()) and any(c.isspace() for c in text):
+        raise InvalidInput(f"{what} '{shown}' contains whitespace; e.g. {example}")
     if "://" not in text:
-        raise InvalidInput(f"{what} '{text}' has no scheme; e.g. {example}")
-    parts = urlsplit(text)
+        raise InvalidInput(f"{what} '{shown}' has no scheme; e.g. {example}")
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unclosed '[', or no IPv6 address between the brackets
+        problem = ("is not a valid IPv6 address" if "]" in text
+                   else "has an IPv6 address not closed with ']'")
+        raise InvalidInput(f"{what} '{shown}' {problem}; e.g. http://[::1]:8080") from None
     scheme = parts.scheme.lower()
     authority = parts.netloc.rpartition("@")[2]
     if not authority.startswith("[") and authority.count(":") > 1:
         raise InvalidInput(
-            f"{what} '{text}': an IPv6 address needs brackets, e.g. {scheme or 'http'}://[::1]:8080"
+            f"{what} '{shown}': an IPv6 address needs brackets, e.g. {scheme or 'http'}://[::1]:8080"
         )
     if scheme not in DEFAULT_PORTS:
-        raise InvalidInput(f"{what} '{text}': only http and https are supported; e.g. {example}")
+        raise InvalidInput(f"{what} '{shown}': only http and https are supported; e.g. {example}")
     netloc = parts.netloc
     if not netloc:
-        raise InvalidInput(f"{what} '{text}' has no host; e.g. {example}")
+        raise InvalidInput(f"{what} '{shown}' has no host; e.g. {example}")
     try:
         port = parts.port
     except ValueError:
-        raise InvalidInput(f"{what} '{text}': the port is not a number from 0 to 65535") from None
+        raise InvalidInput(f"{what} '{shown}': the port is not a number from 0 to 65535; e.g. "
+                           f"{scheme}://{_hostname(parts) or 'localhost'}:8080") from None
     if port is None:
         port = DEFAULT_PORTS[scheme]
     return parts, port
@@ -92,24 +126,25 @@ def _hostname(parts: SplitResult) -> str:
     return netloc.rsplit(":", 1)[0] if ":" in netloc else netloc
 
 
+@lru_cache(maxsize=1024)
 def parse_origin(text: str) -> Origin:
     """Parse ``--origin``: ``scheme://host[:port]`` and nothing more, or ``null``."""
     if text == "null":
         return NULL_ORIGIN
     if text.lower() == "null":
-        raise InvalidInput(f"origin '{text}': the opaque origin is spelled 'null' (lower case)")
+        raise InvalidInput(f"origin '{_shown(text)}': the opaque origin is spelled 'null' (lower case)")
     what = "origin"
     parts, port = _split(text, what, ORIGIN_EXAMPLE)
     if parts.username is not None or parts.password is not None:
-        raise InvalidInput(f"origin '{text}' contains user:password; an origin is scheme://host[:port]")
+        raise InvalidInput(f"origin '{_shown(text)}' contains user:password; an origin is scheme://host[:port]")
     if parts.path == "/":
         raise InvalidInput(
-            f"origin '{text}' ends with a slash; browsers send origins without one: "
+            f"origin '{_shown(text)}' ends with a slash; browsers send origins without one: "
             f"'{text.rstrip('/')}'"
         )
     if parts.path or parts.query or parts.fragment or text.endswith(("?", "#")):
         raise InvalidInput(
-            f"origin '{text}' has a path, query or fragment; an origin is scheme://host[:port], "
+            f"origin '{_shown(text)}' has a path, query or fragment; an origin is scheme://host[:port], "
             f"e.g. {ORIGIN_EXAMPLE}"
         )
     host = _host(_hostname(parts), what, ORIGIN_EXAMPLE)

@@ -14,6 +14,21 @@ from typing import Any
 BROWSER_LABEL = {"chrome": "Chrome", "firefox": "Firefox", "safari": "Safari"}
 
 
+def visible(obj: Any) -> Any:
+    """``obj`` with every control character in its strings shown as ``\\xNN``: a hostile
+    server's header values must not reach a terminal as escape sequences (ESC, CSI, BEL)."""
+    if isinstance(obj, str):
+        if obj.isprintable():
+            return obj
+        return "".join(c if c.isprintable() or c in "\n\t" or ord(c) > 0x9f
+                       else f"\\x{ord(c):02x}" for c in obj)
+    if isinstance(obj, list):
+        return [visible(o) for o in obj]
+    if isinstance(obj, dict):
+        return {k: visible(v) for k, v in obj.items()}
+    return obj
+
+
 def verdict(report: dict[str, Any]) -> str:
     """What the browser does, in one line."""
     browser = BROWSER_LABEL.get(report.get("browser", ""), "The browser")

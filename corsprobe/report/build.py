@@ -85,8 +85,8 @@ def build(
     secret_headers: frozenset[str] = SECRET_HEADERS,
     extra_notes: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    secret = SECRET_HEADERS | {h.lower() for h in secret_headers}
     spec = trace.spec
+    secret = SECRET_HEADERS | {h.lower() for h in (*secret_headers, *spec.secret_headers)}
     failure = trace.failure
     message = None
     if failure is not None:

@@ -59,6 +59,9 @@ def _exchange(console: Console, title: str, ex: dict[str, Any]) -> None:
 
 
 def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str:
+    from . import visible
+
+    report = visible(report)
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width,
                       highlight=False, emoji=False, soft_wrap=True)

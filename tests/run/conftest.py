@@ -20,15 +20,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cors(req, extra=()):
-    """Allows APP (GET/PUT/POST/DELETE, content-type/authorization/x-api-key, credentials),
-    exposes X-Request-ID; any other origin gets no CORS headers."""
+    """Allows APP (GET/PUT/POST/DELETE; content-type, authorization, x-api-key, x-client;
+    credentials), exposes X-Request-ID; any other origin gets no CORS headers."""
     if req.header("origin") != APP:
         return Response(200, [("Vary", "Origin"), ("Content-Type", "application/json")], b"{}")
     headers = [
         ("Access-Control-Allow-Origin", APP), ("Vary", "Origin"),
         ("Access-Control-Allow-Credentials", "true"),
         ("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE"),
-        ("Access-Control-Allow-Headers", "content-type, authorization, x-api-key"),
+        ("Access-Control-Allow-Headers", "content-type, authorization, x-api-key, x-client"),
         ("Access-Control-Max-Age", "600"),
         ("X-Request-ID", "42"), ("Access-Control-Expose-Headers", "X-Request-ID"),
         ("Content-Type", "application/json"), *extra,

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from junitparser import Error as JUnitError
+from junitparser import Failure as JUnitFailure
+from junitparser import JUnitXml
+from sarif import loader as sarif_loader
 
 from corsprobe.rules import all_rules
 
@@ -64,16 +68,34 @@ def check_junit(text: str, tests: int, failures: int, errors: int) -> ET.Element
     for c in cases:
         assert c.get("name") and c.get("classname") and float(c.get("time")) >= 0
         assert len(list(c)) <= 1
+    # and as a CI server's parser reads it (junitparser, as used by report publishers)
+    parsed = JUnitXml.fromstring(text.encode("utf-8"))
+    read = [case for s in parsed for case in s]
+    assert len(read) == tests
+    kinds = [type(r) for case in read for r in case.result]
+    assert kinds.count(JUnitFailure) == failures and kinds.count(JUnitError) == errors
     return suite
 
 
-def check_sarif(text: str) -> dict:
+def check_sarif(text: str, tmp_path: Path) -> dict:
     doc = json.loads(text)
     jsonschema.Draft7Validator(SARIF_SCHEMA, format_checker=jsonschema.FormatChecker()).validate(doc)
     run = doc["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    # and as Microsoft's SARIF tooling (sarif-tools) reads it
+    path = tmp_path / "parsed.sarif"
+    path.write_text(text, encoding="utf-8")
+    parsed = sarif_loader.load_sarif_file(str(path))
+    assert parsed.get_distinct_tool_names() == ["corsprobe"]
+    assert parsed.get_result_count() == len(run["results"])
+    records = parsed.get_records()
+    assert sorted(r["Code"] for r in records) == sorted(r["ruleId"] for r in run["results"])
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    for record in records:  # the level it reads is the one written (or the rule's default)
+        result = by_rule[record["Code"]]
+        assert record["Severity"] == result.get("level", "warning")
     return doc
 
 
@@ -121,7 +143,7 @@ def test_junit(mixed):
 def test_sarif(mixed):
     ran = run_cli("--format", "sarif", cwd=mixed)
     assert ran.code == 1
-    doc = check_sarif(ran.out)
+    doc = check_sarif(ran.out, mixed)
     run = doc["runs"][0]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
     for rule in all_rules():  # the whole catalogue, with its documentation as help
@@ -180,7 +202,7 @@ def test_several_formats_at_once(mixed):
     check_junit(ran.out, 3, 1, 1)
     check_junit((mixed / "r.xml").read_text(), 3, 1, 1)
     assert len(json.loads((mixed / "out/r.json").read_text())["results"]) == 3
-    check_sarif((mixed / "r.sarif").read_text())
+    check_sarif((mixed / "r.sarif").read_text(), mixed)
     check_markdown((mixed / "r.md").read_text(), failures=2)
 
 
