@@ -192,6 +192,9 @@ class TextReporter:
                                     f"{report['error']['message']}", style="yellow"))
             return
         findings = report["findings"]
+        for note in report.get("notes") or []:
+            if note.startswith(("the scan stopped", "the response is a redirect")):
+                self.console.print(Text(f"! {result['url']}  {note}", style="yellow"))
         if not findings:
             self.counts["clean"] += 1
             self.console.print(Text(f"✓ {result['url']}  no attacker origin is trusted "

@@ -33,8 +33,10 @@ from ..errors import UsageError
 from ..fetch import access, preflight
 from ..fetch.urls import InvalidInput
 from ..model import Exchange, HeaderList, HttpRequest, Probe, RequestSpec, Trace, joined
+from ..net import BODY_CAP
 from . import origins
 
+GIVE_UP_AFTER = 2  # failed or stalled exchanges before the scan of a URL stops
 PREFLIGHT_METHOD = "XCORSPROBE"
 PREFLIGHT_HEADER = "x-corsprobe-arbitrary"
 # the classes whose accepted origin an attacker can really own (used for the preflights)
@@ -123,6 +125,7 @@ def steps(target: Target, planned: Plan | None = None) -> Steps[Trace]:
     probes: list[Probe] = []
     found: dict[str, str] = {}
     baseline = trace.actuals[0].response if trace.actuals else None
+    bad = 0
     for cls, group in origins.by_class(list(p.candidates)).items():
         if not target.every and "reflect" in found and cls in origins.IMPLIED_BY_REFLECTION:
             continue
@@ -130,12 +133,19 @@ def steps(target: Target, planned: Plan | None = None) -> Steps[Trace]:
             if cand.rare and not target.every:
                 continue
             exchange = yield with_origin(template, cand.origin)
+            bad += _failing(exchange)
             ok = accepted(exchange, cand.origin)
             probes.append(Probe(cand.origin, cand.why, exchange, ok, f"scan:{cls}"))
             if ok:
                 found.setdefault(cls, cand.origin)
                 if not target.every:
                     break
+            if bad >= GIVE_UP_AFTER:
+                break
+        if bad >= GIVE_UP_AFTER:
+            note = (f"the scan stopped after {len(probes)} origins: {bad} requests failed or "
+                    "their body stalled")
+            return replace(trace, probes=tuple(probes), notes=(*trace.notes, note))
         if len(probes) == 1 and not target.every and _same_redirect(baseline, probes[0].exchange):
             break  # redirected whatever the Origin: there is no policy of its own to scan
     origin = next((found[c] for c in ATTACKER_CLASSES
@@ -161,6 +171,13 @@ def steps(target: Target, planned: Plan | None = None) -> Steps[Trace]:
             # the preflight layer refuses this origin too, whatever is requested
             break
     return replace(trace, probes=tuple(probes))
+
+
+def _failing(exchange: Exchange) -> bool:
+    """No answer, or a body that stalled (cut off by the wait, not by the size cap): each
+    further request would cost the same wait."""
+    r = exchange.response
+    return r is None or (r.body_truncated and len(r.body) < BODY_CAP)
 
 
 def _same_redirect(baseline: object, exchange: Exchange) -> bool:
