@@ -6,6 +6,13 @@ every reporter of ``corsprobe run`` that reads result dicts (JSON, SARIF) works 
 result has the shape of a run result; ``status`` is ``failed`` when a finding reaches
 ``--fail-on``, and ``scan`` summarises what was tried.
 
+``--format json`` writes ``corsprobe/scan/v1``: ``{"schema", "tool", "config"?, "results":
+[...], "summary": {...}}``, one result per URL: ``name``, ``url``, ``origin`` (the trusted
+origin, or the URL's own), ``status`` (passed, failed, unreachable), ``scan`` (``requests``
+and, per class, ``tried`` and the ``accepted`` origins), and ``report`` (report/v1 of the
+baseline request, its ``findings`` the scan rules' with ``risk`` and
+``evidence.proving_origin``, its ``probes`` every request of the scan and its answer).
+
 ``-i FILE`` is either a corsprobe config (``corsprobe.toml``, pyproject.toml, any ``.toml``:
 each check's URL, origin, headers and credentials become a target) or a list of URLs, one a
 line (blank lines and ``#`` comments skipped).

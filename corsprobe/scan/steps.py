@@ -32,7 +32,16 @@ from ..check import Steps
 from ..errors import UsageError
 from ..fetch import access, preflight
 from ..fetch.urls import InvalidInput
-from ..model import Exchange, HeaderList, HttpRequest, Probe, RequestSpec, Trace, joined
+from ..model import (
+    Exchange,
+    HeaderList,
+    HttpRequest,
+    HttpResponse,
+    Probe,
+    RequestSpec,
+    Trace,
+    joined,
+)
 from ..net import BODY_CAP
 from . import origins
 
@@ -180,10 +189,10 @@ def _failing(exchange: Exchange) -> bool:
     return r is None or (r.body_truncated and len(r.body) < BODY_CAP)
 
 
-def _same_redirect(baseline: object, exchange: Exchange) -> bool:
+def _same_redirect(baseline: HttpResponse | None, exchange: Exchange) -> bool:
     """Both responses redirect to the same place (so the Origin changes nothing)."""
     r = exchange.response
     if r is None or baseline is None or not preflight.is_redirect(r):
         return False
-    return preflight.is_redirect(baseline) and (  # type: ignore[arg-type]
-        joined(baseline.headers, "location") == joined(r.headers, "location"))  # type: ignore[attr-defined]
+    return preflight.is_redirect(baseline) and (
+        joined(baseline.headers, "location") == joined(r.headers, "location"))
