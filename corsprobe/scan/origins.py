@@ -4,7 +4,8 @@ origin. Pure: no I/O, standard library only.
 Each candidate is only ever an ``Origin`` header *value* sent to the target; corsprobe never
 connects to the hosts named in it. Candidates come in classes, one per kind of weak policy
 (``CLASSES``, in the order they are tried). Within a class the most telling origin comes first,
-so a scan can stop at the first one the server accepts.
+so a scan can stop at the first one the server accepts; the *rare* ones (variants that seldom
+catch what the others of their class miss) are tried only with ``--all``.
 
 Some values are origins a browser can really be at (an attacker registers the domain); others
 are spellings a browser never sends (upper case, ``user@host``, an explicit default port). The
@@ -35,9 +36,8 @@ DEV_HOSTS = (
     "http://www.webdevout.net",
     "https://corsprobe-attacker.netlify.app",
     "https://corsprobe-attacker.vercel.app",
-    "https://corsprobe-attacker.herokuapp.com",
-    "https://corsprobe-attacker.pages.dev",
 )
+RARE_DEV_HOSTS = ("https://corsprobe-attacker.herokuapp.com", "https://corsprobe-attacker.pages.dev")
 LOCAL_PORTS = (3000,)
 # second-level labels under which names are registered (example.co.uk): a small list, not the PSL
 _SECOND_LEVEL = {"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go"}
@@ -55,7 +55,7 @@ class Candidate:
     cls: str  # one of CLASSES
     origin: str  # the Origin header value, exactly as sent
     why: str  # what a server that accepts it does wrong
-    rare: bool = False  # tried only with --all
+    rare: bool = False  # tried only with --all: seldom finds what its class's others miss
 
     @property
     def sendable(self) -> bool:
@@ -141,15 +141,17 @@ def candidates(url: str, trusted: str | None = None) -> list[Candidate]:
         add("suffix", f"{s}://attacker{name}{p}",
             "matches the trusted name as a suffix without a dot boundary")
         add("suffix", f"{s}://attacker-{name}{p}",
-            "matches the trusted name as a suffix without a dot boundary")
+            "matches the trusted name as a suffix without a dot boundary", rare=True)
 
     labels = h.split(".")
     if len(labels) >= 2 and not h.startswith("["):
         # each dot replaced by a letter: what an unescaped "." in a regex also matches
+        # (the last and the first dot; the ones between with --all)
         for i in range(len(labels) - 1, 0, -1):
             dotless = ".".join(labels[:i - 1] + [labels[i - 1] + "x" + labels[i]] + labels[i + 1:])
             add("unescaped-dot", f"{s}://{dotless}{p}",
-                "uses a regular expression with an unescaped dot ('.' matches any character)")
+                "uses a regular expression with an unescaped dot ('.' matches any character)",
+                rare=i not in (1, len(labels) - 1))
 
     if reg:
         add("subdomain", f"{s}://attacker.{reg}{p}",
@@ -172,13 +174,14 @@ def candidates(url: str, trusted: str | None = None) -> list[Candidate]:
         "accepts a user@ part before the trusted host (it parses the Origin as a URL, or "
         "matches only its end)")
     add("userinfo", f"{s}://{h}@{ATTACKER}",
-        "accepts the trusted host followed by @ and another host (it matches only the start)")
+        "accepts the trusted host followed by @ and another host (it matches only the start)",
+        rare=True)
 
     default = DEFAULT_PORTS[s]
     other = 80 if s == "https" else 443
     add("port", f"{s}://{h}:{other}", "ignores the port (another service on the host is trusted)")
     add("port", f"{s}://{h}:8443" if p != ":8443" else f"{s}://{h}:9443",
-        "ignores the port (another service on the host is trusted)")
+        "ignores the port (another service on the host is trusted)", rare=True)
     if not p:
         add("port", f"{s}://{h}:{default}",
             f"accepts the default port :{default} written out (compares loosely)")
@@ -194,6 +197,8 @@ def candidates(url: str, trusted: str | None = None) -> list[Candidate]:
 
     for origin in DEV_HOSTS:
         add("dev-host", origin, "trusts a public host where anyone can publish a page")
+    for origin in RARE_DEV_HOSTS:
+        add("dev-host", origin, "trusts a public host where anyone can publish a page", rare=True)
 
     seen = {b.origin}
     unique = []

@@ -74,3 +74,12 @@ def test_sendable_tells_browser_origins_from_loose_spellings():
 def test_bad_input_is_refused(url, trusted):
     with pytest.raises(InvalidInput):
         candidates(url, trusted)
+
+
+def test_every_class_has_candidates_tried_by_default():
+    groups = by_class(candidates("https://api.example.com/me", TRUSTED))
+    for cls, group in groups.items():
+        assert [c for c in group if not c.rare], cls
+    rare = {c.origin for g in groups.values() for c in g if c.rare}
+    assert "https://app.example.com!.attacker.invalid" in rare  # tried with --all
+    assert "https://app.example.com_.attacker.invalid" not in rare
