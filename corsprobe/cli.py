@@ -568,7 +568,7 @@ def scan_command(
         typer.Option("--header", "-H", help="A header sent on every request (repeatable)."),
     ] = None,
     every: Annotated[
-        bool, typer.Option("--all", help="Try every origin, not only up to the first accepted "
+        bool, typer.Option("--all", help="Try every origin (rarer variants too), not only up to the first accepted "
                            "one per class.")
     ] = False,
     input_file: Annotated[
