@@ -65,7 +65,10 @@ def _root(
 def parse_header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     if not sep:
-        raise UsageError(f"header '{text}' has no colon; write it as -H 'Name: value'")
+        # show the name only: the rest may be a credential ("Authorization Bearer ...")
+        first, space, _ = text.strip().partition(" ")
+        shown = f"{first} ..." if space else first
+        raise UsageError(f"header '{shown}' has no colon; write it as -H 'Name: value'")
     name = name.strip()
     if not name:
         raise UsageError(f"header '{text}' has no name; write it as -H 'Name: value'")

@@ -43,7 +43,7 @@ def test_every_broken_target_is_a_per_check_result(hostile, tmp_path):
         r = results[c.name]
         if c.code == 3:
             assert r["status"] == "unreachable", (c.name, r["failures"])
-            assert r["report"]["error"]["kind"] == c.kind
+            assert r["report"]["error"]["kind"] == c.kind, (c.name, r["report"]["error"])
             assert c.says in r["failures"][0]["message"], (c.name, r["failures"])
         else:
             assert r["status"] == "passed", (c.name, r["failures"])
