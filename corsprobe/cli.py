@@ -389,6 +389,9 @@ def run_command(
 
     Exit code: 0 every expectation met; 1 an expectation failed; 3 the only problems are
     unreachable targets; 2 usage or config error.
+
+    Secrets: values of Authorization, Cookie, Proxy-Authorization, of the headers listed in
+    secret_headers = [...] and of every ${VAR} are redacted in every output.
     """
     from . import config as config_mod
 

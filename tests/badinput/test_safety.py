@@ -16,7 +16,8 @@ APP = "https://app.example.com"
 BEARER = "bearer-secret-0xA1B2C3"
 COOKIE = "cookie-secret-0xD4E5F6"
 API_KEY = "apikey-secret-0x778899"
-SECRETS = (BEARER, COOKIE, API_KEY)
+OTHER = "other-secret-0x445566"  # marked secret in one check only
+SECRETS = (BEARER, COOKIE, API_KEY, OTHER)
 
 
 def _echo(req):
@@ -97,6 +98,8 @@ name = "put"
 url = "http://127.0.0.1:{echo.port}/s/echo/x"
 method = "PUT"
 send_actual = true
+headers = {{ "X-Other" = "{OTHER}" }}
+secret_headers = ["X-Other"]
 ''')
     summary = tmp_path / "summary.md"
     outputs = []
