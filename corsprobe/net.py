@@ -666,8 +666,8 @@ class AsyncTransport:
                 # the pool's streams keep the deadline themselves; this bounds the httpx engine
                 left = max(out.deadline - time.perf_counter(), 0.0) + 1.0
                 exchange = await asyncio.wait_for(self._send(out, watch), left)
-            except asyncio.TimeoutError as exc:
-                return Exchange(out.recorded, error=_classify(exc, watch),
+            except asyncio.TimeoutError:  # not the builtin TimeoutError on Python 3.10
+                return Exchange(out.recorded, error=_classify(TimeoutError(), watch),
                                 elapsed_ms=_ms(out.started))
             if attempt == 2 or not watch.retry_on_new_connection(exchange.error):
                 return exchange
