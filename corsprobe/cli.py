@@ -65,7 +65,10 @@ def _root(
 def parse_header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     if not sep:
-        raise UsageError(f"header '{text}' has no colon; write it as -H 'Name: value'")
+        # show the name only: the rest may be a credential ("Authorization Bearer ...")
+        first, space, _ = text.strip().partition(" ")
+        shown = f"{first} ..." if space else first
+        raise UsageError(f"header '{shown}' has no colon; write it as -H 'Name: value'")
     name = name.strip()
     if not name:
         raise UsageError(f"header '{text}' has no name; write it as -H 'Name: value'")
@@ -457,6 +460,9 @@ def run_command(
 
     Exit code: 0 every expectation met; 1 an expectation failed; 3 the only problems are
     unreachable targets; 2 usage or config error.
+
+    Secrets: values of Authorization, Cookie, Proxy-Authorization, of the headers listed in
+    secret_headers = [...] and of every ${VAR} are redacted in every output.
     """
     from . import config as config_mod
 

@@ -135,27 +135,31 @@ class _HeadFilter:
     def feed(self, data: bytes, watch: _Watch) -> bytes:
         if not self.in_head:
             return data
+        # search from where the previous search stopped (a line end may straddle chunks)
+        searched = max(len(self.pending) - 3, 0)
         self.pending += data
         out = bytearray()
+        pos = 0  # start of the current head in pending (deleted once, at the end)
         while self.in_head:
-            found = _HEAD_END.search(self.pending)
+            found = _HEAD_END.search(self.pending, max(pos, searched))
             if found is None:
-                if len(self.pending) > MAX_HEAD:
+                if len(self.pending) - pos > MAX_HEAD:
                     import httpcore
 
                     raise httpcore.RemoteProtocolError(
                         f"the response headers are larger than {MAX_HEAD // 1024} KB "
                         "(net::ERR_RESPONSE_HEADERS_TOO_BIG)")
                 break
-            head = bytes(self.pending[: found.start()])
-            del self.pending[: found.end()]
+            head = bytes(self.pending[pos: found.start()])
+            pos = found.end()
             out += self._rewrite(head, watch)
             if _INFORMATIONAL.match(head):
                 watch.informational += 1
             else:
                 self.in_head = False
-                out += self.pending
-                self.pending.clear()
+                out += self.pending[pos:]
+                pos = len(self.pending)
+        del self.pending[:pos]
         return bytes(out)
 
     def eof(self) -> bytes:
@@ -662,8 +666,8 @@ class AsyncTransport:
                 # the pool's streams keep the deadline themselves; this bounds the httpx engine
                 left = max(out.deadline - time.perf_counter(), 0.0) + 1.0
                 exchange = await asyncio.wait_for(self._send(out, watch), left)
-            except asyncio.TimeoutError as exc:
-                return Exchange(out.recorded, error=_classify(exc, watch),
+            except asyncio.TimeoutError:  # not the builtin TimeoutError on Python 3.10
+                return Exchange(out.recorded, error=_classify(TimeoutError(), watch),
                                 elapsed_ms=_ms(out.started))
             if attempt == 2 or not watch.retry_on_new_connection(exchange.error):
                 return exchange
