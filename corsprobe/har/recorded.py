@@ -88,7 +88,7 @@ class CorsRequest:
 
     number: int  # 1-based, among the cross-origin requests of the file
     origin: str
-    origin_from: str  # "Origin header", "Referer", "page"
+    origin_from: str  # "Origin header", "Referer", "page", "--origin option"
     hops: tuple[Entry, ...]
     preflights: tuple[Entry | None, ...]
     credentials: bool
@@ -220,7 +220,8 @@ def _is_cors_mode(entry: Entry) -> bool:
     return bool(header_values(entry.request_headers, "origin"))
 
 
-def _page_origin(entry: Entry, documents: dict[str, str]) -> tuple[str, str] | None:
+def _page_origin(entry: Entry, documents: dict[str, str],
+                 fallback: str | None = None) -> tuple[str, str] | None:
     origin = joined(entry.request_headers, "origin")
     if origin and origin != "null":
         try:
@@ -236,6 +237,8 @@ def _page_origin(entry: Entry, documents: dict[str, str]) -> tuple[str, str] | N
         found = _origin_of(documents[entry.pageref])
         if found:
             return found, "page"
+    if fallback is not None:
+        return fallback, "--origin option"
     return None
 
 
@@ -248,8 +251,9 @@ class Collected:
     skipped: dict[str, int]
 
 
-def collect(raw_entries: Iterable[dict[str, Any]]) -> Collected:
-    """Pair preflights with their requests and chain redirect hops."""
+def collect(raw_entries: Iterable[dict[str, Any]], fallback_origin: str | None = None) -> Collected:
+    """Pair preflights with their requests and chain redirect hops. ``fallback_origin``
+    is the page's origin for requests whose recording does not show it."""
     entries: list[Entry] = []
     documents: dict[str, str] = {}
     total = 0
@@ -308,9 +312,9 @@ def collect(raw_entries: Iterable[dict[str, Any]]) -> Collected:
         if not _is_cors_mode(entry):
             skip("not a CORS-mode request (navigation, image, script, ...)")
             continue
-        found = _page_origin(entry, documents)
+        found = _page_origin(entry, documents, fallback_origin)
         if found is None:
-            skip("the page's origin is not in the recording")
+            skip("the page's origin is not in the recording (give it with --origin)")
             continue
         origin, origin_from = found
         if all(_origin_of(h.url) == origin for h in hops):
