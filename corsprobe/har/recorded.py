@@ -7,7 +7,8 @@ What real recordings hold (see ``fixtures/har/``, written by Chromium through Pl
   ``_resourceType: "preflight"``); both shapes are read;
 - a response Chromium refused is not recorded at all: ``status`` -1 (0 in DevTools),
   no headers, ``_failureText``/``_error`` ``net::ERR_FAILED``, and only the provisional
-  request headers (the page's own, User-Agent, Referer; no Origin);
+  request headers (the page's own, User-Agent, Referer; no Origin). Where an export does
+  keep a refused response's status and headers, they are used;
 - the page's credentials mode is not recorded; a Cookie on the request means ``include``.
 
 Entries are reduced to headers and a short body excerpt as they stream past, so a large
@@ -55,7 +56,9 @@ class Entry:
 
     @property
     def has_response(self) -> bool:
-        return self.status > 0 and self.failure is None
+        """The response's status and headers are in the file (even when the browser then
+        refused it: an export that keeps a refused response's headers is fully usable)."""
+        return self.status > 0
 
     @property
     def is_preflight(self) -> bool:

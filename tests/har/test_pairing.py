@@ -91,3 +91,12 @@ def test_browser_headers_are_not_taken_for_the_pages_own():
     spec = request.spec()
     assert spec.headers == (("X-Custom", "1"),)
     assert spec.credentials is True and spec.cookies == (("Cookie", "a=b"),)
+
+
+def test_a_refused_response_whose_headers_were_kept_is_diagnosed_from_them():
+    refused = entry("GET", API, 200, (("Origin", PAGE),), (("Content-Type", "text/plain"),),
+                    error="net::ERR_FAILED")
+    (request,) = collect([DOC, refused]).requests
+    d = diagnose(request)
+    assert request.browser_outcome() == "blocked"
+    assert d.complete and d.cause == "MissingAllowOriginHeader" and d.agrees is True
