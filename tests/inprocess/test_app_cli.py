@@ -164,3 +164,28 @@ def test_import_corsprobe_is_cheap():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_run_config_with_a_wsgi_app(tmp_path):
+    (tmp_path / "corsprobe.toml").write_text("""
+app = "tests.inprocess.targets:flask_restricted_methods"
+
+[[checks]]
+name = "read"
+url = "/api/users"
+origin = "https://app.example.com"
+credentials = true
+readable = ["X-Request-ID"]
+
+[[checks]]
+name = "update"
+url = "/api/users/1"
+method = "PUT"
+origin = "https://app.example.com"
+expect = "blocked"
+expect_error = "MethodDisallowedByPreflightResponse"
+""")
+    p = cli("run", str(tmp_path / "corsprobe.toml"), "--format", "json")
+    assert p.returncode == 0, p.stdout + p.stderr
+    doc = json.loads(p.stdout)
+    assert [r["status"] for r in doc["results"]] == ["passed", "passed"]
