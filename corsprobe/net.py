@@ -44,6 +44,9 @@ class TransportOptions:
     insecure: bool = False
     cacert: str | None = None
     resolve: tuple[tuple[str, int, str], ...] = ()  # (host, port, address), like curl
+    # (host, port, host2, port2), like curl's --connect-to: connect to host2:port2 instead,
+    # keeping the URL and Host header (``har --replay`` of a file recorded on another port)
+    connect_to: tuple[tuple[str, int, str, int], ...] = ()
     body_cap: int = BODY_CAP
 
 
@@ -107,6 +110,11 @@ def _outgoing(
     for r_host, r_port, r_addr in options.resolve:
         if r_host.lower() in (host.lower(), "*") and r_port == port:
             target = target.copy_with(host=r_addr)
+            extensions["sni_hostname"] = host
+            break
+    for c_host, c_port, c_host2, c_port2 in options.connect_to:
+        if c_host.lower() in (host.lower(), "*") and c_port == port:
+            target = target.copy_with(host=c_host2, port=c_port2)
             extensions["sni_hostname"] = host
             break
     timeout = httpx.Timeout(options.timeout)
