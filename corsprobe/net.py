@@ -608,7 +608,8 @@ class _AppSender:
     (see :mod:`corsprobe.apps`) answering in this process, recorded like a server's answer.
 
     An exception that escapes the app becomes a bare 500, as uvicorn or a WSGI server
-    would answer; what the app logs to ``wsgi.errors`` is kept off the terminal.
+    would answer; what the app logs to ``wsgi.errors`` is kept off the terminal. An ASGI
+    app's lifespan startup runs before its first request (:class:`corsprobe.apps.Lifespan`).
     """
 
     def __init__(self, loaded: object, options: TransportOptions | None = None) -> None:
@@ -619,7 +620,11 @@ class _AppSender:
         self._httpx = _import_httpx()
         app = loaded.app  # type: ignore[attr-defined]
         self.errors = io.StringIO()
+        self._lifespan = None
         if loaded.interface == "asgi":  # type: ignore[attr-defined]
+            from .apps import Lifespan
+
+            self._lifespan = Lifespan(app)
             self._asgi = self._httpx.ASGITransport(app=app, raise_app_exceptions=False)
             self._wsgi = None
         else:
@@ -657,7 +662,8 @@ class _AppSender:
         return self._record(out, response, body)
 
     async def send_asgi(self, out: _Outgoing) -> Exchange:
-        assert self._asgi is not None
+        assert self._asgi is not None and self._lifespan is not None
+        await self._lifespan.startup()
         response = await self._asgi.handle_async_request(out.request)
         body = b"".join([part async for part in response.stream])  # type: ignore[union-attr]
         return self._record(out, response, body)
@@ -699,7 +705,12 @@ class AppTransport(_AppSender):
         return self.send_wsgi(out)
 
     def close(self) -> None:
-        loop, self._loop = self._loop, None
+        loop = self._loop
+        if loop is not None and self._lifespan is not None:
+            import asyncio
+
+            asyncio.run_coroutine_threadsafe(self._lifespan.shutdown(), loop).result()
+        self._loop = None
         if loop is not None:
             loop.call_soon_threadsafe(loop.stop)
             if self._thread is not None:
@@ -728,4 +739,5 @@ class AsyncAppTransport(_AppSender):
         return await asyncio.to_thread(self.send_wsgi, out)
 
     async def aclose(self) -> None:
-        return None
+        if self._lifespan is not None:
+            await self._lifespan.shutdown()
