@@ -624,8 +624,14 @@ class _AppSender:
         if loaded.interface == "asgi":  # type: ignore[attr-defined]
             from .apps import Lifespan
 
-            self._lifespan = Lifespan(app)
-            self._asgi = self._httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            lifespan = self._lifespan = Lifespan(app)
+
+            async def with_state(scope: dict, receive: object, send: object) -> None:
+                # as uvicorn does: each request sees a copy of the lifespan's state
+                scope = {**scope, "state": dict(lifespan.state)}
+                await app(scope, receive, send)
+
+            self._asgi = self._httpx.ASGITransport(app=with_state, raise_app_exceptions=False)
             self._wsgi = None
         else:
             self._asgi = None

@@ -193,7 +193,7 @@ expect_error = "MethodDisallowedByPreflightResponse"
 
 LIFESPAN_APP = '''
 from contextlib import asynccontextmanager
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
@@ -202,15 +202,15 @@ events = []
 @asynccontextmanager
 async def lifespan(app):
     app.state.ready = True
-    yield
+    yield {"db": "connected"}
     events.append("shutdown")
 
 app = FastAPI(lifespan=lifespan)
 app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"])
 
 @app.get("/ready")
-def ready():
-    if not getattr(app.state, "ready", False):
+def ready(request: Request):
+    if not getattr(app.state, "ready", False) or request.state.db != "connected":
         return JSONResponse({"ready": False}, status_code=503)
     return {"ready": True}
 
