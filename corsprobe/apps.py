@@ -152,3 +152,65 @@ def resolve(app: Any, name: str | None = None) -> LoadedApp:
         return load(app)
     label = name or getattr(app, "__module__", None) or type(app).__name__
     return LoadedApp(app, interface_of(app, label), label)
+
+
+class Lifespan:
+    """The ASGI lifespan protocol, as uvicorn runs it: ``startup`` before the first request
+    (so a FastAPI/Starlette app's startup code and lifespan context run), ``shutdown`` at the
+    end. An app that does not speak it (Django's ASGIHandler raises for the scope) is used
+    without it, as uvicorn's ``lifespan="auto"`` does."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.state: dict[str, Any] = {}
+        self._task: Any = None
+        self._queue: Any = None
+        self._started: Any = None
+        self._stopped: Any = None
+        self._failed: str | None = None
+
+    async def startup(self) -> None:
+        import asyncio
+
+        if self._task is not None:
+            return
+        self._queue = asyncio.Queue()
+        self._started, self._stopped = asyncio.Event(), asyncio.Event()
+        await self._queue.put({"type": "lifespan.startup"})
+        self._task = asyncio.ensure_future(self._main())
+        await self._started.wait()
+        if self._failed is not None:
+            raise UsageError(f"--app: the application's lifespan startup failed: {self._failed}")
+
+    async def _main(self) -> None:
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"},
+                 "state": self.state}
+        try:
+            await self.app(scope, self._queue.get, self._send)
+        except Exception:  # noqa: BLE001 - no lifespan support: carry on without it
+            pass
+        finally:
+            self._started.set()
+            self._stopped.set()
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "lifespan.startup.failed":
+            # Starlette sends the whole traceback; its last line names the exception
+            lines = [ln.strip() for ln in str(message.get("message") or "").splitlines()]
+            self._failed = next((ln for ln in reversed(lines) if ln), "(no message)")
+        if kind in ("lifespan.startup.complete", "lifespan.startup.failed"):
+            self._started.set()
+        elif kind in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
+            self._stopped.set()
+
+    async def shutdown(self) -> None:
+        import asyncio
+
+        if self._task is None or self._stopped.is_set():
+            return
+        await self._queue.put({"type": "lifespan.shutdown"})
+        try:
+            await asyncio.wait_for(self._stopped.wait(), 5)
+        except asyncio.TimeoutError:
+            self._task.cancel()

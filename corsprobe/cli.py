@@ -65,7 +65,10 @@ def _root(
 def parse_header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     if not sep:
-        raise UsageError(f"header '{text}' has no colon; write it as -H 'Name: value'")
+        # show the name only: the rest may be a credential ("Authorization Bearer ...")
+        first, space, _ = text.strip().partition(" ")
+        shown = f"{first} ..." if space else first
+        raise UsageError(f"header '{shown}' has no colon; write it as -H 'Name: value'")
     name = name.strip()
     if not name:
         raise UsageError(f"header '{text}' has no name; write it as -H 'Name: value'")
@@ -90,6 +93,16 @@ def parse_resolve(text: str) -> tuple[str, int, str]:
             f"--resolve '{text}' is not HOST:PORT:ADDRESS; e.g. --resolve api.example.com:443:127.0.0.1"
         )
     return host, int(port), addr.strip("[]")
+
+
+def parse_connect_to(text: str) -> tuple[str, int, str, int]:
+    parts = text.split(":")
+    ok = len(parts) == 4 and parts[0] and parts[2] and all(
+        p.isdigit() and 0 < int(p) < 65536 for p in (parts[1], parts[3]))
+    if not ok:
+        raise UsageError(f"--connect-to '{text}' is not HOST:PORT:HOST2:PORT2; e.g. "
+                         "--connect-to api.example.com:443:127.0.0.1:8443")
+    return parts[0], int(parts[1]), parts[2], int(parts[3])
 
 
 @app.command()
@@ -347,6 +360,11 @@ def har_command(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--resolve", help="With --replay: HOST:PORT:ADDRESS, like curl (repeatable)."),
     ] = None,
+    connect_to: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--connect-to", help="With --replay: HOST:PORT:HOST2:PORT2, like curl: "
+                     "connect there instead, keeping the URL (repeatable)."),
+    ] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="With --replay: seconds per request.")] = 10.0,
     insecure: Annotated[bool, typer.Option("--insecure", "-k", help="With --replay: skip TLS verification.")] = False,
 ) -> None:
@@ -361,7 +379,8 @@ def har_command(
     if timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
     options = TransportOptions(timeout=timeout, insecure=insecure,
-                               resolve=tuple(parse_resolve(r) for r in resolve or ()))
+                               resolve=tuple(parse_resolve(r) for r in resolve or ()),
+                               connect_to=tuple(parse_connect_to(c) for c in connect_to or ()))
     doc = analyse(file, Filters(origin, tuple(url_contains or ()), failed_only), replay,
                   send_actual, options, browser.value, credentials)
     render = {"json": render_json, "markdown": render_markdown}.get(fmt.value, render_text)
@@ -457,6 +476,9 @@ def run_command(
 
     Exit code: 0 every expectation met; 1 an expectation failed; 3 the only problems are
     unreachable targets; 2 usage or config error.
+
+    Secrets: values of Authorization, Cookie, Proxy-Authorization, of the headers listed in
+    secret_headers = [...] and of every ${VAR} are redacted in every output.
     """
     from . import config as config_mod
 

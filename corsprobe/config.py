@@ -8,6 +8,10 @@ a bad URL or origin, an undefined ``${VAR}`` is a :class:`~corsprobe.errors.Usag
 literal ``${``). Every value that came from the environment is a secret: it is collected in
 :attr:`Config.secrets`, and the runner masks it in every output.
 
+``secret_headers = ["X-Api-Key"]`` (top level, or in a check) names headers whose values are
+redacted in every output, as Authorization, Cookie and Proxy-Authorization always are
+(``corsprobe check --secret-header NAME`` does the same).
+
 Checks are kept as written (:class:`CheckDef`); :meth:`Config.checks` expands the matrix
 (every url x every origin) lazily, one :class:`Check` at a time.
 """

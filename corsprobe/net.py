@@ -50,6 +50,9 @@ class TransportOptions:
     insecure: bool = False
     cacert: str | None = None
     resolve: tuple[tuple[str, int, str], ...] = ()  # (host, port, address), like curl
+    # (host, port, host2, port2), like curl's --connect-to: connect to host2:port2 instead,
+    # keeping the URL and Host header (``har --replay`` of a file recorded on another port)
+    connect_to: tuple[tuple[str, int, str, int], ...] = ()
     body_cap: int = BODY_CAP
 
 
@@ -135,27 +138,31 @@ class _HeadFilter:
     def feed(self, data: bytes, watch: _Watch) -> bytes:
         if not self.in_head:
             return data
+        # search from where the previous search stopped (a line end may straddle chunks)
+        searched = max(len(self.pending) - 3, 0)
         self.pending += data
         out = bytearray()
+        pos = 0  # start of the current head in pending (deleted once, at the end)
         while self.in_head:
-            found = _HEAD_END.search(self.pending)
+            found = _HEAD_END.search(self.pending, max(pos, searched))
             if found is None:
-                if len(self.pending) > MAX_HEAD:
+                if len(self.pending) - pos > MAX_HEAD:
                     import httpcore
 
                     raise httpcore.RemoteProtocolError(
                         f"the response headers are larger than {MAX_HEAD // 1024} KB "
                         "(net::ERR_RESPONSE_HEADERS_TOO_BIG)")
                 break
-            head = bytes(self.pending[: found.start()])
-            del self.pending[: found.end()]
+            head = bytes(self.pending[pos: found.start()])
+            pos = found.end()
             out += self._rewrite(head, watch)
             if _INFORMATIONAL.match(head):
                 watch.informational += 1
             else:
                 self.in_head = False
-                out += self.pending
-                self.pending.clear()
+                out += self.pending[pos:]
+                pos = len(self.pending)
+        del self.pending[:pos]
         return bytes(out)
 
     def eof(self) -> bytes:
@@ -322,6 +329,11 @@ def _outgoing(
     for r_host, r_port, r_addr in options.resolve:
         if r_host.lower() in (host.lower(), "*") and r_port == port:
             target = target.copy_with(host=r_addr)
+            extensions["sni_hostname"] = host
+            break
+    for c_host, c_port, c_host2, c_port2 in options.connect_to:
+        if c_host.lower() in (host.lower(), "*") and c_port == port:
+            target = target.copy_with(host=c_host2, port=c_port2)
             extensions["sni_hostname"] = host
             break
     timeout = httpx.Timeout(options.timeout)
@@ -676,8 +688,8 @@ class AsyncTransport:
                 # the pool's streams keep the deadline themselves; this bounds the httpx engine
                 left = max(out.deadline - time.perf_counter(), 0.0) + 1.0
                 exchange = await asyncio.wait_for(self._send(out, watch), left)
-            except asyncio.TimeoutError as exc:
-                return Exchange(out.recorded, error=_classify(exc, watch),
+            except asyncio.TimeoutError:  # not the builtin TimeoutError on Python 3.10
+                return Exchange(out.recorded, error=_classify(TimeoutError(), watch),
                                 elapsed_ms=_ms(out.started))
             if attempt == 2 or not watch.retry_on_new_connection(exchange.error):
                 return exchange
@@ -1029,7 +1041,8 @@ class _AppSender:
     (see :mod:`corsprobe.apps`) answering in this process, recorded like a server's answer.
 
     An exception that escapes the app becomes a bare 500, as uvicorn or a WSGI server
-    would answer; what the app logs to ``wsgi.errors`` is kept off the terminal.
+    would answer; what the app logs to ``wsgi.errors`` is kept off the terminal. An ASGI
+    app's lifespan startup runs before its first request (:class:`corsprobe.apps.Lifespan`).
     """
 
     def __init__(self, loaded: object, options: TransportOptions | None = None) -> None:
@@ -1040,8 +1053,18 @@ class _AppSender:
         self._httpx = _import_httpx()
         app = loaded.app  # type: ignore[attr-defined]
         self.errors = io.StringIO()
+        self._lifespan = None
         if loaded.interface == "asgi":  # type: ignore[attr-defined]
-            self._asgi = self._httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            from .apps import Lifespan
+
+            lifespan = self._lifespan = Lifespan(app)
+
+            async def with_state(scope: dict, receive: object, send: object) -> None:
+                # as uvicorn does: each request sees a copy of the lifespan's state
+                scope = {**scope, "state": dict(lifespan.state)}
+                await app(scope, receive, send)
+
+            self._asgi = self._httpx.ASGITransport(app=with_state, raise_app_exceptions=False)
             self._wsgi = None
         else:
             self._asgi = None
@@ -1078,7 +1101,8 @@ class _AppSender:
         return self._record(out, response, body)
 
     async def send_asgi(self, out: _Outgoing) -> Exchange:
-        assert self._asgi is not None
+        assert self._asgi is not None and self._lifespan is not None
+        await self._lifespan.startup()
         response = await self._asgi.handle_async_request(out.request)
         body = b"".join([part async for part in response.stream])  # type: ignore[union-attr]
         return self._record(out, response, body)
@@ -1120,7 +1144,12 @@ class AppTransport(_AppSender):
         return self.send_wsgi(out)
 
     def close(self) -> None:
-        loop, self._loop = self._loop, None
+        loop = self._loop
+        if loop is not None and self._lifespan is not None:
+            import asyncio
+
+            asyncio.run_coroutine_threadsafe(self._lifespan.shutdown(), loop).result()
+        self._loop = None
         if loop is not None:
             loop.call_soon_threadsafe(loop.stop)
             if self._thread is not None:
@@ -1149,4 +1178,5 @@ class AsyncAppTransport(_AppSender):
         return await asyncio.to_thread(self.send_wsgi, out)
 
     async def aclose(self) -> None:
-        return None
+        if self._lifespan is not None:
+            await self._lifespan.shutdown()

@@ -164,4 +164,6 @@ def steps(trace: Trace) -> Generator[HttpRequest, Exchange, Trace]:
         probes.append(Probe(origin, why, exchange, accepted, "variant" if stop_at_first else "untrusted"))
         if accepted and stop_at_first:
             break
+        if exchange.error is not None and exchange.error.kind == "timeout":
+            break  # the server stopped answering: more probes would only wait as long again
     return replace(trace, probes=tuple(probes))

@@ -7,7 +7,8 @@ What real recordings hold (see ``fixtures/har/``, written by Chromium through Pl
   ``_resourceType: "preflight"``); both shapes are read;
 - a response Chromium refused is not recorded at all: ``status`` -1 (0 in DevTools),
   no headers, ``_failureText``/``_error`` ``net::ERR_FAILED``, and only the provisional
-  request headers (the page's own, User-Agent, Referer; no Origin);
+  request headers (the page's own, User-Agent, Referer; no Origin). Where an export does
+  keep a refused response's status and headers, they are used;
 - the page's credentials mode is not recorded; a Cookie on the request means ``include``.
 
 Entries are reduced to headers and a short body excerpt as they stream past, so a large
@@ -55,7 +56,9 @@ class Entry:
 
     @property
     def has_response(self) -> bool:
-        return self.status > 0 and self.failure is None
+        """The response's status and headers are in the file (even when the browser then
+        refused it: an export that keeps a refused response's headers is fully usable)."""
+        return self.status > 0
 
     @property
     def is_preflight(self) -> bool:
@@ -88,7 +91,7 @@ class CorsRequest:
 
     number: int  # 1-based, among the cross-origin requests of the file
     origin: str
-    origin_from: str  # "Origin header", "Referer", "page"
+    origin_from: str  # "Origin header", "Referer", "page", "--origin option"
     hops: tuple[Entry, ...]
     preflights: tuple[Entry | None, ...]
     credentials: bool
@@ -220,7 +223,8 @@ def _is_cors_mode(entry: Entry) -> bool:
     return bool(header_values(entry.request_headers, "origin"))
 
 
-def _page_origin(entry: Entry, documents: dict[str, str]) -> tuple[str, str] | None:
+def _page_origin(entry: Entry, documents: dict[str, str],
+                 fallback: str | None = None) -> tuple[str, str] | None:
     origin = joined(entry.request_headers, "origin")
     if origin and origin != "null":
         try:
@@ -236,6 +240,8 @@ def _page_origin(entry: Entry, documents: dict[str, str]) -> tuple[str, str] | N
         found = _origin_of(documents[entry.pageref])
         if found:
             return found, "page"
+    if fallback is not None:
+        return fallback, "--origin option"
     return None
 
 
@@ -248,8 +254,9 @@ class Collected:
     skipped: dict[str, int]
 
 
-def collect(raw_entries: Iterable[dict[str, Any]]) -> Collected:
-    """Pair preflights with their requests and chain redirect hops."""
+def collect(raw_entries: Iterable[dict[str, Any]], fallback_origin: str | None = None) -> Collected:
+    """Pair preflights with their requests and chain redirect hops. ``fallback_origin``
+    is the page's origin for requests whose recording does not show it."""
     entries: list[Entry] = []
     documents: dict[str, str] = {}
     total = 0
@@ -308,9 +315,9 @@ def collect(raw_entries: Iterable[dict[str, Any]]) -> Collected:
         if not _is_cors_mode(entry):
             skip("not a CORS-mode request (navigation, image, script, ...)")
             continue
-        found = _page_origin(entry, documents)
+        found = _page_origin(entry, documents, fallback_origin)
         if found is None:
-            skip("the page's origin is not in the recording")
+            skip("the page's origin is not in the recording (give it with --origin)")
             continue
         origin, origin_from = found
         if all(_origin_of(h.url) == origin for h in hops):

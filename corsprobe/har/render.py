@@ -1,10 +1,30 @@
 """The ``corsprobe har`` report: built once as a ``corsprobe/har/v1`` dict, then rendered
 as JSON, plain text or Markdown (pure functions of that dict).
 
+The JSON document::
+
+    schema        "corsprobe/har/v1"
+    tool, file, recorded_by {"creator", "browser"}
+    summary       {"entries", "cross_origin", "shown", "allowed", "blocked", "failed",
+                   "incomplete": [n, ...], "disagreements": [n, ...],
+                   "by_cause": [{"cause", "count", "requests": [n, ...]}, ...],
+                   "skipped": {why: count}}
+    replay_hint   str | null: which requests --replay would explain
+    requests      [{"number", "entry", "started", "method", "url", "origin", "origin_from",
+                    "credentials", "hops": [url, ...],
+                    "recorded": {"outcome", "failure", "statuses", "preflights"},
+                    "preflight_required", "preflight_reasons",
+                    "verdict": allowed|blocked|failed|invalid, "cause", "source":
+                    recording|replay, "complete", "missing", "agrees_with_browser",
+                    "browser_error", "console_message", "blocked_at", "fix",
+                    "findings": [{"rule", "name", "severity", "message"}, ...],
+                    "report": report/v1, "replay": report/v1 | null}, ...]
+
 Each request carries the report/v1 dict of its recorded exchange (``report``, secrets
 redacted by :mod:`corsprobe.report.build`) and, after ``--replay``, that of the live
 replay (``replay``). ``verdict`` and ``cause`` come from the replay when there is one and
-the recording could not say.
+the recording could not say; ``cause`` is ``"not recorded"`` while the reason is unknown,
+and ``"not reproduced"`` when the browser blocked what the live server now allows.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ from ..fetch.urls import InvalidInput, parse_origin
 
 @dataclass(frozen=True)
 class Filters:
-    origin: str | None = None  # only requests made by pages at this origin
+    origin: str | None = None  # only requests made by pages at this origin (and the page's
+    # origin where the recording does not show it)
     url_contains: tuple[str, ...] = ()  # only requests whose URL (any hop) contains one of these
     failed_only: bool = False
 
@@ -45,7 +46,7 @@ def analyse(
     with handle:
         try:
             info, entries = read(handle)
-            collected = collect(entries)
+            collected = collect(entries, wanted_origin)
         except HarError as exc:
             raise UsageError(f"{path}: {exc}") from None
         except UnicodeDecodeError as exc:

@@ -73,9 +73,15 @@ def _scrub(obj: Any, secrets: list[str]) -> Any:
 def secret_values(trace: Trace, secret: frozenset[str]) -> list[str]:
     values: list[str] = []
     for name, value in (*trace.spec.headers, *trace.spec.cookies):
-        if name.lower() in secret:
-            values.append(value)
-            values.extend(part for part in value.split(" ") if part)
+        if name.lower() not in secret:
+            continue
+        values.append(value)
+        scheme, sep, rest = value.partition(" ")
+        if sep and scheme.isalpha() and name.lower() != "cookie":
+            value = rest  # "Bearer xyz": the credential, not the scheme's name
+        values.extend(part for part in value.split(" ") if part)
+        if name.lower() == "cookie":  # each cookie's value alone, as a server may echo it
+            values.extend(pair.partition("=")[2].strip() for pair in value.split(";"))
     return sorted({v for v in values if len(v) >= _MIN_SECRET}, key=len, reverse=True)
 
 

@@ -15,20 +15,21 @@ def _example(origin: str) -> str:
 
 def methods(method: str, origin: str) -> dict[str, str]:
     o = _example(origin)
+    listed = ", ".join(f'"{m}"' for m in dict.fromkeys(("GET", "POST", method)))
     return {
         "generic": (
             f"List {method} in Access-Control-Allow-Methods on the preflight response (exact "
             "case: browsers compare method names case-sensitively)."
         ),
         "fastapi": (
-            f'CORSMiddleware(..., allow_origins=["{o}"], allow_methods=["GET", "POST", "{method}"]) '
+            f'CORSMiddleware(..., allow_origins=["{o}"], allow_methods=[{listed}]) '
             '— Starlette allows only GET by default and answers other preflights with 400.'
         ),
         "django": (
             "django-cors-headers allows DELETE, GET, OPTIONS, PATCH, POST, PUT by default; if "
             f'CORS_ALLOW_METHODS is set, add "{method}" to it.'
         ),
-        "flask": f'CORS(app, origins=["{o}"], methods=["GET", "POST", "{method}"])',
+        "flask": f'CORS(app, origins=["{o}"], methods=[{listed}])',
     }
 
 

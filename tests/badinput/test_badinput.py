@@ -72,6 +72,12 @@ def test_check_bad_input(args, names, example):
     assert ran.out == ""
 
 
+def test_a_header_without_colon_is_not_echoed_whole():
+    ran = corsprobe("check", URL, "--origin", ORIGIN, "-H", "Authorization Bearer hunter2-secret")
+    assert ran.code == 2 and "hunter2-secret" not in ran.err
+    assert "'Authorization ...' has no colon" in _one_line(ran)
+
+
 def test_credentials_in_a_bad_url_are_not_echoed():
     ran = corsprobe("check", "http://user:hunter2-secret@127.0.0.1:99999/", "--origin", ORIGIN)
     assert ran.code == 2 and "hunter2-secret" not in ran.err and "REDACTED@" in ran.err

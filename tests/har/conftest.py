@@ -35,19 +35,15 @@ def observed() -> dict:
 
 @pytest.fixture(scope="session")
 def replay_server(observed):
-    """The browser suite's scenario server, answering on the port the HAR was recorded with
-    (the recorded URLs carry it), with the scenarios' templates filled for that port."""
+    """The browser suite's scenario server on an ephemeral port, answering with the
+    scenarios' templates filled for the port the HAR was recorded with (the recorded URLs
+    and Origin carry it); replays reach it with --connect-to."""
     from tests.browser.scenario_server import ScenarioServer
     from tests.browser.scenarios import SCENARIOS, make_handlers
 
     port = observed["port"]
-    server = ScenarioServer(extra_ports=(port,)).start()
-    try:
-        if port in server.unavailable_ports:
-            pytest.skip(f"the recorded port {port} is in use: {server.unavailable_ports[port]}")
+    with ScenarioServer() as server:
         server.handlers.update(make_handlers(
             SCENARIOS, types.SimpleNamespace(port=port, closed_port=server.closed_port)))
         server.recorded_port = port
         yield server
-    finally:
-        server.stop()

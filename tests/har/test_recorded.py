@@ -122,3 +122,11 @@ def test_secrets_are_redacted(observed):
                      "--url-contains", "authorization")
     assert proc.returncode == 0
     assert "Bearer abc" not in proc.stdout and "REDACTED" in proc.stdout
+
+
+def test_bad_replay_options_are_usage_errors():
+    for args, words in ((["--replay", "--connect-to", "api.test:1:127.0.0.1"], "HOST:PORT:HOST2"),
+                        (["--replay", "--resolve", "nonsense"], "HOST:PORT:ADDRESS"),
+                        (["--timeout", "0"], "--timeout")):
+        proc = corsprobe("har", str(HAR_DIR / "redirects.har"), *args)
+        assert proc.returncode == 2 and words in proc.stderr, proc.stderr

@@ -8,15 +8,14 @@ import pytest
 from .conftest import HAR_DIR, har_json
 
 
-def _resolve(port: int) -> list[str]:
-    return [arg for host in ("api.test", "other.test")
-            for arg in ("--resolve", f"{host}:{port}:127.0.0.1")]
+def _resolve(server) -> list[str]:
+    return [arg for host in ("api.test", "other.test") for arg in (
+        "--connect-to", f"{host}:{server.recorded_port}:127.0.0.1:{server.port}")]
 
 
 @pytest.mark.parametrize("name", ["preflight-blocked.har", "actual-blocked.har", "redirects.har"])
 def test_replay_gives_chromiums_error_and_console_message(name, observed, replay_server):
-    port = replay_server.recorded_port
-    _, doc = har_json(str(HAR_DIR / name), "--replay", "--send-actual", *_resolve(port))
+    _, doc = har_json(str(HAR_DIR / name), "--replay", "--send-actual", *_resolve(replay_server))
     found = {q["url"]: q for q in doc["requests"]}
     for case in observed["files"][name]:
         q = found[case["url"]]
@@ -25,7 +24,7 @@ def test_replay_gives_chromiums_error_and_console_message(name, observed, replay
             continue
         if case["credentials"]:  # the HAR cannot tell; say it as the user would
             _, cred = har_json(str(HAR_DIR / name), "--replay", "--credentials",
-                               "--url-contains", case["scenario"], *_resolve(port))
+                               "--url-contains", case["scenario"], *_resolve(replay_server))
             (q,) = cred["requests"]
         assert q["source"] == "replay", case["scenario"]
         assert q["verdict"] == "blocked", case["scenario"]
@@ -41,22 +40,20 @@ def test_replay_gives_chromiums_error_and_console_message(name, observed, replay
 def test_credentials_mode_is_not_in_the_har(observed, replay_server):
     """Without --credentials the replay of a credentialed fetch cannot reproduce the block;
     the report says so instead of calling it allowed."""
-    port = replay_server.recorded_port
     _, doc = har_json(str(HAR_DIR / "actual-blocked.har"), "--replay",
-                      "--url-contains", "cred-exact-acac-missing", *_resolve(port))
+                      "--url-contains", "cred-exact-acac-missing", *_resolve(replay_server))
     (q,) = doc["requests"]
     assert q["verdict"] == "blocked" and q["cause"] == "not reproduced"
     assert q["replay"]["allowed"] is True
 
 
 def test_unsafe_methods_are_not_sent_without_send_actual(observed, replay_server):
-    port = replay_server.recorded_port
     case = next(c for c in observed["files"]["actual-blocked.har"]
                 if c["scenario"] == "pf-actual-acao-missing")
     nonce = case["url"].rsplit("n=", 1)[1]
     before = len(replay_server.requests_for(nonce))
     _, doc = har_json(str(HAR_DIR / "actual-blocked.har"), "--replay",
-                      "--url-contains", "pf-actual-acao-missing", *_resolve(port))
+                      "--url-contains", "pf-actual-acao-missing", *_resolve(replay_server))
     (q,) = doc["requests"]
     seen = replay_server.requests_for(nonce)[before:]
     assert seen and seen[0].is_preflight

@@ -251,7 +251,7 @@ def informational_then_ok(sock, server, head):
 
 def cors_ok(sock, server, head):
     """A well-behaved CORS answer (the recorder case)."""
-    sock.sendall(b"HTTP/1.1 200 OK\r\n" + ACAO + b"Access-Control-Allow-Methods: PUT, DELETE\r\n"
+    sock.sendall(b"HTTP/1.1 200 OK\r\n" + ACAO + b"Access-Control-Allow-Methods: PUT, DELETE, PATCH\r\n"
                  b"Access-Control-Allow-Headers: authorization, x-api-key, content-type\r\n"
                  b"Access-Control-Allow-Credentials: true\r\nVary: Origin\r\n"
                  b"Content-Length: 2\r\n\r\n{}")

@@ -43,7 +43,7 @@ def test_every_broken_target_is_a_per_check_result(hostile, tmp_path):
         r = results[c.name]
         if c.code == 3:
             assert r["status"] == "unreachable", (c.name, r["failures"])
-            assert r["report"]["error"]["kind"] == c.kind
+            assert r["report"]["error"]["kind"] == c.kind, (c.name, r["report"]["error"])
             assert c.says in r["failures"][0]["message"], (c.name, r["failures"])
         else:
             assert r["status"] == "passed", (c.name, r["failures"])
@@ -89,3 +89,20 @@ def test_tls_mismatches(plain_port, tls_port, tmp_path):
     assert results["tls to plain"]["report"]["error"]["kind"] == "tls"
     assert "does not speak TLS" in results["tls to plain"]["report"]["error"]["message"]
     assert results["plain to tls"]["report"]["error"]["kind"] == "protocol"
+
+
+def test_run_verifies_tls_by_default_and_notes_insecure(tls_port, tmp_path):
+    url = f"https://api.test:{tls_port.port}/h/cors_ok/x"
+    base = (f'timeout = {TIMEOUT}\nprobe = "off"\nresolve = ["api.test:{tls_port.port}:127.0.0.1"]'
+            f'\n[[checks]]\nname = "tls"\nurl = "{url}"\norigin = "{APP}"\n')
+    path = tmp_path / "corsprobe.toml"
+    path.write_text(base)
+    ran = corsprobe("run", "--config", str(path), "--format", "json", cwd=tmp_path)
+    result = json.loads(ran.out)["results"][0]
+    assert ran.code == 3 and result["report"]["error"]["kind"] == "tls"
+    assert "certificate" in result["report"]["error"]["message"].lower()
+    path.write_text("insecure = true\n" + base)
+    ran = corsprobe("run", "--config", str(path), "--format", "json", cwd=tmp_path)
+    result = json.loads(ran.out)["results"][0]
+    assert ran.code == 0 and result["status"] == "passed", result["failures"]
+    assert any("--insecure" in n for n in result["report"]["notes"])

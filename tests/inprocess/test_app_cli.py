@@ -164,3 +164,76 @@ def test_import_corsprobe_is_cheap():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_run_config_with_a_wsgi_app(tmp_path):
+    (tmp_path / "corsprobe.toml").write_text("""
+app = "tests.inprocess.targets:flask_restricted_methods"
+
+[[checks]]
+name = "read"
+url = "/api/users"
+origin = "https://app.example.com"
+credentials = true
+readable = ["X-Request-ID"]
+
+[[checks]]
+name = "update"
+url = "/api/users/1"
+method = "PUT"
+origin = "https://app.example.com"
+expect = "blocked"
+expect_error = "MethodDisallowedByPreflightResponse"
+""")
+    p = cli("run", str(tmp_path / "corsprobe.toml"), "--format", "json")
+    assert p.returncode == 0, p.stdout + p.stderr
+    doc = json.loads(p.stdout)
+    assert [r["status"] for r in doc["results"]] == ["passed", "passed"]
+
+
+LIFESPAN_APP = '''
+from contextlib import asynccontextmanager
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+events = []
+
+@asynccontextmanager
+async def lifespan(app):
+    app.state.ready = True
+    yield {"db": "connected"}
+    events.append("shutdown")
+
+app = FastAPI(lifespan=lifespan)
+app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"])
+
+@app.get("/ready")
+def ready(request: Request):
+    if not getattr(app.state, "ready", False) or request.state.db != "connected":
+        return JSONResponse({"ready": False}, status_code=503)
+    return {"ready": True}
+
+@asynccontextmanager
+async def broken_lifespan(app):
+    raise RuntimeError("no database")
+    yield
+
+broken = FastAPI(lifespan=broken_lifespan)
+'''
+
+
+def test_an_asgi_apps_lifespan_runs_before_the_first_request(tmp_path, monkeypatch):
+    (tmp_path / "lifespan_app.py").write_text(LIFESPAN_APP)
+    p = cli("check", "/ready", "--app", "lifespan_app:app", "--origin", ORIGIN, "-f", "json",
+            cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["actual"]["exchanges"][0]["response"]["status"] == 200
+    p = cli("check", "/ready", "--app", "lifespan_app:broken", "--origin", ORIGIN, cwd=tmp_path)
+    assert p.returncode == 2 and "lifespan startup failed" in p.stderr
+    assert "Traceback" not in p.stderr
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import lifespan_app
+
+    assert corsprobe.check("/ready", origin=ORIGIN, app=lifespan_app.app).allowed is True
+    assert lifespan_app.events == ["shutdown"]
