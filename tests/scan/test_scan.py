@@ -304,3 +304,26 @@ def test_one_url_sarif_and_an_unreachable_json_report(urls, raw):
     assert down.code == 3
     result = down.json()["results"][0]
     assert result["status"] == "unreachable" and result["report"]["error"]["kind"] == "connect"
+
+
+def test_secrets_never_appear_in_any_format(tmp_path):
+    from tests.browser.scenario_server import Response, ScenarioServer
+
+    bearer, cookie = "bearer-s3cret-71f0", "cookie-s3cret-93ab"
+
+    def echo(req):  # reflects the Origin, and every request header back in headers and body
+        seen = "; ".join(f"{k}={v}" for k, v in req.headers)
+        return Response(200, [("Access-Control-Allow-Origin", req.header("origin") or "*"),
+                              ("Access-Control-Allow-Credentials", "true"), ("X-Echo", seen)],
+                        seen.encode())
+
+    with ScenarioServer({"echo": echo}) as s:
+        url = f"http://127.0.0.1:{s.port}/s/echo/me"
+        for fmt in ("text", "json", "sarif"):
+            ran = run_scan(url, "--origin", APP, "--credentials", "-H",
+                           f"Authorization: Bearer {bearer}", "-H", f"Cookie: sid={cookie}",
+                           "--format", fmt)
+            assert ran.code == 1, ran.err
+            for secret in (bearer, cookie):
+                assert secret not in ran.out and secret not in ran.err, fmt
+        assert any(cookie in (r.header("cookie") or "") for r in s.records)  # it was sent
