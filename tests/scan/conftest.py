@@ -1,7 +1,8 @@
 """Real vulnerable and safe CORS policies on loopback, and a way to run `corsprobe scan`.
 
 Raw hand-written policies come from :mod:`tests.scan.servers` on one ScenarioServer; the
-framework policies are the real apps of tests/frameworks (flask-cors, Starlette), started as
+framework policies are the real apps of tests/frameworks (flask-cors, Starlette,
+django-cors-headers), started as
 subprocesses on ephemeral ports.
 """
 
@@ -28,7 +29,10 @@ FRAMEWORKS = {
     "flask-regex-prefix": ("flask", "regex_prefix"),  # origins=[r"https://.*\.example\.com"]
     "starlette-regex": ("fastapi", "unanchored_regex"),  # allow_origin_regex="https://.*.example.com"
     "starlette-star-credentials": ("fastapi", "star_credentials"),  # ["*"] + credentials
+    "django-regex-prefix": ("django", "regex_prefix"),  # CORS_ALLOWED_ORIGIN_REGEXES, no "$"
+    "django-allow-all": ("django", "allow_all_credentials"),  # ALLOW_ALL + ALLOW_CREDENTIALS
     "flask-exact": ("flask", "correct"),
+    "django-exact": ("django", "correct"),
     "starlette-exact": ("fastapi", "correct"),
     "flask-star": ("flask", "default_star"),  # CORS(app): *, no credentials
 }

@@ -39,6 +39,8 @@ PROVEN = [
     ("flask-regex-prefix", "CORS812", "https://app.example.com.attacker.invalid", "critical"),
     ("flask-regex-prefix", "CORS817", "https://app.example.com_.attacker.invalid", "critical"),
     ("flask-regex-prefix", "CORS815", "https://attacker.example.com", "medium"),
+    ("django-regex-prefix", "CORS812", "https://app.example.com.attacker.invalid", "critical"),
+    ("django-allow-all", "CORS810", "https://attacker.invalid", "critical"),
     ("starlette-regex", "CORS813", "https://attackerexample.com", "critical"),
     ("starlette-regex", "CORS814", "https://app.examplexcom", "critical"),
     ("special", "CORS817", "https://app.example.com_.attacker.invalid", "critical"),
@@ -82,6 +84,7 @@ NOT_FOUND = {
     "http": "all but CORS816",
     "devlist": "all but CORS821 CORS822",
     "flask-regex-prefix": "CORS810 CORS811 CORS813 CORS814 CORS816 CORS821 CORS822",
+    "django-regex-prefix": "CORS810 CORS811 CORS813 CORS814 CORS816 CORS821 CORS822",
     "starlette-regex": "CORS810 CORS811 CORS812 CORS816 CORS817 CORS821 CORS822",
     "suffix": "CORS810 CORS811 CORS812 CORS817 CORS821 CORS822 CORS824 CORS825",
     "special": "CORS810 CORS811 CORS812 CORS813 CORS814 CORS815 CORS816 CORS822",
@@ -117,7 +120,7 @@ def test_critical_only_for_origins_an_attacker_can_own(scanned):
     assert seen >= 10
 
 
-@pytest.mark.parametrize("policy", ["exact", "starlette-exact"])
+@pytest.mark.parametrize("policy", ["exact", "starlette-exact", "django-exact"])
 def test_exact_allow_lists_have_no_finding(scanned, policy):
     result = scanned[policy]
     assert result["status"] == "passed"
