@@ -2,8 +2,7 @@
 
 Raw hand-written policies come from :mod:`tests.scan.servers` on one ScenarioServer; the
 framework policies are the real apps of tests/frameworks (flask-cors, Starlette,
-django-cors-headers), started as
-subprocesses on ephemeral ports.
+django-cors-headers), started as subprocesses on ephemeral ports.
 """
 
 from __future__ import annotations
