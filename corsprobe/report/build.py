@@ -97,6 +97,21 @@ def build(
             trace.origin_sent,  # Chromium names the initiator even after a tainting redirect
         )
     browser = limits(spec.browser)
+    reason_code = failure.error if failure else None
+    lines = [message] if message else []
+    if browser.engine == "gecko":
+        from ..fetch import console_firefox
+
+        found = console_firefox.console(trace)
+        reason_code, message = found if found else (None, None)
+        lines = [message] if message else []
+    elif browser.engine == "webkit":
+        from ..fetch import console_webkit
+
+        lines = console_webkit.console(trace)
+        reason_code, message = None, lines[0] if lines else None
+    lines = [strip_credentials_in(text) for text in lines]
+    message = strip_credentials_in(message) if message else None
     from ..frameworks import LABELS, detect
 
     framework = detect(trace)
@@ -125,6 +140,8 @@ def build(
         "blocked_at": trace.blocked_at,
         "browser_error": failure.error if failure else None,
         "console_message": message,
+        "browser_reason": reason_code,
+        "console_lines": lines,
         "readable_headers": list(trace.readable_headers),
         "expected_headers": {
             name: name.lower() in trace.readable_headers for name in spec.expect_headers
@@ -155,6 +172,13 @@ def build(
     if trace.net_error is not None:
         report["error"] = _error(trace.net_error)
     return _scrub(report, secret_values(trace, secret))
+
+
+def strip_credentials_in(text: str) -> str:
+    """Any http(s) URL with user:password in a console text, with them replaced."""
+    import re
+
+    return re.sub(r"(https?://)[^/@\s]+@", rf"\1{REDACTED}@", text)
 
 
 def _first_url(trace: Trace) -> str:

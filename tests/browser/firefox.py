@@ -115,7 +115,7 @@ class Firefox:
                     break
                 except (OSError, WebSocketError):
                     if time.monotonic() > deadline:
-                        raise FirefoxUnavailable("Firefox's BiDi port did not open in 30 s")
+                        raise FirefoxUnavailable("Firefox's BiDi port did not open in 30 s") from None
                     time.sleep(0.1)
             caps = self.cmd("session.new", {"capabilities": {}})["capabilities"]
             self.version = f"{caps['browserName']} {caps['browserVersion']}"
@@ -180,7 +180,7 @@ class Firefox:
         while (left := deadline - time.monotonic()) > 0:
             try:
                 msg = json.loads(self.ws.recv(left))
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 return
             if msg.get("type") == "event":
                 self._events.append(msg)

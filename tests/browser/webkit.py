@@ -280,7 +280,7 @@ RUNNER_JS = """
   const i = Number(new URLSearchParams(location.search).get('i'));
   const plan = await (await fetch('/s/__runner/plan?i=' + i)).json();
   if (plan.done) { console.log('CORSPROBE-DONE'); return; }
-  const run = %s;
+  const run = FETCH_JS;
   let js;
   try { js = await run([plan.url, plan.init]); } catch (e) { js = {ok: false, error: String(e)}; }
   // let the network process's console lines reach stderr first
@@ -288,7 +288,7 @@ RUNNER_JS = """
   console.log('CORSPROBE-RESULT ' + i + ' ' + JSON.stringify(js));
   location.href = plan.next;
 })();
-""" % FETCH_JS.strip()
+""".replace("FETCH_JS", FETCH_JS.strip())
 
 
 class WebKitConsole:
@@ -379,3 +379,20 @@ def _split_console(lines: list[str], n: int) -> list[BrowserResult | None]:
         elif "CONSOLE " in line and "CORSPROBE-" not in line:
             pending.append(line.split("CONSOLE ", 1)[1])
     return out
+
+
+def console_specs(scenarios: list, port: int) -> tuple[list[FetchSpec], list[str]]:
+    """FetchSpecs (each with a new nonce) for a :class:`WebKitConsole` batch, and the nonces."""
+    from .chromium import new_nonce
+    from .scenarios import fetch_url_for, page_url_for
+
+    specs, nonces = [], []
+    for sc in scenarios:
+        nonce = new_nonce()
+        nonces.append(nonce)
+        specs.append(FetchSpec(
+            page_url=page_url_for(sc, port), url=fetch_url_for(sc, port, nonce),
+            method=sc.method, headers=tuple(sc.headers), credentials=sc.credentials,
+            body=sc.body,
+        ))
+    return specs, nonces
