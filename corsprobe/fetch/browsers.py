@@ -20,7 +20,8 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   Chromium and WebKit send and check the next preflight with ``Origin: null``; Firefox sends
   the preflight with the page's origin and checks its answer against that origin, while the
   actual request that follows carries ``Origin: null``.
-- ``max_age_default`` / ``max_age_cap``: the preflight cache (seconds), from each engine's
+- ``max_age_default`` / ``max_age_cap`` / ``max_age_invalid``: the preflight cache (seconds;
+  Firefox does not cache at all when Max-Age is not a number), from each engine's
   source (Chromium ``preflight_result.cc``, Firefox ``nsCORSListenerProxy.cpp``, WebKit
   ``CrossOriginPreflightResultCache.cpp``); not observed by the suite (a cap of hours cannot be
   waited for in a test).
@@ -47,6 +48,7 @@ class Browser:
     preflight_every_redirect: bool = False
     repreflight_original_headers: bool = False
     tainted_preflight_keeps_origin: bool = False
+    max_age_invalid: int = 5  # seconds cached when Max-Age is not a non-negative integer
 
 
 BrowserLimits = Browser  # the older name
@@ -57,7 +59,7 @@ BROWSERS = {
     ),
     "firefox": Browser(
         "firefox", "Firefox", "gecko", 5, 86400,
-        preflight_every_redirect=True, tainted_preflight_keeps_origin=True,
+        preflight_every_redirect=True, tainted_preflight_keeps_origin=True, max_age_invalid=0,
     ),
     "safari": Browser(
         "safari", "Safari", "webkit", 5, 600,
@@ -73,3 +75,15 @@ def limits(name: str) -> Browser:
 
 def browser(name: str) -> Browser:
     return BROWSERS[name]
+
+
+def preflight_cache_seconds(b: Browser, max_age: str | None) -> int:
+    """How long ``b`` caches a passed preflight answered with this Access-Control-Max-Age."""
+    if max_age is None:
+        return b.max_age_default
+    value = max_age.strip(" \t")
+    if value.startswith("-") and value[1:].isdigit():
+        return 0  # negative: already expired (all three)
+    if not value.isdigit():
+        return b.max_age_invalid
+    return min(int(value), b.max_age_cap)

@@ -130,6 +130,9 @@ def build(
             "required": trace.preflight_required,
             "reasons": list(trace.preflight_reasons),
             "exchanges": [_exchange(e, secret) for e in trace.preflights],
+            "cache_seconds": _cache_seconds(trace, browser),
+            "max_age_default": browser.max_age_default,
+            "max_age_cap": browser.max_age_cap,
         },
         "actual": {
             "sent": trace.actual_sent,
@@ -179,6 +182,19 @@ def strip_credentials_in(text: str) -> str:
     import re
 
     return re.sub(r"(https?://)[^/@\s]+@", rf"\1{REDACTED}@", text)
+
+
+def _cache_seconds(trace: Trace, browser: Any) -> int | None:
+    """Seconds this browser caches the (last, passed) preflight; None without one."""
+    from ..fetch.browsers import preflight_cache_seconds
+    from ..model import joined
+
+    if not trace.preflights or trace.blocked_at == "preflight":
+        return None
+    resp = trace.preflights[-1].response
+    if resp is None:
+        return None
+    return preflight_cache_seconds(browser, joined(resp.headers, "access-control-max-age"))
 
 
 def _first_url(trace: Trace) -> str:
