@@ -85,13 +85,15 @@ def render_text(doc: dict[str, Any], color: bool = False, width: int = 100) -> s
                        f"browsers: {', '.join(LABEL[b] for b in reports)}", style="dim"))
     console.print()
     table = Table(show_header=True, header_style="bold", show_lines=False, expand=False)
-    table.add_column("")
+    table.add_column("", no_wrap=True)
     for name in reports:
-        table.add_column(LABEL[name])
+        table.add_column(LABEL[name], overflow="fold")
     rows: list[tuple[str, list[str]]] = [
         ("verdict", [_verdict(r) for r in reports.values()]),
         ("error (Chromium name)", [_cell(r["browser_error"]) for r in reports.values()]),
-        ("browser's reason", [_cell(r.get("browser_reason")) for r in reports.values()]),
+        ("browser's reason", [_cell(r.get("browser_reason"))
+                              if r.get("browser_reason") != r["browser_error"] else "-"
+                              for r in reports.values()]),
         ("requests sent", [str(len(r["preflight"]["exchanges"]) + len(r["actual"]["exchanges"]))
                            for r in reports.values()]),
         ("preflight", [("yes" if r["preflight"]["required"] else "no")
@@ -132,7 +134,9 @@ def render_text(doc: dict[str, Any], color: bool = False, width: int = 100) -> s
         console.print(Text("Console:", style="bold"))
         for name, ls in lines:
             for line in ls:
-                console.print(Text(f"  {LABEL[name]}: ", style="bold"), Text(line))
+                text = Text(f"  {LABEL[name]}: ", style="bold")
+                text.append(line, style="")
+                console.print(text)
     seen: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for name, r in reports.items():
         for f in r.get("findings") or []:

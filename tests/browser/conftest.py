@@ -3,7 +3,8 @@
 One browser per engine for the whole session.  Chromium is required (its absence fails the
 run).  Firefox and WebKit that cannot be driven here are skipped with the reason, loudly:
 every test that needs them reports "SKIPPED ... <reason>" (``-ra`` lists them); with
-``CORSPROBE_REQUIRE_ENGINES=1`` (set by CI, which installs all three) a missing engine fails.
+``CORSPROBE_REQUIRE_ENGINES=1``, or under CI (``CI=true``; scripts/test installs all three),
+a missing engine fails.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def chromium():
 
 def _unavailable(engine: str, exc: Exception) -> None:
     msg = f"{engine} cannot be driven here: {exc}"
-    if os.environ.get("CORSPROBE_REQUIRE_ENGINES") == "1":
-        pytest.fail(msg + " (CORSPROBE_REQUIRE_ENGINES=1)", pytrace=False)
+    if os.environ.get("CORSPROBE_REQUIRE_ENGINES") == "1" or os.environ.get("CI") == "true":
+        pytest.fail(msg + " (CI / CORSPROBE_REQUIRE_ENGINES=1: every engine is required)",
+                    pytrace=False)
     pytest.skip(msg)
 
 
@@ -94,7 +96,9 @@ def webkit_console(webkit, scenario_server):
     def get(name: str):
         if not cache:
             specs, nonces = console_specs(SCENARIOS, scenario_server.port)
-            results = WebKitConsole(webkit.xvfb.display).run_batch(scenario_server, specs)
+            results = WebKitConsole(webkit.xvfb.display).run_batch(
+                scenario_server, specs, timeout=240
+            )
             for sc, nonce, res in zip(SCENARIOS, nonces, results, strict=True):
                 cache[sc.name] = (nonce, res)
         return cache[name]
