@@ -20,11 +20,13 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   Chromium and WebKit send and check the next preflight with ``Origin: null``; Firefox sends
   the preflight with the page's origin and checks its answer against that origin, while the
   actual request that follows carries ``Origin: null``.
-- ``max_age_default`` / ``max_age_cap`` / ``max_age_invalid``: the preflight cache (seconds;
-  Firefox does not cache at all when Max-Age is not a number), from each engine's
-  source (Chromium ``preflight_result.cc``, Firefox ``nsCORSListenerProxy.cpp``, WebKit
-  ``CrossOriginPreflightResultCache.cpp``); not observed by the suite (a cap of hours cannot be
-  waited for in a test).
+- ``max_age_default`` / ``max_age_cap`` / ``max_age_invalid``: the preflight cache, in seconds.
+  Whether a second identical request is preflighted again is observed by the suite
+  (``test_preflight_cache_reuse``: no Max-Age, 600, 0, "1h", -5): Chromium and WebKit cache
+  without Max-Age (5 s) and with an unparsable one; Firefox caches neither (it needs a valid
+  Max-Age). The caps come from each engine's source (Chromium ``preflight_result.cc`` 7200,
+  Firefox ``nsCORSListenerProxy.cpp`` 86400, WebKit ``CrossOriginPreflightResultCache.cpp``
+  600); hours cannot be waited for in a test.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ BROWSERS = {
         "chrome", "Chrome", "chromium", 5, 7200, extra_safelisted_headers=CHROMIUM_CLIENT_HINTS
     ),
     "firefox": Browser(
-        "firefox", "Firefox", "gecko", 5, 86400,
+        "firefox", "Firefox", "gecko", 0, 86400,
         preflight_every_redirect=True, tainted_preflight_keeps_origin=True, max_age_invalid=0,
     ),
     "safari": Browser(

@@ -199,6 +199,7 @@ class Firefox:
             "headers": [list(h) for h in spec.headers],
             "credentials": "include" if spec.credentials else "same-origin",
             "body": spec.body,
+            "repeat": spec.repeat,
         }
         answer = self.cmd(
             "script.callFunction",

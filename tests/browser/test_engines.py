@@ -275,3 +275,30 @@ def test_engines_differ_only_where_named(engine: str, request, observations) -> 
 def test_difference_table() -> None:
     assert {n for _, n in ENGINE_DIFFERENCES} <= set(NAMES)
     assert {e for e, _ in ENGINE_DIFFERENCES} <= set(FLAG)
+
+
+# ---------------------------------------------------------------------------
+# the preflight cache: the same PUT twice in a row
+
+CACHE_SCENARIOS = [sc.name for sc in SCENARIOS if sc.group == "preflight-cache"]
+
+
+@pytest.mark.parametrize("engine", ["chromium", "firefox", "webkit"])
+@pytest.mark.parametrize("name", CACHE_SCENARIOS)
+def test_preflight_cache_reuse(engine: str, name: str, request, scenario_server) -> None:
+    """The engine preflights the second fetch again exactly when corsprobe says its preflight
+    cache would not hold the answer (``preflight.cache_seconds`` 0) for that browser."""
+    browser = request.getfixturevalue(engine)
+    sc = BY_NAME[name]
+    obs = observe(browser, scenario_server, sc, repeat=2)
+    sent = len(_preflights(obs["trace"]))
+    flag = {"chromium": "chrome", **FLAG}[engine]
+    code, out, err, argv, _ = _corsprobe(sc, scenario_server.port, flag)
+    report = json.loads(out)
+    cached = report["preflight"]["cache_seconds"]
+    assert obs["allowed"] and report["allowed"], (obs["console"], err)
+    expected = 1 if cached else 2
+    assert sent == expected, (
+        f"{engine} sent {sent} preflight(s) for two PUTs; corsprobe --browser {flag} says the "
+        f"preflight is cached {cached} s, so it expects {expected}"
+    )

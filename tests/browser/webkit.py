@@ -136,6 +136,7 @@ def _fetch_init(spec: FetchSpec) -> dict[str, Any]:
         "headers": [list(h) for h in spec.headers],
         "credentials": "include" if spec.credentials else "same-origin",
         "body": spec.body,
+        "repeat": spec.repeat,
     }
 
 

@@ -11,7 +11,7 @@ from corsprobe.fetch.browsers import BROWSERS, preflight_cache_seconds
 @pytest.mark.parametrize(
     "max_age,chrome,firefox,safari",
     [
-        (None, 5, 5, 5),
+        (None, 5, 0, 5),  # observed: Firefox does not cache a preflight without Max-Age
         ("600", 600, 600, 600),
         ("86400", 7200, 86400, 600),
         (" 30 ", 30, 30, 30),
