@@ -5,8 +5,8 @@
 Starts the scenario server and the engine, runs every scenario (or only the named ones),
 and writes the engine's observations to OUT.json.  Port numbers and nonces are replaced by
 ``PORT`` / ``PORT2`` / ``NONCE`` so the file is stable.  For WebKit the console lines come
-from a second, plain MiniBrowser pass (see :mod:`webkit`).  This is a reference for humans
-and for ``disagreements.py``; the differential test always runs the live engines.
+from a second, plain MiniBrowser pass (see :mod:`webkit`).  This is a reference for humans;
+the differential tests always run the live engines.
 """
 
 from __future__ import annotations
