@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .errors import UsageError
-from .fetch import access, exposure, preflight, redirect, safelist
+from .fetch import access, browsers, exposure, preflight, redirect, safelist
 from .fetch.urls import (
     InvalidInput,
     Origin,
@@ -196,19 +196,39 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
         if exchange.response is not None:
             notes.extend(n for n in exchange.response.wire_notes if n not in notes)
 
+    b = browsers.browser(spec.browser)
+    first_unsafe: list[str] | None = None
     while True:
         cors = hop.tainted or not same_origin(page, hop.url.origin)
         hop_origin = "null" if hop.tainted else origin
-        reasons, unsafe = safelist.preflight_reasons(hop.method, hop.headers) if cors else ([], [])
+        reasons, unsafe = (
+            safelist.preflight_reasons(hop.method, hop.headers, b.extra_safelisted_headers)
+            if cors
+            else ([], [])
+        )
+        if first_unsafe is None:
+            first_unsafe = unsafe
+        if cors and preflights and b.preflight_every_redirect:
+            # Firefox and WebKit: a redirected request that needed a preflight gets one per hop.
+            if b.repreflight_original_headers:
+                unsafe = sorted(set(unsafe) | set(first_unsafe))
+            if not reasons:
+                reasons = [
+                    f"after a redirect: {b.label} preflights every hop of a request that "
+                    "needed a preflight"
+                ]
         if first_reasons is None:
             first_reasons = reasons
         elif reasons and not preflights:
             first_reasons = [f"after a redirect: {r}" for r in reasons]
         if reasons:
+            # Firefox sends (and checks) a preflight after a tainting redirect with the page's
+            # origin; Chromium and WebKit with "null", like the actual request.
+            pf_origin = origin if b.tainted_preflight_keeps_origin else hop_origin
             pf = HttpRequest(
                 "OPTIONS",
                 hop.url.text,
-                preflight.request_headers(hop.method, unsafe, hop_origin, _referer(page)),
+                preflight.request_headers(hop.method, unsafe, pf_origin, _referer(page)),
             )
             exchange = yield pf
             if exchange.error is not None and exchange.error.kind == PASSED_UNRECORDED:
@@ -221,7 +241,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
                     allowed = False
                     break
                 failure = preflight.check(
-                    exchange.response, hop.method, unsafe, hop_origin, spec.credentials
+                    exchange.response, hop.method, unsafe, pf_origin, spec.credentials
                 )
                 if failure:
                     allowed, blocked_at = False, "preflight"

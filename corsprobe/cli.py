@@ -38,6 +38,7 @@ class Browser(str, Enum):
     chrome = "chrome"
     firefox = "firefox"
     safari = "safari"
+    all = "all"
 
 
 class FailOn(str, Enum):
@@ -141,7 +142,11 @@ def check(
             show_default=False,
         ),
     ] = None,
-    browser: Annotated[Browser, typer.Option("--browser", help="Whose limits apply.")] = Browser.chrome,
+    browser: Annotated[
+        Browser,
+        typer.Option("--browser", help="Whose rules and console texts apply; all: every browser, "
+                     "side by side."),
+    ] = Browser.chrome,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
     resolve: Annotated[
         Optional[list[str]],  # noqa: UP045
@@ -204,7 +209,7 @@ def check(
         credentials=credentials,
         send_actual=send_actual,
         expect_headers=tuple(expect_header or ()),
-        browser=browser.value,
+        browser="chrome" if browser == Browser.all else browser.value,
         max_redirects=max_redirects,
         secret_headers=tuple(_secret_name(n) for n in secret_header or ()),
     )
@@ -216,8 +221,42 @@ def check(
         cacert=str(cacert) if cacert else None,
         resolve=tuple(parse_resolve(r) for r in resolve or ()),
     )
-    code = run_check(spec, options, fmt.value, fail_on.value, color, probe, loaded)
+    if browser == Browser.all:
+        code = run_check_all(spec, options, fmt.value, fail_on.value, color, probe, loaded)
+    else:
+        code = run_check(spec, options, fmt.value, fail_on.value, color, probe, loaded)
     raise typer.Exit(code)
+
+
+def run_check_all(
+    spec: object, options: object, fmt: str, fail_on: str, color: bool | None, probe: bool = True,
+    app: object = None,
+) -> int:
+    """Every browser in turn against the same server; exit 1 if any blocks (3: unreachable)."""
+    import dataclasses
+
+    from .api import run
+    from .fetch.browsers import ALL
+    from .report import compare
+
+    results = {name: run(dataclasses.replace(spec, browser=name), options, probe, app)  # type: ignore[type-var]
+               for name in ALL}
+    doc = compare.build({name: r.report for name, r in results.items()})
+    if fmt == "json":
+        from .report import json as json_report
+
+        sys.stdout.write(json_report.render(doc) + "\n")
+    else:
+        use_color = sys.stdout.isatty() if color is None else color
+        sys.stdout.write(compare.render_text(doc, color=use_color))
+    sys.stdout.flush()
+    unreachable = next((r.trace.net_error for r in results.values() if r.trace.net_error), None)
+    if unreachable is not None and all(r.trace.net_error for r in results.values()):
+        print(f"corsprobe: {unreachable.message}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    codes = [exit_code(r, fail_on) if r.trace.net_error is None else EXIT_FAIL
+             for r in results.values()]
+    return EXIT_FAIL if EXIT_FAIL in codes else EXIT_OK
 
 
 def run_check(

@@ -1,24 +1,91 @@
-"""Per-browser limits that are not part of the verdict algorithm itself."""
+"""Per-browser behaviour: the small table of places where the engines differ.
+
+The CORS algorithm in this package is Chromium's; each entry below names one place where
+another engine branches differently, as observed in the real engines by the differential
+suite (``tests/browser``: Chromium 156, Firefox ESR 153, WebKitGTK 2.50, 207 scenarios each).
+Everything not listed here was observed to be the same in all three (the verdict on
+Access-Control-Allow-Origin / -Credentials, method case, ``*`` in Allow-Methods and
+Allow-Headers, ``*`` covering Authorization, exposure of response headers, redirect rules).
+
+- ``extra_safelisted_headers``: request headers safelisted beyond the Fetch Standard's five.
+  Chromium safelists its client hints (DPR, Width, Viewport-Width, Device-Memory, RTT,
+  Downlink, ECT) and Save-Data / Intervention; Firefox and WebKit preflight them.
+- ``preflight_every_redirect``: once a request needed a preflight, Firefox and WebKit preflight
+  every hop it is redirected to, even a hop that needs none (a 303 that turned a JSON POST into
+  a plain GET); Chromium decides again per hop.
+- ``repreflight_original_headers``: WebKit's preflight after such a redirect still lists the
+  headers of the original request in Access-Control-Request-Headers (the GET after the 303
+  carries no Content-Type, its preflight names ``content-type``).
+- ``tainted_preflight_keeps_origin``: after a redirect to another origin taints the request,
+  Chromium and WebKit send and check the next preflight with ``Origin: null``; Firefox sends
+  the preflight with the page's origin and checks its answer against that origin, while the
+  actual request that follows carries ``Origin: null``.
+- ``max_age_default`` / ``max_age_cap`` / ``max_age_invalid``: the preflight cache, in seconds.
+  Whether a second identical request is preflighted again is observed by the suite
+  (``test_preflight_cache_reuse``: no Max-Age, 600, 0, "1h", -5): Chromium and WebKit cache
+  without Max-Age (5 s) and with an unparsable one; Firefox caches neither (it needs a valid
+  Max-Age). The caps come from each engine's source (Chromium ``preflight_result.cc`` 7200,
+  Firefox ``nsCORSListenerProxy.cpp`` 86400, WebKit ``CrossOriginPreflightResultCache.cpp``
+  600); hours cannot be waited for in a test.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+CHROMIUM_CLIENT_HINTS = frozenset(
+    {"device-memory", "dpr", "width", "viewport-width", "save-data", "intervention",
+     "rtt", "downlink", "ect"}
+)
+
 
 @dataclass(frozen=True)
-class BrowserLimits:
-    name: str
-    label: str
+class Browser:
+    name: str  # the --browser value
+    label: str  # for people
+    engine: str  # "chromium" | "gecko" | "webkit"
     max_age_default: int  # seconds a preflight is cached without Access-Control-Max-Age
     max_age_cap: int  # the largest Max-Age honoured
+    extra_safelisted_headers: frozenset[str] = frozenset()
+    preflight_every_redirect: bool = False
+    repreflight_original_headers: bool = False
+    tainted_preflight_keeps_origin: bool = False
+    max_age_invalid: int = 5  # seconds cached when Max-Age is not a non-negative integer
 
+
+BrowserLimits = Browser  # the older name
 
 BROWSERS = {
-    "chrome": BrowserLimits("chrome", "Chrome", 5, 7200),
-    "firefox": BrowserLimits("firefox", "Firefox", 5, 86400),
-    "safari": BrowserLimits("safari", "Safari", 5, 600),
+    "chrome": Browser(
+        "chrome", "Chrome", "chromium", 5, 7200, extra_safelisted_headers=CHROMIUM_CLIENT_HINTS
+    ),
+    "firefox": Browser(
+        "firefox", "Firefox", "gecko", 0, 86400,
+        preflight_every_redirect=True, tainted_preflight_keeps_origin=True, max_age_invalid=0,
+    ),
+    "safari": Browser(
+        "safari", "Safari", "webkit", 5, 600,
+        preflight_every_redirect=True, repreflight_original_headers=True,
+    ),
 }
+ALL = tuple(BROWSERS)
 
 
-def limits(name: str) -> BrowserLimits:
+def limits(name: str) -> Browser:
     return BROWSERS[name]
+
+
+def browser(name: str) -> Browser:
+    return BROWSERS[name]
+
+
+def preflight_cache_seconds(b: Browser, max_age: str | None) -> int:
+    """How long ``b`` caches a passed preflight answered with this Access-Control-Max-Age."""
+    if max_age is None:
+        return b.max_age_default
+    value = max_age.strip(" \t")
+    if value.startswith("-") and value[1:].isdigit():
+        return 0  # negative: already expired (all three)
+    if not value.isdigit():
+        return b.max_age_invalid
+    return min(int(value), b.max_age_cap)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import HeaderList
+from .browsers import CHROMIUM_CLIENT_HINTS
 
 NORMALIZED_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT")
 SAFELISTED_METHODS = ("GET", "HEAD", "POST")
@@ -36,11 +37,8 @@ FORBIDDEN_HEADERS = frozenset(
 )
 METHOD_OVERRIDE_HEADERS = ("x-http-method", "x-http-method-override", "x-method-override")
 
-# Chromium safelists these beyond the Fetch Standard's five names.
-_CHROMIUM_EXTRA = frozenset(
-    {"device-memory", "dpr", "width", "viewport-width", "save-data", "intervention",
-     "rtt", "downlink", "ect"}
-)
+# Chromium safelists these beyond the Fetch Standard's five names (client hints etc.).
+_CHROMIUM_EXTRA = CHROMIUM_CLIENT_HINTS
 _SPEC_NAMES = frozenset({"accept", "accept-language", "content-language", "content-type", "range"})
 
 _UNSAFE_BYTES = frozenset(
@@ -91,10 +89,18 @@ def _mime_essence(value: str) -> str | None:
     return essence
 
 
-def safelist_problem(name: str, value: str) -> str | None:
-    """None when (name, value) is a CORS-safelisted request header in Chromium; else why not."""
+def safelist_problem(
+    name: str, value: str, extra: frozenset[str] = _CHROMIUM_EXTRA
+) -> str | None:
+    """None when (name, value) is a CORS-safelisted request header; else why not.
+
+    ``extra``: the names the browser safelists beyond the standard's five (Chromium's client
+    hints by default; none for Firefox and WebKit).
+    """
     lname = name.lower()
-    if lname not in _SPEC_NAMES and lname not in _CHROMIUM_EXTRA:
+    if lname not in _SPEC_NAMES and lname not in extra:
+        if lname in _CHROMIUM_EXTRA:
+            return f"{lname} is not a CORS-safelisted request header (only Chromium safelists it)"
         return f"{lname} is not a CORS-safelisted request header"
     size = len(value.encode("utf-8", "surrogateescape"))
     if size > VALUE_LIMIT:
@@ -136,7 +142,9 @@ def safelist_problem(name: str, value: str) -> str | None:
     return None
 
 
-def unsafe_header_names(headers: HeaderList) -> tuple[list[str], list[str]]:
+def unsafe_header_names(
+    headers: HeaderList, extra: frozenset[str] = _CHROMIUM_EXTRA
+) -> tuple[list[str], list[str]]:
     """CORS-unsafe request-header names (lower-case, sorted, unique) and the reason for each.
 
     Forbidden headers are ignored (the browser drops them before this step). When the
@@ -148,7 +156,7 @@ def unsafe_header_names(headers: HeaderList) -> tuple[list[str], list[str]]:
     for name, value in headers:
         if is_forbidden_header(name, value):
             continue
-        problem = safelist_problem(name, value)
+        problem = safelist_problem(name, value, extra)
         if problem:
             unsafe.setdefault(name.lower(), problem)
         else:
@@ -164,7 +172,9 @@ def unsafe_header_names(headers: HeaderList) -> tuple[list[str], list[str]]:
     return names, [unsafe[n] for n in names]
 
 
-def preflight_reasons(method: str, headers: HeaderList) -> tuple[list[str], list[str]]:
+def preflight_reasons(
+    method: str, headers: HeaderList, extra: frozenset[str] = _CHROMIUM_EXTRA
+) -> tuple[list[str], list[str]]:
     """(reasons a preflight is needed, unsafe header names). No reasons: no preflight."""
     reasons: list[str] = []
     if method not in SAFELISTED_METHODS:
@@ -177,7 +187,7 @@ def preflight_reasons(method: str, headers: HeaderList) -> tuple[list[str], list
             reasons.append(
                 f"method {method} is not CORS-safelisted (only {', '.join(SAFELISTED_METHODS)})"
             )
-    names, why = unsafe_header_names(headers)
+    names, why = unsafe_header_names(headers, extra)
     reasons.extend(f"header {w}" for w in why)
     return reasons, names
 

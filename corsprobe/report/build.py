@@ -103,6 +103,21 @@ def build(
             trace.origin_sent,  # Chromium names the initiator even after a tainting redirect
         )
     browser = limits(spec.browser)
+    reason_code = failure.error if failure else None
+    lines = [message] if message else []
+    if browser.engine == "gecko":
+        from ..fetch import console_firefox
+
+        found = console_firefox.console(trace)
+        reason_code, message = found if found else (None, None)
+        lines = [message] if message else []
+    elif browser.engine == "webkit":
+        from ..fetch import console_webkit
+
+        lines = console_webkit.console(trace)
+        reason_code, message = None, lines[0] if lines else None
+    lines = [strip_credentials_in(text) for text in lines]
+    message = strip_credentials_in(message) if message else None
     from ..frameworks import LABELS, detect
 
     framework = detect(trace)
@@ -121,6 +136,9 @@ def build(
             "required": trace.preflight_required,
             "reasons": list(trace.preflight_reasons),
             "exchanges": [_exchange(e, secret) for e in trace.preflights],
+            "cache_seconds": _cache_seconds(trace, browser),
+            "max_age_default": browser.max_age_default,
+            "max_age_cap": browser.max_age_cap,
         },
         "actual": {
             "sent": trace.actual_sent,
@@ -131,6 +149,8 @@ def build(
         "blocked_at": trace.blocked_at,
         "browser_error": failure.error if failure else None,
         "console_message": message,
+        "browser_reason": reason_code,
+        "console_lines": lines,
         "readable_headers": list(trace.readable_headers),
         "expected_headers": {
             name: name.lower() in trace.readable_headers for name in spec.expect_headers
@@ -163,6 +183,26 @@ def build(
         report["error"] = _error(trace.net_error)
     values = secret_values(trace, secret)
     return _scrub(report, values) if values else report
+
+
+def strip_credentials_in(text: str) -> str:
+    """Any http(s) URL with user:password in a console text, with them replaced."""
+    import re
+
+    return re.sub(r"(https?://)[^/@\s]+@", rf"\1{REDACTED}@", text)
+
+
+def _cache_seconds(trace: Trace, browser: Any) -> int | None:
+    """Seconds this browser caches the (last, passed) preflight; None without one."""
+    from ..fetch.browsers import preflight_cache_seconds
+    from ..model import joined
+
+    if not trace.preflights or trace.blocked_at == "preflight":
+        return None
+    resp = trace.preflights[-1].response
+    if resp is None:
+        return None
+    return preflight_cache_seconds(browser, joined(resp.headers, "access-control-max-age"))
 
 
 def _first_url(trace: Trace) -> str:

@@ -153,12 +153,22 @@ def _verdict(console: Console, report: dict[str, Any], browser: str) -> None:
         console.print(Text(f"✓ {browser} would ALLOW this request", style="bold green"))
         readable = ", ".join(report["readable_headers"]) or "(none)"
         console.print(Text(f"  JavaScript can read these response headers: {readable}", style="dim"))
+        cache = report["preflight"].get("cache_seconds")
+        if cache is not None:
+            console.print(Text(f"  {browser} caches this preflight for {cache} s "
+                               f"(default {report['preflight']['max_age_default']} s, cap "
+                               f"{report['preflight']['max_age_cap']} s)", style="dim"))
     elif allowed is False:
         where = {"preflight": "at the preflight", "actual": "at the response",
                  "redirect": "at a redirect"}.get(report["blocked_at"] or "", "")
         console.print(Text(f"✗ {browser} would BLOCK this request {where}".rstrip(), style="bold red"))
-        console.print(Text(f"  {report['browser_error']}", style="red"))
-        console.print(Text(f"  {report['console_message']}"))
+        error = report["browser_error"]
+        reason = report.get("browser_reason")
+        if reason and reason != error:
+            error = f"{error} (Chromium's name) · {browser}: {reason}"
+        console.print(Text(f"  {error}", style="red"))
+        for line in report.get("console_lines") or [report["console_message"]]:
+            console.print(Text(f"  {line}"))
     else:
         console.print(Text("? The preflight passes; the verdict on the response is unknown "
                            "because the actual request was not sent.", style="bold yellow"))

@@ -72,6 +72,13 @@ class Context:
 
     @property
     def origin(self) -> str:
+        """The Origin the checked request carried (Firefox keeps the page's origin on a
+        preflight after a tainting redirect); else the page's, or null once tainted."""
+        checked = self.checked
+        if checked is not None:
+            for name, value in checked[2].request.headers:
+                if name.lower() == "origin":
+                    return value
         return "null" if self.trace.tainted else self.trace.origin_sent
 
     @property

@@ -81,8 +81,10 @@ def max_age_missing(ctx: Context) -> Iterator[Hit]:
     if found and found[1] is None:
         b = limits(ctx.trace.spec.browser)
         yield Hit(
-            f"The preflight has no Access-Control-Max-Age: {b.label} caches it for "
-            f"{b.max_age_default} s, so most requests pay for an extra OPTIONS round trip.",
+            f"The preflight has no Access-Control-Max-Age: {b.label} "
+            + (f"caches it for {b.max_age_default} s" if b.max_age_default
+               else "does not cache it at all")
+            + ", so most requests pay for an extra OPTIONS round trip.",
             ctx.evidence_for("preflight", found[0], MAX_AGE),
             fixes.max_age(600),
         )

@@ -41,10 +41,14 @@ async ([url, init]) => {
   const opts = {method: init.method, headers: init.headers, credentials: init.credentials};
   if (init.body !== null) opts.body = init.body;
   let r;
-  try {
-    r = await fetch(url, opts);
-  } catch (e) {
-    return {ok: false, error: String(e)};
+  const times = init.repeat || 1;  // >1: the same fetch again (the preflight cache at work)
+  for (let i = 0; i < times; i++) {
+    try {
+      r = await fetch(url, opts);
+    } catch (e) {
+      return {ok: false, error: String(e)};
+    }
+    if (i + 1 < times) await r.text();
   }
   let body = null, bodyError = null;
   try { body = (await r.text()).slice(0, 500); } catch (e) { bodyError = String(e); }
@@ -66,6 +70,7 @@ class FetchSpec:
     headers: tuple[tuple[str, str], ...] = ()
     credentials: bool = False  # True -> credentials: 'include'
     body: str | None = None
+    repeat: int = 1  # run the same fetch this many times in a row (preflight cache tests)
 
 
 @dataclass
@@ -161,6 +166,7 @@ class Chromium:
                 "headers": [list(h) for h in spec.headers],
                 "credentials": "include" if spec.credentials else "same-origin",
                 "body": spec.body,
+                "repeat": spec.repeat,
             }
             js = page.evaluate(FETCH_JS, [spec.url, init])
             self._settle(page, events, spec.url, js["ok"], deadline=time.monotonic() + 3.0)
@@ -309,7 +315,9 @@ def trace_of(records: list, origin_placeholder: bool = False) -> list[dict[str, 
     return out
 
 
-def observe(chromium: Chromium, server: Any, sc: Any, nonce: str | None = None) -> dict[str, Any]:
+def observe(
+    chromium: Any, server: Any, sc: Any, nonce: str | None = None, repeat: int = 1
+) -> dict[str, Any]:
     """Run scenario ``sc`` in Chromium; return Chromium's observations + the server log."""
     from .scenarios import fetch_url_for, page_url_for
 
@@ -328,6 +336,7 @@ def observe(chromium: Chromium, server: Any, sc: Any, nonce: str | None = None) 
         headers=tuple(sc.headers),
         credentials=sc.credentials,
         body=sc.body,
+        repeat=repeat,
     )
     res = chromium.run(spec)
     time.sleep(0.05)  # let the server threads finish logging

@@ -1,11 +1,12 @@
-"""Record what the real Chromium does for every scenario.
+"""Record what a real engine does for every scenario.
 
-    cd /work/main && python -m tests.browser.record tests/browser/chromium-observed.json [NAME ...]
+    python -m tests.browser.record [--engine chromium|firefox|webkit] OUT.json [NAME ...]
 
-Starts the scenario server and Chromium, runs every scenario (or only the
-named ones), and writes Chromium's observations to OUT.json.  Port numbers
-and nonces are replaced by ``PORT`` / ``NONCE`` so the file is stable.  This is
-a reference for humans; the differential test always runs live Chromium.
+Starts the scenario server and the engine, runs every scenario (or only the named ones),
+and writes the engine's observations to OUT.json.  Port numbers and nonces are replaced by
+``PORT`` / ``PORT2`` / ``NONCE`` so the file is stable.  For WebKit the console lines come
+from a second, plain MiniBrowser pass (see :mod:`webkit`).  This is a reference for humans;
+the differential tests always run the live engines.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import json
 import sys
 import time
 
-from .chromium import Chromium, observe
 from .scenario_server import ScenarioServer
 from .scenarios import SCENARIOS, make_handlers
+
+ENGINES = ("chromium", "firefox", "webkit")
 
 
 def _scrub(obj, port: int, port2: int, nonce: str):
@@ -29,8 +31,25 @@ def _scrub(obj, port: int, port2: int, nonce: str):
     return obj
 
 
+def open_engine(name: str):
+    if name == "chromium":
+        from .chromium import Chromium
+
+        return Chromium()
+    if name == "firefox":
+        from .firefox import Firefox
+
+        return Firefox()
+    from .webkit import WebKit
+
+    return WebKit()
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0].startswith("-"):
+    engine = "chromium"
+    if argv[:1] == ["--engine"] and len(argv) >= 2:
+        engine, argv = argv[1], argv[2:]
+    if not argv or argv[0].startswith("-") or engine not in ENGINES:
         print(__doc__, file=sys.stderr)
         return 2
     out_path, names = argv[0], set(argv[1:])
@@ -39,13 +58,15 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown scenarios: {sorted(unknown)}", file=sys.stderr)
         return 2
+    from .chromium import observe
+
     t0 = time.monotonic()
     with ScenarioServer(extra_ports=(80,)) as server:
         server.handlers.update(make_handlers(SCENARIOS, server))
-        with Chromium() as chromium:
+        with open_engine(engine) as browser:
             results = {}
             for sc in todo:
-                obs = observe(chromium, server, sc)
+                obs = observe(browser, server, sc)
                 nonce = obs.pop("nonce")
                 obs.pop("elapsed")
                 obs.pop("trace")  # the same as "requests", condensed
@@ -74,15 +95,18 @@ def main(argv: list[str]) -> int:
                     },
                     **_scrub(obs, server.port, server.closed_port, nonce),
                 }
-                verdict = "allowed" if obs["allowed"] else (obs["cors_error"] or obs["net_error"])
+                verdict = "allowed" if obs["allowed"] else (obs["cors_error"] or obs["js_error"])
                 print(f"{sc.name:45} {verdict}", file=sys.stderr)
-            doc = {
-                "chromium": chromium.version,
-                "note": "Recorded by tests/browser/record.py; PORT = the scenario server's port, "
-                "PORT2 = a closed port, NONCE = the run's nonce.",
-                "server_errors": server.errors,
-                "scenarios": results,
-            }
+            version = browser.version
+        if engine == "webkit":
+            _webkit_console(server, todo, results)
+        doc = {
+            engine: version,
+            "note": "Recorded by tests/browser/record.py; PORT = the scenario server's port, "
+            "PORT2 = a closed port, NONCE = the run's nonce.",
+            "server_errors": server.errors,
+            "scenarios": results,
+        }
     with open(out_path, "w") as fh:
         json.dump(doc, fh, indent=1, ensure_ascii=False)
         fh.write("\n")
@@ -90,6 +114,20 @@ def main(argv: list[str]) -> int:
         f"{len(results)} scenarios in {time.monotonic() - t0:.1f}s -> {out_path}", file=sys.stderr
     )
     return 0
+
+
+def _webkit_console(server, todo, results) -> None:
+    from .webkit import WebKitConsole, console_specs
+
+    specs, nonces = console_specs(todo, server.port)
+    for sc, res, nonce in zip(todo, WebKitConsole().run_batch(server, specs), nonces, strict=True):
+        entry = results[sc.name]
+        if res is None:
+            entry["console_pass"] = None
+            continue
+        entry["console"] = _scrub(res.console, server.port, server.closed_port, nonce)
+        entry["cors_console"] = _scrub(res.cors_console, server.port, server.closed_port, nonce)
+        entry["console_pass"] = {"allowed": res.allowed, "readable_headers": res.readable_headers}
 
 
 if __name__ == "__main__":

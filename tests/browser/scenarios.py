@@ -1056,6 +1056,22 @@ S(
 )
 S("expose-error-status", G, {"GET": r(500, ACAO, aceh("X-Custom"), *XH)})
 
+# ---- the preflight cache: tests/browser/test_engines.py runs these twice in a row ------
+G = "preflight-cache"
+for _suffix, _max_age in (("default", None), ("600", "600"), ("zero", "0"),
+                          ("unparsable", "1h"), ("negative", "-5")):
+    S(
+        f"cache-max-age-{_suffix}",
+        G,
+        {
+            "OPTIONS": r(204, ACAO, acam("PUT"), *((h("Access-Control-Max-Age", _max_age),)
+                                                   if _max_age is not None else ())),
+            "PUT": OK,
+        },
+        method="PUT",
+        note=f"Access-Control-Max-Age: {_max_age}; is the second PUT preflighted again?",
+    )
+
 
 BY_NAME: dict[str, Scenario] = {}
 for _sc in SCENARIOS:

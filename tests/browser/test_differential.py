@@ -84,7 +84,7 @@ UNPREDICTABLE_HEADER_HINT: dict[str, str] = {
 _HINT_RE = re.compile(r"Request header field (\S+) is not allowed")
 
 
-def corsprobe_argv(sc: Scenario, port: int, nonce: str) -> list[str]:
+def corsprobe_argv(sc: Scenario, port: int, nonce: str, browser: str = "chrome") -> list[str]:
     argv = [
         sys.executable,
         "-m",
@@ -105,7 +105,7 @@ def corsprobe_argv(sc: Scenario, port: int, nonce: str) -> list[str]:
     argv.append("--send-actual")
     for host in ("api.test", "other.test", "app.test"):
         argv += ["--resolve", f"{host}:{port}:127.0.0.1"]
-    argv += ["--format", "json"]
+    argv += ["--browser", browser, "--format", "json"]
     return argv
 
 
@@ -126,7 +126,9 @@ def _requests(trace: list[dict]) -> list[tuple]:
 
 
 @pytest.mark.parametrize("name", [sc.name for sc in SCENARIOS])
-def test_chromium_vs_corsprobe(name: str, scenario_server, chromium, request) -> None:
+def test_chromium_vs_corsprobe(
+    name: str, scenario_server, chromium, observations, request
+) -> None:
     sc = BY_NAME[name]
     if name in KNOWN_EXCEPTIONS and name not in KNOWN_EXCEPTION_CHECKS:
         request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_EXCEPTIONS[name]))
@@ -138,6 +140,7 @@ def test_chromium_vs_corsprobe(name: str, scenario_server, chromium, request) ->
     )
     try:
         ch = observe(chromium, scenario_server, sc)
+        observations["chromium"][name] = ch
     finally:
         try:
             out, err = proc.communicate(timeout=CORSPROBE_TIMEOUT)
