@@ -10,8 +10,7 @@ The public Python API (imported lazily, so ``import corsprobe`` stays cheap)::
     report.allowed, report.browser_error, report.findings
     print(report.diagnosis())
 
-:func:`corsprobe.api.check` documents every argument (``corsprobe.check`` is the module of
-the browser's steps, made callable as that function); :class:`corsprobe.api.Report` the
+:func:`corsprobe.api.check` documents every argument; :class:`corsprobe.api.Report` the
 result. In a test suite, ``corsprobe.pytest_plugin`` gives ``assert_cors(...)``.
 """
 
@@ -23,19 +22,13 @@ __version__ = "0.1.0"
 __all__ = ["Report", "check", "__version__"]
 
 if TYPE_CHECKING:
-    from . import check
-    from .api import Report
+    from .api import Report, check
 
 
 def __getattr__(name: str) -> Any:
-    # ``corsprobe.check`` is the module corsprobe/check.py, made callable: calling it is
-    # corsprobe.api.check(...). Imported on first use only.
-    if name == "check":
-        import importlib
+    # the public API, imported on first use only
+    if name in ("check", "Report"):
+        from . import api
 
-        return importlib.import_module(f"{__name__}.check")
-    if name == "Report":
-        from .api import Report
-
-        return Report
+        return getattr(api, name)
     raise AttributeError(f"module 'corsprobe' has no attribute {name!r}")

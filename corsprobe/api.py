@@ -29,8 +29,8 @@ def run(spec: RequestSpec, options: TransportOptions | None = None, probe: bool 
     ``app``: an ASGI/WSGI application (the object, or ``"module:attr"``) that answers
     in-process instead of the network (see :mod:`corsprobe.apps`).
     """
-    from . import check
     from . import probe as probe_mod
+    from . import replay
     from .engine import findings as run_rules
     from .report.build import build
 
@@ -47,7 +47,7 @@ def run(spec: RequestSpec, options: TransportOptions | None = None, probe: bool 
 
         transport = Transport(options or TransportOptions())
     with transport:
-        trace = check.run(spec, transport)
+        trace = replay.run(spec, transport)
         if probe:
             trace = probe_mod.run(trace, transport)
     found = run_rules(trace)

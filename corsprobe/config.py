@@ -605,7 +605,7 @@ class _Loader:
                                                 *self.secret_names(table, where)])),
         )
         # fetch()'s own input checks (forbidden headers are dropped with a note, not refused)
-        from .check import prepare
+        from .replay import prepare
 
         try:
             prepare(next(Config(Path(), "", definitions=(d,)).checks()).spec)

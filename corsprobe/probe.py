@@ -125,7 +125,7 @@ def echoes_origin(trace: Trace) -> bool:
 
 def run(trace: Trace, sender: object) -> Trace:
     """Send the probes through ``sender`` and return the trace with them."""
-    from .check import drive
+    from .replay import drive
 
     return drive(steps(trace), sender.send)  # type: ignore[attr-defined]
 

@@ -1,6 +1,6 @@
 """``corsprobe run``: many checks from a config, concurrently on one event loop.
 
-Each check replays the browser (:func:`corsprobe.check.replay`) through one shared
+Each check replays the browser (:func:`corsprobe.replay.replay`) through one shared
 :class:`~corsprobe.net.AsyncTransport` (connections are reused), is judged against its
 expectations, diagnosed by the rules, and handed as one *result* dict to every reporter at
 once, as soon as it is done. Nothing keeps the results afterwards: reporters stream them
@@ -122,14 +122,14 @@ async def run_one(
     check: Check, send: Callable[[HttpRequest], Any], scrub: Scrubber | None = None,
     notes: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    from . import check as check_mod
     from . import probe as probe_mod
-    from .check import drive_async
+    from . import replay
     from .engine import findings as run_rules
+    from .replay import drive_async
     from .report.build import build
 
     started = time.perf_counter()
-    trace = await drive_async(check_mod.replay(check.spec), send)
+    trace = await drive_async(replay.replay(check.spec), send)
     if trace.net_error is not None:
         failures = [{"expectation": "reachable",
                      "message": f"the target could not be reached: {trace.net_error.message}"}]

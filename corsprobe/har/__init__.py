@@ -4,7 +4,7 @@
                    library only; the whole file is never held in memory)
 - :mod:`.recorded` turns entries into recorded CORS requests: the page's origin, the
                    preflight paired with its actual request, the redirect hops chained
-- :mod:`.diagnose` runs the same browser steps as ``check`` (:func:`corsprobe.check.replay`)
+- :mod:`.diagnose` runs the same browser steps as ``check`` (:func:`corsprobe.replay.replay`)
                    against the recording instead of the network, then the same rules
 - :mod:`.render`   the text, JSON (``corsprobe/har/v1``) and Markdown reports
 """

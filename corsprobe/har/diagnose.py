@@ -1,6 +1,6 @@
 """Diagnose recorded requests with the same browser steps and rules as ``check``.
 
-:func:`corsprobe.check.replay` is the browser: it yields each request it would send and
+:func:`corsprobe.replay.replay` is the browser: it yields each request it would send and
 receives the exchange. Live, :mod:`corsprobe.net` answers it; here a
 :class:`RecordedSender` answers from the HAR: the recorded preflight, each recorded hop in
 order. Where the recording lacks an answer (a refused response, or a preflight Playwright
@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..check import PASSED_UNRECORDED, drive, replay
 from ..errors import UsageError
 from ..fetch.urls import InvalidInput, parse_url
 from ..model import Exchange, Finding, HttpRequest, NetError, Trace
+from ..replay import PASSED_UNRECORDED, drive, replay
 from .recorded import CorsRequest, Entry
 
 UNRECORDED = "unrecorded"
@@ -31,7 +31,7 @@ def _same_url(a: str, b: str) -> bool:
 
 
 class RecordedSender:
-    """Answers :func:`~corsprobe.check.replay` from one recorded request."""
+    """Answers :func:`~corsprobe.replay.replay` from one recorded request."""
 
     def __init__(self, request: CorsRequest) -> None:
         self.request = request

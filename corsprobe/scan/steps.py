@@ -1,6 +1,6 @@
-"""The scan of one URL as a sans-I/O step generator (driven like :func:`corsprobe.check.replay`).
+"""The scan of one URL as a sans-I/O step generator (driven like :func:`corsprobe.replay.replay`).
 
-1. The baseline: :func:`corsprobe.check.replay` of ``GET URL`` from the trusted origin (or the
+1. The baseline: :func:`corsprobe.replay.replay` of ``GET URL`` from the trusted origin (or the
    target's own), with the user's headers and credentials, redirects not followed. It proves
    the target answers and gives the request a browser sends.
 2. Each candidate attacker origin (:mod:`.origins`), class by class: the same GET with only the
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .. import check
+from .. import replay
 from ..check import Steps
 from ..errors import UsageError
 from ..fetch import access, preflight
@@ -69,7 +69,7 @@ class Target:
 @dataclass(frozen=True)
 class Plan:
     spec: RequestSpec
-    prepared: check.Prepared
+    prepared: replay.Prepared
     candidates: tuple[origins.Candidate, ...]
 
 
@@ -82,12 +82,12 @@ def plan(target: Target) -> Plan:
         raise UsageError(str(exc)) from None
     spec = RequestSpec(url=target.url, origin=target.trusted or base.origin, method="GET",
                        headers=target.headers, credentials=target.credentials, max_redirects=0)
-    return Plan(spec, check.prepare(spec), cands)
+    return Plan(spec, replay.prepare(spec), cands)
 
 
 def with_origin(template: HttpRequest, origin: str) -> HttpRequest:
     """``template`` sent from ``origin``: the Origin and Referer headers changed, nothing else."""
-    if template.method not in check.SAFE_METHODS:
+    if template.method not in replay.SAFE_METHODS:
         raise ValueError("scan requests are never sent with an unsafe method")
     headers: list[tuple[str, str]] = []
     for name, value in template.headers:
@@ -124,13 +124,13 @@ def unreachable(trace: Trace) -> bool:
 def steps(target: Target, planned: Plan | None = None) -> Steps[Trace]:
     """Yield each request of the scan, receive its exchange; return the trace with the probes."""
     p = planned or plan(target)
-    trace: Trace = yield from check.replay(p.spec)
+    trace: Trace = yield from replay.replay(p.spec)
     if unreachable(trace):
         return trace
     if trace.net_error is not None:  # the baseline answered with a redirect: not followed
         trace = replace(trace, net_error=None, allowed=None, notes=(
             *trace.notes, "the response is a redirect; corsprobe scan does not follow it"))
-    template = check.actual_request(p.prepared, p.spec, p.prepared.page.serialize())
+    template = replay.actual_request(p.prepared, p.spec, p.prepared.page.serialize())
     probes: list[Probe] = []
     found: dict[str, str] = {}
     baseline = trace.actuals[0].response if trace.actuals else None

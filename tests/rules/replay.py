@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corsprobe import check
+from corsprobe import replay
 from corsprobe.engine import findings
 from corsprobe.model import Exchange, Finding, HttpRequest, HttpResponse, RequestSpec, Trace
 
@@ -27,7 +27,7 @@ def trace(table, **spec) -> Trace:
     spec.setdefault("url", URL)
     spec.setdefault("origin", ORIGIN)
     spec.setdefault("send_actual", True)
-    return check.run(RequestSpec(**spec), Recorded(table))
+    return replay.run(RequestSpec(**spec), Recorded(table))
 
 
 def rules_fired(table, **spec) -> dict[str, Finding]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from corsprobe import check
+from corsprobe import replay
 from corsprobe.engine import findings
 from corsprobe.model import Exchange, HttpResponse, RequestSpec
 
@@ -113,7 +113,7 @@ def test_starlette_400_body_names_the_refused_part():
             return super().send(request)
 
     spec = RequestSpec(url="https://api.example.com/u", origin=ORIGIN, method="PUT")
-    t = check.run(spec, Starlette({"*": GOOD}))
+    t = replay.run(spec, Starlette({"*": GOOD}))
     assert t.failure.error == "PreflightInvalidStatus"
     found = {f.rule: f for f in findings(t)}
     assert "Disallowed CORS method" in found["CORS301"].message

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from corsprobe.check import drive
 from corsprobe.engine import findings
 from corsprobe.model import Exchange, HttpRequest, HttpResponse
+from corsprobe.replay import drive
 from corsprobe.scan.steps import Target, steps
 
 from .replay import ORIGIN, rules_fired

@@ -7,7 +7,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corsprobe import check
+from corsprobe import replay
 from corsprobe.engine import findings
 from corsprobe.fetch import access, exposure, preflight, safelist
 from corsprobe.model import Exchange, HttpResponse, RequestSpec
@@ -74,7 +74,7 @@ def test_whole_pipeline_always_reports(responses, method, credentials, headers):
     spec = RequestSpec(url="https://api.example.com/x", origin="https://app.example.com",
                        method=method, headers=tuple(headers), credentials=credentials,
                        send_actual=True, max_redirects=3)
-    trace = check.run(spec, Arbitrary(responses))
+    trace = replay.run(spec, Arbitrary(responses))
     assert trace.allowed in (True, False) or trace.net_error is not None
     if trace.allowed is False and trace.net_error is None:
         assert trace.failure is not None and trace.blocked_at is not None

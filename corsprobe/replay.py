@@ -6,11 +6,9 @@ every decision is taken by the pure :mod:`corsprobe.fetch` package.
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from .errors import UsageError
 from .fetch import access, browsers, exposure, preflight, redirect, safelist
@@ -33,9 +31,6 @@ from .model import (
     RequestSpec,
     Trace,
 )
-
-if TYPE_CHECKING:
-    from .api import Report
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # A sender answering from a recording (corsprobe.har) returns a preflight exchange whose
@@ -342,15 +337,3 @@ def _actual_request(
         headers.extend(prep.cookies)
     return HttpRequest(hop.method, hop.url.text, tuple(headers), hop.body)
 
-
-class _CallableModule(types.ModuleType):
-    """``corsprobe.check`` is this module (``check.run``, ``check.replay``) and, called, the
-    public API :func:`corsprobe.api.check`: ``corsprobe.check(url, origin=...)``."""
-
-    def __call__(self, url: str, **kwargs: Any) -> Report:
-        from .api import check
-
-        return check(url, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
