@@ -21,6 +21,7 @@ page.  So WebKit's own console text is read, not a page-side imitation of it.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -36,7 +37,9 @@ from typing import Any
 from .chromium import FETCH_JS, BrowserResult, FetchSpec
 
 WEBDRIVER = "/usr/bin/WebKitWebDriver"
-MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
+# libwebkit2gtk-4.1-0 installs it under the machine's multiarch directory
+MINIBROWSER = next(iter(sorted(glob.glob("/usr/lib/*/webkit2gtk-4.1/MiniBrowser"))),
+                   "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")
 XVFB = "/usr/bin/Xvfb"
 HOSTS_FILE = "/etc/hosts"
 HOST_NAMES = ("app.test", "api.test", "other.test", "evil.test", "www.app.test")
