@@ -28,7 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .. import replay
-from ..check import Steps
 from ..errors import UsageError
 from ..fetch import access, preflight
 from ..fetch.urls import InvalidInput
@@ -43,6 +42,7 @@ from ..model import (
     joined,
 )
 from ..net import BODY_CAP
+from ..replay import Steps
 from . import origins
 
 GIVE_UP_AFTER = 2  # failed or stalled exchanges before the scan of a URL stops
