@@ -106,8 +106,8 @@ def make_job(fail_on: str) -> Callable[..., Any]:
     """The runner job: scan one target, diagnose, and build its result dict."""
 
     async def job(target: Target, send: Callable[[HttpRequest], Any], scrub: Any) -> dict[str, Any]:
-        from ..replay import drive_async
         from ..engine import findings as run_rules
+        from ..replay import drive_async
         from ..report.build import build
         from ..rules import all_rules
 
