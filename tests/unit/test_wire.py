@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corsprobe.net import MAX_HEAD, _HeadFilter, _Watch
+from corsprobe.net import MAX_HEAD
+from corsprobe.net.wire import _HeadFilter, _Watch
 from corsprobe.report import visible
 
 STATUS = b"HTTP/1.1 200 OK\r\n"

@@ -1,0 +1,25 @@
+"""The only package that talks to the network (and the only one importing httpx).
+
+A transport sends one request exactly as given (no default headers, no redirect following, no
+proxies from the environment, no decompression) and records the response's status and header
+lines in order, duplicates and letter case included, plus a capped body excerpt.
+
+- :mod:`.options`    TransportOptions, the limits, importing httpx cheaply
+- :mod:`.wire`       a response head read as Chromium reads it; failures named
+- :mod:`.record`     the request made ready for the wire; the answer recorded
+- :mod:`.sync`       :class:`Transport`, blocking (``corsprobe check``)
+- :mod:`.pool`       :class:`AsyncTransport`, a keep-alive pool on asyncio (``run``, ``scan``)
+- :mod:`.inprocess`  :class:`AppTransport` / :class:`AsyncAppTransport` (``--app``)
+
+httpx itself is imported on first use, never by importing this package.
+"""
+
+from .inprocess import AppTransport, AsyncAppTransport
+from .options import BODY_CAP, MAX_HEAD, TransportOptions
+from .pool import AsyncTransport
+from .sync import Transport
+
+__all__ = [
+    "BODY_CAP", "MAX_HEAD", "AppTransport", "AsyncAppTransport", "AsyncTransport", "Transport",
+    "TransportOptions",
+]

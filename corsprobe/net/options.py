@@ -1,0 +1,42 @@
+"""What every transport shares: the options, the limits, and importing httpx cheaply."""
+
+from __future__ import annotations
+
+import sys
+import types
+from dataclasses import dataclass
+
+BODY_CAP = 64 * 1024
+# Chromium refuses a response head over 256 KB (net::ERR_RESPONSE_HEADERS_TOO_BIG).
+MAX_HEAD = 256 * 1024
+# Once the headers are in, the body is only an excerpt for the report: wait this long for it.
+BODY_WAIT = 0.5
+
+
+def _import_httpx() -> types.ModuleType:
+    # httpx's package __init__ imports its own command-line module, which pulls in click,
+    # rich and pygments (~40 ms). corsprobe never uses that entry point: give httpx an
+    # empty one so importing it costs only what the client needs.
+    if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
+        stub = types.ModuleType("httpx._main")
+
+        def main() -> None:  # pragma: no cover - never called
+            raise SystemExit("httpx's command line is not available inside corsprobe")
+
+        stub.main = main  # type: ignore[attr-defined]
+        sys.modules["httpx._main"] = stub
+    import httpx
+
+    return httpx
+
+
+@dataclass(frozen=True)
+class TransportOptions:
+    timeout: float = 10.0
+    insecure: bool = False
+    cacert: str | None = None
+    resolve: tuple[tuple[str, int, str], ...] = ()  # (host, port, address), like curl
+    # (host, port, host2, port2), like curl's --connect-to: connect to host2:port2 instead,
+    # keeping the URL and Host header (``har --replay`` of a file recorded on another port)
+    connect_to: tuple[tuple[str, int, str, int], ...] = ()
+    body_cap: int = BODY_CAP
