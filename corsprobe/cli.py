@@ -48,6 +48,26 @@ class FailOn(str, Enum):
     never = "never"
 
 
+# Options that several commands share, spelled once.
+ResolveOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--resolve", help="HOST:PORT:ADDRESS, like curl (repeatable)."),
+]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per request.")]
+InsecureOpt = Annotated[bool, typer.Option("--insecure", "-k", help="Skip TLS verification.")]
+CacertOpt = Annotated[
+    Optional[Path], typer.Option("--cacert", help="CA bundle to verify TLS with.")  # noqa: UP045
+]
+FailOnOpt = Annotated[
+    FailOn, typer.Option("--fail-on", help="Lowest finding severity that makes the exit code 1.")
+]
+ColorOpt = Annotated[
+    Optional[bool],  # noqa: UP045
+    typer.Option("--color/--no-color", help="Colour the text report (default: on a terminal).",
+                 show_default=False),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"corsprobe {__version__}")
@@ -148,27 +168,16 @@ def check(
                      "side by side."),
     ] = Browser.chrome,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
-    resolve: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--resolve", help="HOST:PORT:ADDRESS, like curl (repeatable)."),
-    ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per request.")] = 10.0,
-    insecure: Annotated[bool, typer.Option("--insecure", "-k", help="Skip TLS verification.")] = False,
-    cacert: Annotated[
-        Optional[Path], typer.Option("--cacert", help="CA bundle to verify TLS with.")  # noqa: UP045
-    ] = None,
+    resolve: ResolveOpt = None,
+    timeout: TimeoutOpt = 10.0,
+    insecure: InsecureOpt = False,
+    cacert: CacertOpt = None,
     max_redirects: Annotated[int, typer.Option("--max-redirects", help="Redirects to follow.")] = 20,
-    fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Lowest finding severity that makes the exit code 1.")
-    ] = FailOn.error,
+    fail_on: FailOnOpt = FailOn.error,
     probe: Annotated[
         bool, typer.Option("--probe/--no-probe", help="When the origin is refused, try close variants of it (OPTIONS/GET only).")
     ] = True,
-    color: Annotated[
-        Optional[bool],  # noqa: UP045
-        typer.Option("--color/--no-color", help="Colour the text report (default: on a terminal).",
-                     show_default=False),
-    ] = None,
+    color: ColorOpt = None,
     app_target: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--app", metavar="MODULE:APP", help="Send the requests in-process to this "
@@ -504,11 +513,7 @@ def run_command(
     base_url: Annotated[
         Optional[str], typer.Option("--base-url", help="Replace the config's base_url.")  # noqa: UP045
     ] = None,
-    color: Annotated[
-        Optional[bool],  # noqa: UP045
-        typer.Option("--color/--no-color", help="Colour the text report (default: on a terminal).",
-                     show_default=False),
-    ] = None,
+    color: ColorOpt = None,
     engine: Annotated[str, typer.Option("--engine", hidden=True)] = "pool",
 ) -> None:
     """Run the checks of a config file concurrently, with expectations, for CI.
@@ -643,23 +648,12 @@ def scan_command(
     per_host: Annotated[
         int, typer.Option("--per-host", help="Requests in flight to one host.")
     ] = 10,
-    fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Lowest finding severity that makes the exit code 1.")
-    ] = FailOn.error,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per request.")] = 10.0,
-    insecure: Annotated[bool, typer.Option("--insecure", "-k", help="Skip TLS verification.")] = False,
-    cacert: Annotated[
-        Optional[Path], typer.Option("--cacert", help="CA bundle to verify TLS with.")  # noqa: UP045
-    ] = None,
-    resolve: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--resolve", help="HOST:PORT:ADDRESS, like curl (repeatable)."),
-    ] = None,
-    color: Annotated[
-        Optional[bool],  # noqa: UP045
-        typer.Option("--color/--no-color", help="Colour the text report (default: on a terminal).",
-                     show_default=False),
-    ] = None,
+    fail_on: FailOnOpt = FailOn.error,
+    timeout: TimeoutOpt = 10.0,
+    insecure: InsecureOpt = False,
+    cacert: CacertOpt = None,
+    resolve: ResolveOpt = None,
+    color: ColorOpt = None,
 ) -> None:
     """Find dangerous CORS policies: try origins an attacker can own (reflection, null,
     prefix/suffix, unescaped dots, subdomains, http, special characters, ...) with GET and
