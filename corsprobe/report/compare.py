@@ -140,7 +140,9 @@ def render_text(doc: dict[str, Any], color: bool = False, width: int = 100) -> s
     seen: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for name, r in reports.items():
         for f in r.get("findings") or []:
-            seen.setdefault(f["rule"], (f, []))[1].append(LABEL[name])
+            who = seen.setdefault(f["rule"], (f, []))[1]
+            if LABEL[name] not in who:  # a rule may fire once per probe: name each browser once
+                who.append(LABEL[name])
     if seen:
         console.print()
         console.print(Text(f"Findings ({len(seen)})", style="bold"))

@@ -24,13 +24,19 @@ def _hinted(req):
     return Response(204 if req.method == "OPTIONS" else 200, headers, b"")
 
 
+def _reflect(req):
+    """Echoes any Origin with credentials: the origin probes make CORS804 fire once per probe."""
+    return Response(200, [("Access-Control-Allow-Origin", req.header("origin") or "*"),
+                          ("Access-Control-Allow-Credentials", "true")], b"{}")
+
+
 def _missing(req):
     return Response(500, [("Content-Type", "text/plain")], b"boom")
 
 
 @pytest.fixture(scope="module")
 def server():
-    with ScenarioServer({"hinted": _hinted, "missing": _missing}) as s:
+    with ScenarioServer({"hinted": _hinted, "missing": _missing, "reflect": _reflect}) as s:
         yield s
 
 
@@ -99,6 +105,16 @@ def test_all_text_shows_the_browsers_side_by_side(server):
     assert head.index("Chrome") < head.index("Firefox") < head.index("Safari")
     assert "The browsers disagree:" in out
     assert "Request header field DPR is not allowed by Access-Control-Allow-Headers." in out
+
+
+def test_all_text_lists_each_finding_once_with_each_browser_once(server):
+    code, out, _ = check(server, "reflect", "--browser", "all", "--no-color")
+    rows = [line for line in out.splitlines() if "CORS804" in line]
+    assert len(rows) == 1, rows  # one row per rule, not one per probe or per browser
+    assert "[" not in rows[0]  # every browser has it: no browser list
+    doc = json.loads(check(server, "reflect", "--browser", "all", "--format", "json")[1])
+    assert all(sum(f["rule"] == "CORS804" for f in r["findings"]) > 1
+               for r in doc["browsers"].values())  # the case the text must fold
 
 
 def test_all_unreachable_exit_3():
