@@ -595,6 +595,9 @@ USAGE_EXAMPLES = {
     "run": "corsprobe run --config corsprobe.toml",
     "explain": "corsprobe explain CORS101",
     "scan": "corsprobe scan https://api.example.com/me --origin https://app.example.com",
+    "har": "corsprobe har session.har --failed-only",
+    "rules": "corsprobe rules --format json",
+    "demo": "corsprobe demo",
 }
 
 
@@ -605,7 +608,8 @@ def _usage_line(exc: Exception) -> str:
     message = exc.format_message() if hasattr(exc, "format_message") else str(exc)  # type: ignore[attr-defined]
     example = USAGE_EXAMPLES.get(command or "check")
     where = f"corsprobe {command} --help" if command else "corsprobe --help"
-    return f"{message.rstrip('.')}; e.g. {example} (see {where})"
+    shown = f"; e.g. {example}" if example else ""
+    return f"{message.rstrip('.')}{shown} (see {where})"
 
 
 class ScanFormat(str, Enum):

@@ -169,3 +169,18 @@ def test_ipv6_literals_with_brackets_are_accepted():
                         "http://[::1]:3000", "--no-probe", "--format", "json")
         assert ran.code == 0, ran.err
         assert s.requests_for("v6")[0].header("origin") == "http://[::1]:3000"
+
+
+def _commands() -> list[str]:
+    from corsprobe.cli import app
+
+    return [c.name or c.callback.__name__ for c in app.registered_commands]
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_an_unknown_option_names_the_command_and_shows_an_example(command, tmp_path):
+    ran = corsprobe(command, "--bogus", cwd=tmp_path)
+    assert ran.code == 2, (ran.out, ran.err)
+    line = _one_line(ran)
+    assert "No such option: --bogus" in line and f"(see corsprobe {command} --help)" in line, line
+    assert f"e.g. corsprobe {command}" in line and "None" not in line, line
