@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -251,14 +251,7 @@ def run_check_all(
     results = {name: run(dataclasses.replace(spec, browser=name), options, probe, app)  # type: ignore[type-var]
                for name in ALL}
     doc = compare.build({name: r.report for name, r in results.items()})
-    if fmt == "json":
-        from .report import json as json_report
-
-        sys.stdout.write(json_report.render(doc) + "\n")
-    else:
-        use_color = sys.stdout.isatty() if color is None else color
-        sys.stdout.write(compare.render_text(doc, color=use_color))
-    sys.stdout.flush()
+    emit(doc, fmt, color, render_text=compare.render_text)
     unreachable = next((r.trace.net_error for r in results.values() if r.trace.net_error), None)
     if unreachable is not None and all(r.trace.net_error for r in results.values()):
         print(f"corsprobe: {unreachable.message}", file=sys.stderr)
@@ -281,16 +274,18 @@ def run_check(
     return exit_code(result, fail_on)
 
 
-def emit(report: dict, fmt: str, color: bool | None) -> None:
+def emit(report: dict, fmt: str, color: bool | None, render_text: Any = None) -> None:
+    """Print ``report`` as JSON or as text (``render_text``; default: the one-check report)."""
     if fmt == "json":
         from .report import json as json_report
 
         sys.stdout.write(json_report.render(report) + "\n")
     else:
-        from .report import text as text_report
+        if render_text is None:
+            from .report.text import render as render_text
 
         use_color = sys.stdout.isatty() if color is None else color
-        sys.stdout.write(text_report.render(report, color=use_color))
+        sys.stdout.write(render_text(report, color=use_color))
     sys.stdout.flush()
 
 
