@@ -18,7 +18,7 @@ PAGE = "http://localhost:5173"
 ALLOWED = {"http://localhost:5173"}
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "corsprobe-demo/1"
     sys_version = ""
     wbufsize = 65536
@@ -101,7 +101,7 @@ def run_demo(fmt: str, color: bool | None) -> None:
     from .api import run
     from .cli import emit
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
