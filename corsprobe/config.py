@@ -24,15 +24,17 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .errors import UsageError
 from .model import RequestSpec
+from .policy import MAX_SEVERITY, Expectation
+from .redact import REDACTED
+from .redact import pattern as secret_pattern
 
 CONFIG_NAME = "corsprobe.toml"
 PYPROJECT = "pyproject.toml"
 BROWSERS = ("chrome", "firefox", "safari")
-SEVERITIES = ("none", "info", "warning", "error")
 PROBE_MODES = ("failures", "all", "off")
 EXPECTS = ("allowed", "blocked")
 DEFAULT_CONCURRENCY = 20
@@ -69,17 +71,6 @@ _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CHECKS_HEADER = re.compile(r"^[ \t]*\[\[\s*(?:tool\s*\.\s*corsprobe\s*\.\s*)?checks\s*\]\]", re.M)
 
 
-def secret_pattern(secrets: tuple[str, ...] | list[str] | set[str]) -> re.Pattern[str] | None:
-    """One regex for every secret, longest first. A value of 6 characters or more is masked
-    wherever it occurs; a shorter one only as a whole word (so that a short value such as a
-    port number does not mangle every word that happens to contain it)."""
-    parts = []
-    for value in sorted({s for s in secrets if s}, key=len, reverse=True):
-        escaped = re.escape(value)
-        parts.append(escaped if len(value) >= 6 else rf"(?<!\w){escaped}(?!\w)")
-    return re.compile("|".join(parts)) if parts else None
-
-
 def _toml() -> Any:
     if sys.version_info >= (3, 11):
         import tomllib
@@ -103,6 +94,11 @@ class Check:
     max_severity: str | None  # None: findings are not judged
     probe: str
     line: int | None  # line of the check's table in the config file
+
+    @property
+    def expectation(self) -> Expectation:
+        verdict: Literal["allowed", "blocked"] = "blocked" if self.expect == "blocked" else "allowed"
+        return Expectation(verdict, self.expect_error, self.readable, self.max_severity)
 
 
 @dataclass(frozen=True)
@@ -278,7 +274,7 @@ class _Loader:
             parts.append(f"key '{key}'")
         text = ": ".join(parts) + ": " + message
         pattern = secret_pattern(self.secrets)
-        return UsageError(pattern.sub("REDACTED", text) if pattern else text)
+        return UsageError(pattern.sub(REDACTED, text) if pattern else text)
 
     def expand(self, value: str, where: str | None, key: str) -> str:
         if "$" not in value:
@@ -408,7 +404,7 @@ class _Loader:
         g["headers"] = self.headers(headers, None)
         g["origins"] = self.origins(data, None, required=False)
         g["credentials"] = get("credentials", "boolean") or False
-        g["max_severity"] = (self.choice(data, "max_severity", SEVERITIES, None)
+        g["max_severity"] = (self.choice(data, "max_severity", MAX_SEVERITY, None)
                              if "max_severity" in data else None)
         insecure = get("insecure", "boolean") or False
         cacert = get("cacert", "string")
@@ -572,7 +568,7 @@ class _Loader:
         if readable and expect == "blocked":
             raise self.error(where, "readable", "only makes sense with expect = \"allowed\" "
                                                 "(a blocked response is not readable at all)")
-        max_severity = (self.choice(table, "max_severity", SEVERITIES, where)
+        max_severity = (self.choice(table, "max_severity", MAX_SEVERITY, where)
                         if "max_severity" in table else g["max_severity"])
         if max_severity is None and expect == "allowed":
             max_severity = "warning"  # as `check --fail-on error`: an error finding fails

@@ -21,15 +21,12 @@ imported on the first call.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
 if TYPE_CHECKING:
     from .api import HeadersArg, Report
-
-SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
-
 
 def assert_cors(
     app: object,
@@ -55,55 +52,32 @@ def assert_cors(
       ``Network.CorsError`` name, e.g. ``"PreflightMissingAllowOriginHeader"``);
       ``allowed=None``: no expectation on the verdict;
     - ``readable``: each of these response headers is readable by the page's JavaScript;
-    - ``max_severity`` (``"info"``, ``"warning"``, ``"error"``): no finding above it.
+    - ``max_severity`` (``"none"``, ``"info"``, ``"warning"``, ``"error"``): no finding
+      above it.
+
+    Expectations are judged by :mod:`corsprobe.policy`, as ``corsprobe run`` judges a check.
 
     Returns the :class:`corsprobe.api.Report`.
     """
+    from . import policy
     from .api import check
 
+    if max_severity is not None and max_severity not in policy.MAX_SEVERITY:
+        raise ValueError("max_severity is 'none', 'info', 'warning' or 'error'")
     report = check(url, origin=origin, method=method, headers=headers, body=body,
                    credentials=credentials, app=app, send_actual=send_actual,
                    expect_headers=tuple(readable), browser=browser, probe=True)
-    problems = _unmet(report, allowed, error, tuple(readable), max_severity)
+    verdict: Literal["allowed", "blocked"] | None = (
+        None if allowed is None else "allowed" if allowed else "blocked")
+    expect = policy.Expectation(verdict, error, tuple(readable), max_severity,
+                                send_actual_hint="pass send_actual=True")
+    problems = policy.judge(expect, report.trace, report.findings)
     if problems:
         head = f"{method} {url} from {origin}" + (" (credentials: include)" if credentials else "")
         message = "\n".join([f"CORS expectation failed for {head}:",
-                             *(f"  - {p}" for p in problems), "", report.diagnosis()])
+                             *(f"  - {p.message}" for p in problems), "", report.diagnosis()])
         raise AssertionError(message)
     return report
-
-
-def _unmet(report: Report, allowed: bool | None, error: str | None,
-           readable: tuple[str, ...], max_severity: str | None) -> list[str]:
-    out: list[str] = []
-    where = {"preflight": " at the preflight", "actual": " at the response",
-             "redirect": " at a redirect"}.get(report.blocked_at or "", "")
-    if report.error:
-        out.append(f"the request failed before any CORS check: {report.error}")
-    elif allowed is True and report.allowed is False:
-        out.append(f"expected the browser to allow it; it blocks it{where} "
-                   f"({report.browser_error})")
-    elif allowed is False and report.allowed is not False:
-        out.append("expected the browser to block it; it " + (
-            "allows it" if report.allowed else "passes the preflight (the actual request was "
-            "not sent: pass send_actual=True to check the response)"))
-    if error is not None and report.browser_error != error and not report.error:
-        out.append(f"expected the browser error {error}; got {report.browser_error}")
-    for name in readable:
-        if report.allowed is None:
-            out.append(f"cannot tell whether {name} is readable: the actual request was not "
-                       "sent (pass send_actual=True)")
-        elif name.lower() not in report.readable_headers:
-            out.append(f"expected JavaScript to read the response header {name}; it cannot")
-    if max_severity is not None:
-        if max_severity not in SEVERITY_RANK:
-            raise ValueError("max_severity is 'info', 'warning' or 'error'")
-        worse = [f for f in report.findings
-                 if SEVERITY_RANK[f.severity] > SEVERITY_RANK[max_severity]]
-        for f in worse:
-            out.append(f"finding {f.rule} {f.name} ({f.severity}) is above "
-                       f"max_severity={max_severity}")
-    return out
 
 
 @pytest.fixture(name="assert_cors")

@@ -53,7 +53,6 @@ class Browser:
     max_age_invalid: int = 5  # seconds cached when Max-Age is not a non-negative integer
 
 
-BrowserLimits = Browser  # the older name
 
 BROWSERS = {
     "chrome": Browser(

@@ -10,14 +10,13 @@ incomplete, with ``--replay`` offered to ask the live server.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import UsageError
 from ..fetch.urls import InvalidInput, parse_url
 from ..model import Exchange, Finding, HttpRequest, NetError, Trace
-from ..replay import PASSED_UNRECORDED, drive, replay
+from ..replay import PASSED_UNRECORDED, replay
 from .recorded import CorsRequest, Entry
 
 UNRECORDED = "unrecorded"
@@ -102,17 +101,15 @@ class Diagnosis:
 
 
 def diagnose(request: CorsRequest, browser: str = "chrome") -> Diagnosis:
-    from ..engine import findings as run_rules
-    from ..report.build import build
+    from ..core import diagnose as core_diagnose
 
     spec = request.spec(send_actual=True, browser=browser)
     try:
-        trace = drive(replay(spec), RecordedSender(request).send)
+        done = core_diagnose(replay(spec), RecordedSender(request).send, notes=_notes(request))
     except UsageError as exc:  # fetch() could not have sent it as recorded
         return Diagnosis(request, None, [], None, "invalid", "unreadable request", False,
                          f"the recorded request cannot be rebuilt: {exc}")
-    found = run_rules(trace)
-    report = build(trace, found, extra_notes=_notes(request))
+    trace, found, report = done.trace, list(done.findings), done.data
     missing = None
     if trace.net_error is not None and trace.net_error.kind == UNRECORDED:
         outcome = request.browser_outcome()
@@ -141,17 +138,13 @@ def _notes(request: CorsRequest) -> tuple[str, ...]:
 
 
 def with_replay(diag: Diagnosis, options: object, send_actual: bool | None) -> Diagnosis:
-    """Re-send the request live through the ``check`` path (corsprobe.api.run)."""
-    from ..api import run
+    """Re-send the request live, as ``check`` does (:func:`corsprobe.core.check`)."""
+    from ..core import check
 
     spec = diag.request.spec(send_actual=send_actual, browser=diag.trace.spec.browser
                              if diag.trace else "chrome")
     try:
-        result = run(spec, options)  # type: ignore[arg-type]
+        done = check(spec, options)
     except UsageError as exc:
         return replace(diag, replay={"error": {"kind": "usage", "message": str(exc)}})
-    return replace(diag, replay=result.report)
-
-
-def diagnose_all(requests: Iterable[CorsRequest], browser: str = "chrome") -> list[Diagnosis]:
-    return [diagnose(r, browser) for r in requests]
+    return replace(diag, replay=done.data)

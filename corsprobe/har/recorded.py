@@ -17,10 +17,10 @@ HAR costs memory for its headers only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from ..fetch import safelist
 from ..fetch.urls import InvalidInput, parse_origin, parse_url
@@ -332,12 +332,3 @@ def collect(raw_entries: Iterable[dict[str, Any]], fallback_origin: str | None =
     if orphans:
         skipped["preflight with no actual request recorded after it"] = orphans
     return Collected(out, total, skipped)
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).netloc
-
-
-def iter_hops(requests: Iterable[CorsRequest]) -> Iterator[Entry]:
-    for r in requests:
-        yield from r.hops

@@ -1,36 +1,29 @@
-"""Builds the ``corsprobe/report/v1`` object (PRODUCT.md) from a trace and its findings.
+"""Serialises a :class:`~corsprobe.report.model.Report` to ``corsprobe/report/v1`` (PRODUCT.md).
 
-Secrets are redacted here, once: Authorization, Cookie and Proxy-Authorization values (and
-any header the caller marks secret) wherever they appear, and user:password in URLs.
+The one place the report/v1 dict is made. Secrets are redacted here, through
+:mod:`corsprobe.redact`: Authorization, Cookie and Proxy-Authorization values (and any header
+the caller marks secret) wherever they appear, and user:password in URLs.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import __version__
 from ..fetch.browsers import limits
 from ..fetch.messages import console_message
 from ..fetch.urls import strip_credentials
-from ..model import Exchange, Finding, HeaderList, NetError, Trace
+from ..model import Exchange, HeaderList, NetError, Trace
+from ..redact import SECRET_HEADERS, Scrubber, header_secrets, header_value, strip_userinfo
+from ..version import __version__
+
+if TYPE_CHECKING:
+    from .model import Report
 
 SCHEMA = "corsprobe/report/v1"
-SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
-REDACTED = "REDACTED"
-_MIN_SECRET = 6
-
-
-def _redact_value(name: str, value: str, secret_names: frozenset[str]) -> str:
-    if name.lower() not in secret_names:
-        return value
-    scheme, sep, _ = value.partition(" ")
-    if sep and scheme.isalpha() and name.lower() != "cookie":
-        return f"{scheme} {REDACTED}"
-    return REDACTED
 
 
 def _headers(headers: HeaderList, secret: frozenset[str]) -> list[list[str]]:
-    return [[k, _redact_value(k, v, secret)] for k, v in headers]
+    return [[k, header_value(k, v, secret)] for k, v in headers]
 
 
 def _exchange(ex: Exchange, secret: frozenset[str]) -> dict[str, Any]:
@@ -58,41 +51,11 @@ def _exchange(ex: Exchange, secret: frozenset[str]) -> dict[str, Any]:
     return out
 
 
-def _scrub(obj: Any, secrets: list[str]) -> Any:
-    if isinstance(obj, str):
-        for s in secrets:
-            obj = obj.replace(s, REDACTED)
-        return obj
-    if isinstance(obj, list):
-        return [_scrub(o, secrets) for o in obj]
-    if isinstance(obj, dict):
-        return {k: _scrub(v, secrets) for k, v in obj.items()}
-    return obj
-
-
-def secret_values(trace: Trace, secret: frozenset[str]) -> list[str]:
-    values: list[str] = []
-    for name, value in (*trace.spec.headers, *trace.spec.cookies):
-        if name.lower() not in secret:
-            continue
-        values.append(value)
-        scheme, sep, rest = value.partition(" ")
-        if sep and scheme.isalpha() and name.lower() != "cookie":
-            value = rest  # "Bearer xyz": the credential, not the scheme's name
-        values.extend(part for part in value.split(" ") if part)
-        if name.lower() == "cookie":  # each cookie's value alone, as a server may echo it
-            values.extend(pair.partition("=")[2].strip() for pair in value.split(";"))
-    return sorted({v for v in values if len(v) >= _MIN_SECRET}, key=len, reverse=True)
-
-
-def build(
-    trace: Trace,
-    findings: list[Finding],
-    secret_headers: frozenset[str] = SECRET_HEADERS,
-    extra_notes: tuple[str, ...] = (),
-) -> dict[str, Any]:
+def build(report: Report) -> dict[str, Any]:
+    """The report/v1 dict of ``report``."""
+    trace, findings = report.trace, report.findings
     spec = trace.spec
-    secret = SECRET_HEADERS | {h.lower() for h in (*secret_headers, *spec.secret_headers)}
+    secret = SECRET_HEADERS | {h.lower() for h in spec.secret_headers}
     failure = trace.failure
     message = None
     if failure is not None:
@@ -116,12 +79,14 @@ def build(
 
         lines = console_webkit.console(trace)
         reason_code, message = None, lines[0] if lines else None
-    lines = [strip_credentials_in(text) for text in lines]
-    message = strip_credentials_in(message) if message else None
+    lines = [strip_userinfo(text) for text in lines]
+    message = strip_userinfo(message) if message else None
     from ..frameworks import LABELS, detect
 
     framework = detect(trace)
-    report: dict[str, Any] = {
+    if framework is None and report.framework is not None:  # no Server header in-process
+        framework = (report.framework.name, list(report.framework.evidence))
+    out: dict[str, Any] = {
         "schema": SCHEMA,
         "tool": {"name": "corsprobe", "version": __version__},
         "target": strip_credentials(spec.url),
@@ -129,7 +94,7 @@ def build(
         "browser": browser.name,
         "request": {
             "method": spec.method,
-            "headers": {k: _redact_value(k, v, secret) for k, v in spec.headers},
+            "headers": {k: header_value(k, v, secret) for k, v in spec.headers},
             "credentials": spec.credentials,
         },
         "preflight": {
@@ -177,19 +142,12 @@ def build(
              **_exchange(p.exchange, secret)}
             for p in trace.probes
         ],
-        "notes": [*trace.notes, *extra_notes],
+        "notes": [*trace.notes, *report.notes],
     }
     if trace.net_error is not None:
-        report["error"] = _error(trace.net_error)
-    values = secret_values(trace, secret)
-    return _scrub(report, values) if values else report
-
-
-def strip_credentials_in(text: str) -> str:
-    """Any http(s) URL with user:password in a console text, with them replaced."""
-    import re
-
-    return re.sub(r"(https?://)[^/@\s]+@", rf"\1{REDACTED}@", text)
+        out["error"] = _error(trace.net_error)
+    values = header_secrets((*spec.headers, *spec.cookies), secret)
+    return Scrubber(values)(out) if values else out
 
 
 def _cache_seconds(trace: Trace, browser: Any) -> int | None:

@@ -57,11 +57,20 @@ def rule(
 
 
 def all_rules() -> tuple[Rule, ...]:
+    return rules_of(None)
+
+
+def rules_of(families: Iterable[str] | None) -> tuple[Rule, ...]:
+    """The rules of ``families`` (None: every family), by id; only those modules are imported."""
     import importlib
 
-    for family in FAMILIES:
+    wanted = FAMILIES if families is None else tuple(families)
+    unknown = set(wanted) - set(FAMILIES)
+    if unknown:
+        raise ValueError(f"no rule family {sorted(unknown)}; families: {', '.join(FAMILIES)}")
+    for family in wanted:
         importlib.import_module(f"{__name__}.{family}")
-    return tuple(sorted(REGISTRY, key=lambda r: r.id))
+    return tuple(sorted((r for r in REGISTRY if r.family in wanted), key=lambda r: r.id))
 
 
 @dataclass(frozen=True)

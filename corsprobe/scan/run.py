@@ -26,8 +26,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
+from .. import policy
 from ..errors import UsageError
-from ..model import SEVERITY_RANK, HttpRequest
+from ..model import HttpRequest
 from . import steps
 from .steps import Target
 
@@ -105,25 +106,19 @@ def validate(targets: Iterable[Target], where: str | None = None) -> None:
 def make_job(fail_on: str) -> Callable[..., Any]:
     """The runner job: scan one target, diagnose, and build its result dict."""
 
-    async def job(target: Target, send: Callable[[HttpRequest], Any], scrub: Any) -> dict[str, Any]:
-        from ..engine import findings as run_rules
-        from ..replay import drive_async
-        from ..report.build import build
-        from ..rules import all_rules
+    async def job(target: Target, send: Callable[[HttpRequest], Any], scrub: Any,
+                  conn: Any = None) -> dict[str, Any]:
+        from ..core import SCAN_FAMILIES, diagnose_async
 
         started = time.perf_counter()
         planned = steps.plan(target)
-        trace = await drive_async(steps.steps(target, planned), send)
-        scan_rules = {r.id for r in all_rules() if r.family == "scan"}
-        found = [f for f in run_rules(trace) if f.rule in scan_rules]
-        report = build(trace, found)
+        done = await diagnose_async(steps.steps(target, planned), send, families=SCAN_FAMILIES)
+        trace, report = done.trace, done.data
         failures: list[dict[str, str]] = []
         if steps.unreachable(trace):
             status = "unreachable"
-            failures.append({"expectation": "reachable", "message": (
-                f"the target could not be reached: {trace.net_error.message}")})  # type: ignore[union-attr]
-        elif fail_on != "never" and any(
-                SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on] for f in found):
+            failures = [f.as_dict() for f in policy.unreachable(trace)]
+        elif policy.reaches(done.findings, fail_on):
             status = "failed"
         else:
             status = "passed"

@@ -12,7 +12,7 @@ from corsprobe.engine import findings
 from corsprobe.fetch import access, exposure, preflight, safelist
 from corsprobe.model import Exchange, HttpResponse, RequestSpec
 from corsprobe.report import text
-from corsprobe.report.build import build
+from corsprobe.report.model import Report
 
 NAMES = st.sampled_from([
     "Access-Control-Allow-Origin", "access-control-allow-origin", "Access-Control-Allow-Credentials",
@@ -78,7 +78,7 @@ def test_whole_pipeline_always_reports(responses, method, credentials, headers):
     assert trace.allowed in (True, False) or trace.net_error is not None
     if trace.allowed is False and trace.net_error is None:
         assert trace.failure is not None and trace.blocked_at is not None
-    report = build(trace, findings(trace))
+    report = Report(trace, tuple(findings(trace))).data
     json.dumps(report)
     text.render(report)
     assert "abcdefgh" not in json.dumps(report)

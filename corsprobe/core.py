@@ -1,0 +1,142 @@
+"""The one pipeline: a request becomes a report.
+
+    RequestSpec ─replay─▶ Trace ─probes─▶ Trace ─rules─▶ findings ─▶ Report
+
+The browser's work is a sans-I/O step generator (:func:`corsprobe.replay.replay`,
+:func:`corsprobe.probe.steps`, :func:`corsprobe.scan.steps.steps`): it yields each request
+it would send and receives the exchange. The core drives such steps with whatever answers
+them (the network, blocking or on asyncio; an in-process ASGI/WSGI app; a HAR recording),
+runs the rule families the caller chose, and wraps the result in a frozen
+:class:`~corsprobe.report.model.Report`. Every command (``check``, ``run``, ``scan``,
+``har``, ``demo``), the Python API and the pytest plugin come through here, and nothing else
+runs rules or builds reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any, Union
+
+from .model import Exchange, HttpRequest, RequestSpec, Trace
+from .replay import Steps, drive, drive_async, replay
+from .report.model import Framework, Report
+from .rules import FAMILIES
+
+CHECK_FAMILIES: tuple[str, ...] = tuple(f for f in FAMILIES if f != "scan")
+SCAN_FAMILIES: tuple[str, ...] = ("scan",)
+
+# Whether to send probes after the replay: always, never, or when a predicate on the trace
+# says so (``run`` probes only a check whose expectations failed).
+Probing = Union[bool, Callable[[Trace], bool]]  # noqa: UP007 - a runtime alias on 3.10
+
+
+def steps(spec: RequestSpec, probe: Probing = True) -> Steps[Trace]:
+    """The browser's steps for ``spec``, then (as ``probe`` says) the probes that name why
+    an origin was refused or how far an echoed one is trusted (:mod:`corsprobe.probe`).
+
+    Raises UsageError before the first request when fetch() would refuse the input.
+    """
+    from . import probe as probes
+
+    trace = yield from replay(spec)
+    if probe is True or (probe is not False and probe(trace)):
+        trace = yield from probes.steps(trace)
+    return trace
+
+
+def conclude(trace: Trace, families: tuple[str, ...] = CHECK_FAMILIES,
+             notes: tuple[str, ...] = (), framework: Framework | None = None) -> Report:
+    """Run the chosen rule families over a finished trace and make its report."""
+    from .engine import findings
+
+    return Report(trace, tuple(findings(trace, families)), notes, framework)
+
+
+def diagnose(work: Steps[Trace], send: Callable[[HttpRequest], Exchange], *,
+             families: tuple[str, ...] = CHECK_FAMILIES, notes: tuple[str, ...] = (),
+             framework: Framework | None = None) -> Report:
+    """Drive ``work`` with a blocking ``send`` and conclude."""
+    return conclude(drive(work, send), families, notes, framework)
+
+
+async def diagnose_async(work: Steps[Trace], send: Callable[[HttpRequest], Awaitable[Exchange]],
+                         *, families: tuple[str, ...] = CHECK_FAMILIES,
+                         notes: tuple[str, ...] = (),
+                         framework: Framework | None = None) -> Report:
+    """Drive ``work`` with an awaitable ``send`` and conclude."""
+    return conclude(await drive_async(work, send), families, notes, framework)
+
+
+# -- what answers: the network or an in-process app ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What answers the requests, and what the report must say about it."""
+
+    send: Callable[..., Any]  # (HttpRequest) -> Exchange, or an awaitable of one
+    notes: tuple[str, ...] = ()
+    framework: Framework | None = None
+    closer: Any = None  # the transport, closed when the connection ends
+
+
+def _about(options: Any, app: Any) -> tuple[tuple[str, ...], Framework | None]:
+    notes: tuple[str, ...] = ()
+    if options is not None and options.insecure:
+        notes = ("TLS certificate verification was turned off (--insecure): a browser would "
+                 "refuse an invalid certificate before any CORS check",)
+    framework = None
+    if app is not None:
+        notes = (*notes, app.note)
+        if app.framework:
+            framework = Framework(app.framework, (f"the in-process app is a "
+                                                  f"{type(app.app).__module__}."
+                                                  f"{type(app.app).__name__}",))
+    return notes, framework
+
+
+def load_app(app: object) -> Any:
+    """An app given as an object, ``"module:attr"`` or already loaded, loaded once."""
+    from .apps import resolve
+
+    return None if app is None else resolve(app)
+
+
+@contextmanager
+def connect(options: Any = None, app: object = None) -> Iterator[Connection]:
+    """A blocking connection: the network (``options``) or an in-process ``app``."""
+    from .net import AppTransport, Transport, TransportOptions
+
+    options = options or TransportOptions()
+    loaded = load_app(app)
+    transport: Any = AppTransport(loaded, options) if loaded is not None else Transport(options)
+    notes, framework = _about(options, loaded)
+    with transport:
+        yield Connection(transport.send, notes, framework, transport)
+
+
+@asynccontextmanager
+async def connect_async(options: Any = None, app: object = None,
+                        engine: str = "pool") -> AsyncIterator[Connection]:
+    """An asyncio connection pool (``run``, ``scan``): the network or an in-process app."""
+    from .net import AsyncAppTransport, AsyncTransport, TransportOptions
+
+    options = options or TransportOptions()
+    loaded = load_app(app)
+    transport: Any = (AsyncAppTransport(loaded, options) if loaded is not None
+                      else AsyncTransport(options, engine=engine))
+    notes, framework = _about(options, loaded)
+    try:
+        yield Connection(transport.send, notes, framework, transport)
+    finally:
+        await transport.aclose()
+
+
+def check(spec: RequestSpec, options: Any = None, *, probe: Probing = True,
+          app: object = None) -> Report:
+    """One request, replayed against the server (or ``app``) and diagnosed: ``check``."""
+    with connect(options, app) as conn:
+        return diagnose(steps(spec, probe), conn.send, notes=conn.notes,
+                        framework=conn.framework)
