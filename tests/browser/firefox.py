@@ -1,7 +1,9 @@
-"""Drive Debian's Firefox ESR over WebDriver BiDi (no geckodriver, no third-party package).
+"""Drive Debian's Firefox ESR over WebDriver BiDi (no geckodriver).
 
 ``firefox-esr --headless --remote-debugging-port=PORT --profile DIR`` serves BiDi on
-``ws://127.0.0.1:PORT/session``; :mod:`wsclient` speaks the WebSocket.  The profile's
+``ws://127.0.0.1:PORT/session``; the ``websockets`` package's synchronous client speaks the
+WebSocket, over a TCP socket this module opens to 127.0.0.1 itself (so no proxy settings
+from the environment apply and nothing but loopback is ever dialled).  The profile's
 ``user.js`` points every host name at 127.0.0.1 (``network.dns.forceResolve``), so the
 scenario names ``app.test`` / ``api.test`` reach the scenario server and nothing can
 leave loopback; DNS-over-HTTPS, captive-portal checks, updates, telemetry and remote
@@ -24,10 +26,13 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import ExitStack
 from typing import Any
 
+from websockets.exceptions import ConnectionClosed, WebSocketException
+from websockets.sync.client import ClientConnection, connect
+
 from .chromium import FETCH_JS, BrowserResult, FetchSpec
-from .wsclient import WebSocket, WebSocketError
 
 FIREFOX = "/usr/bin/firefox-esr"
 CORS_PREFIX = "Cross-Origin Request Blocked:"
@@ -67,10 +72,32 @@ class FirefoxUnavailable(RuntimeError):
     pass
 
 
+class BiDiClosed(RuntimeError):
+    """Firefox closed the BiDi WebSocket (it exited or crashed) while a command waited."""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _open_bidi(port: int, timeout: float) -> ClientConnection:
+    """The BiDi WebSocket on 127.0.0.1:port (OSError or WebSocketException if it is not up)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    sock.settimeout(None)  # websockets' reader thread blocks on it; timeouts are per recv()
+    try:
+        return connect(
+            f"ws://127.0.0.1:{port}/session",
+            sock=sock,
+            open_timeout=timeout,
+            close_timeout=5,
+            compression=None,
+            max_size=2**26,  # BiDi answers carry console text and fetch results; 64 MiB is ample
+        )
+    except BaseException:
+        sock.close()
+        raise
 
 
 class Firefox:
@@ -79,7 +106,8 @@ class Firefox:
     def __init__(self, executable: str = FIREFOX) -> None:
         self.executable = executable
         self.proc: subprocess.Popen | None = None
-        self.ws: WebSocket | None = None
+        self.ws: ClientConnection | None = None
+        self._ws_stack = ExitStack()
         self.profile: str | None = None
         self.version: str | None = None
         self.context: str | None = None
@@ -111,9 +139,10 @@ class Firefox:
                 if self.proc.poll() is not None:
                     raise FirefoxUnavailable(f"Firefox exited with {self.proc.returncode}")
                 try:
-                    self.ws = WebSocket(f"ws://127.0.0.1:{port}/session", timeout=30)
+                    # Entered as a context manager, closed by close() through the ExitStack.
+                    self.ws = self._ws_stack.enter_context(_open_bidi(port, timeout=30))
                     break
-                except (OSError, WebSocketError):
+                except (OSError, WebSocketException):
                     if time.monotonic() > deadline:
                         raise FirefoxUnavailable("Firefox's BiDi port did not open in 30 s") from None
                     time.sleep(0.1)
@@ -135,8 +164,11 @@ class Firefox:
                 self.cmd("browser.close", {}, timeout=5)
             except Exception:
                 pass
-            self.ws.close()
             self.ws = None
+            try:
+                self._ws_stack.close()  # sends the close frame, waits <= close_timeout
+            except Exception:
+                pass
         if self.proc is not None:
             try:
                 self.proc.wait(timeout=10)
@@ -160,19 +192,28 @@ class Firefox:
         assert self.ws is not None
         self._id += 1
         mid = self._id
-        self.ws.send(json.dumps({"id": mid, "method": method, "params": params}))
         deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"BiDi {method} got no answer in {timeout}s")
-            msg = json.loads(self.ws.recv(left))
-            if msg.get("type") == "event":
-                self._events.append(msg)
-            elif msg.get("id") == mid:
-                if msg.get("type") == "error":
-                    raise RuntimeError(f"BiDi {method}: {msg.get('error')}: {msg.get('message')}")
-                return msg["result"]
+        try:
+            self.ws.send(json.dumps({"id": mid, "method": method, "params": params}))
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"BiDi {method} got no answer in {timeout}s")
+                try:
+                    raw = self.ws.recv(left)
+                except TimeoutError:
+                    raise TimeoutError(f"BiDi {method} got no answer in {timeout}s") from None
+                msg = json.loads(raw)
+                if msg.get("type") == "event":
+                    self._events.append(msg)
+                elif msg.get("id") == mid:
+                    if msg.get("type") == "error":
+                        raise RuntimeError(
+                            f"BiDi {method}: {msg.get('error')}: {msg.get('message')}"
+                        )
+                    return msg["result"]
+        except ConnectionClosed as exc:
+            raise BiDiClosed(f"BiDi {method}: Firefox closed the WebSocket ({exc})") from None
 
     def _pump(self, seconds: float) -> None:
         assert self.ws is not None
@@ -182,6 +223,8 @@ class Firefox:
                 msg = json.loads(self.ws.recv(left))
             except TimeoutError:
                 return
+            except ConnectionClosed as exc:
+                raise BiDiClosed(f"Firefox closed the BiDi WebSocket ({exc})") from None
             if msg.get("type") == "event":
                 self._events.append(msg)
 
