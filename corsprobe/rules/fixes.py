@@ -177,3 +177,24 @@ def vary_origin() -> dict[str, str]:
             "with one origin, add it yourself (after_request: response.vary.add('Origin'))."
         ),
     }
+
+
+def allow_origin(origin: str, note: str = "") -> dict[str, str]:
+    """Send this exact origin back: the fix for every origin mismatch, in each framework."""
+    shown = origin if origin != "null" else "https://app.example.com"
+    lead = f"{note} " if note else ""
+    return {
+        "generic": (
+            f"{lead}Send Access-Control-Allow-Origin: {shown} exactly (scheme, host and port as the "
+            "browser sends them in Origin, no trailing slash), from one layer only."
+        ),
+        "fastapi": (
+            f'app.add_middleware(CORSMiddleware, allow_origins=["{shown}"]) — the entry must equal '
+            "the Origin header exactly."
+        ),
+        "django": (
+            f'CORS_ALLOWED_ORIGINS = ["{shown}"] with "corsheaders.middleware.CorsMiddleware" first '
+            "in MIDDLEWARE."
+        ),
+        "flask": f'CORS(app, origins=["{shown}"])',
+    }

@@ -11,30 +11,10 @@ from urllib.parse import urlsplit
 
 from ..fetch.urls import DEFAULT_PORTS
 from ..model import header_values
-from . import Context, Hit, rule
+from . import Context, Hit, fixes, rule
 
 ACAO = "Access-Control-Allow-Origin"
 _MISMATCH = ("AllowOriginMismatch", "PreflightAllowOriginMismatch")
-
-
-def allow_origin_fix(origin: str, note: str = "") -> dict[str, str]:
-    shown = origin if origin != "null" else "https://app.example.com"
-    lead = f"{note} " if note else ""
-    return {
-        "generic": (
-            f"{lead}Send Access-Control-Allow-Origin: {shown} exactly (scheme, host and port as the "
-            "browser sends them in Origin, no trailing slash), from one layer only."
-        ),
-        "fastapi": (
-            f'app.add_middleware(CORSMiddleware, allow_origins=["{shown}"]) — the entry must equal '
-            "the Origin header exactly."
-        ),
-        "django": (
-            f'CORS_ALLOWED_ORIGINS = ["{shown}"] with "corsheaders.middleware.CorsMiddleware" first '
-            "in MIDDLEWARE."
-        ),
-        "flask": f'CORS(app, origins=["{shown}"])',
-    }
 
 
 def _parts(value: str) -> tuple[str, str, int | None] | None:
@@ -101,7 +81,7 @@ def allow_origin_missing(ctx: Context) -> Iterator[Hit]:
         f"The {where} (status {response.status}) has no Access-Control-Allow-Origin header: the "
         f"server does not allow the origin '{ctx.origin}' for this request."
     )
-    yield Hit(msg, ctx.evidence(ACAO), allow_origin_fix(ctx.trace.origin_sent))
+    yield Hit(msg, ctx.evidence(ACAO), fixes.allow_origin(ctx.trace.origin_sent))
 
 
 @rule("CORS102", "allow-origin-trailing-slash", "error", "Allowed origin has a trailing slash")
@@ -128,7 +108,7 @@ def allow_origin_trailing_slash(ctx: Context) -> Iterator[Hit]:
             f"The server allows '{found[0]}' — with a trailing slash — but browsers never send "
             f"one: the Origin is '{ctx.origin}'.",
             ctx.evidence(ACAO),
-            allow_origin_fix(ctx.origin, "Remove the trailing slash."),
+            fixes.allow_origin(ctx.origin, "Remove the trailing slash."),
         )
 
 
@@ -158,7 +138,7 @@ def allow_origin_scheme(ctx: Context) -> Iterator[Hit]:
                 f"The server allows '{value}' ({scheme}) but the page is served over {my_scheme}: "
                 f"'{ctx.origin}'.",
                 ctx.evidence(ACAO),
-                allow_origin_fix(ctx.origin, f"Allow the {my_scheme} origin."),
+                fixes.allow_origin(ctx.origin, f"Allow the {my_scheme} origin."),
             )
 
 
@@ -192,14 +172,14 @@ def allow_origin_port(ctx: Context) -> Iterator[Hit]:
             f"The server allows '{value}', spelling out the default port {port}; the browser "
             f"omits it and sends '{ctx.origin}'.",
             ctx.evidence(ACAO),
-            allow_origin_fix(ctx.origin, f"Drop ':{port}' from the allowed origin."),
+            fixes.allow_origin(ctx.origin, f"Drop ':{port}' from the allowed origin."),
         )
     elif (port or DEFAULT_PORTS.get(scheme.lower())) != my_port:
         yield Hit(
             f"The server allows '{value}' but the page's origin is on port {my_port}: "
             f"'{ctx.origin}'.",
             ctx.evidence(ACAO),
-            allow_origin_fix(ctx.origin, f"Allow port {my_port}."),
+            fixes.allow_origin(ctx.origin, f"Allow port {my_port}."),
         )
 
 
@@ -226,7 +206,7 @@ def allow_origin_case(ctx: Context) -> Iterator[Hit]:
             f"The server allows '{found[0]}', which differs from '{ctx.origin}' only in letter "
             "case; browsers compare byte for byte.",
             ctx.evidence(ACAO),
-            allow_origin_fix(ctx.origin, "Use the lower-case origin."),
+            fixes.allow_origin(ctx.origin, "Use the lower-case origin."),
         )
 
 
@@ -265,7 +245,7 @@ def allow_origin_subdomain(ctx: Context) -> Iterator[Hit]:
             f"The server allows '{value}', another host than the page's '{ctx.origin}'; an "
             "origin covers exactly one host, not its subdomains or parent.",
             ctx.evidence(ACAO),
-            allow_origin_fix(ctx.origin, f"Allow '{ctx.origin}' as well."),
+            fixes.allow_origin(ctx.origin, f"Allow '{ctx.origin}' as well."),
         )
 
 
@@ -299,7 +279,7 @@ def allow_origin_loopback(ctx: Context) -> Iterator[Hit]:
                 f"The server allows '{value}' but the page is '{ctx.origin}': localhost, "
                 "127.0.0.1 and [::1] are different origins.",
                 ctx.evidence(ACAO),
-                allow_origin_fix(ctx.origin, "Allow both loopback spellings."),
+                fixes.allow_origin(ctx.origin, "Allow both loopback spellings."),
             )
 
 
@@ -339,7 +319,7 @@ def allow_origin_multiple(ctx: Context) -> Iterator[Hit]:
             "only one origin is allowed."
         )
         note = "Echo the one matching origin instead of the whole list."
-    yield Hit(msg, ctx.evidence(ACAO, lines=len(lines)), allow_origin_fix(ctx.origin, note))
+    yield Hit(msg, ctx.evidence(ACAO, lines=len(lines)), fixes.allow_origin(ctx.origin, note))
 
 
 @rule("CORS109", "allow-origin-null", "error", "Access-Control-Allow-Origin is null")
@@ -364,7 +344,7 @@ def allow_origin_null(ctx: Context) -> Iterator[Hit]:
         yield Hit(
             f"The server answered Access-Control-Allow-Origin: null to the origin '{ctx.origin}'.",
             ctx.evidence(ACAO),
-            allow_origin_fix(ctx.origin, "Do not send null."),
+            fixes.allow_origin(ctx.origin, "Do not send null."),
         )
 
 
@@ -398,7 +378,7 @@ def allow_origin_other(ctx: Context) -> Iterator[Hit]:
         yield Hit(
             f"Access-Control-Allow-Origin holds '{value}', which is not an origin.",
             ctx.evidence(ACAO),
-            allow_origin_fix(ctx.origin),
+            fixes.allow_origin(ctx.origin),
         )
         return
     specific = (
@@ -408,7 +388,7 @@ def allow_origin_other(ctx: Context) -> Iterator[Hit]:
     if any(next(iter(r(ctx)), None) for r in specific):
         return
     msg = f"The server allows '{value}', not the page's origin '{ctx.origin}'."
-    yield Hit(msg, ctx.evidence(ACAO), allow_origin_fix(ctx.origin))
+    yield Hit(msg, ctx.evidence(ACAO), fixes.allow_origin(ctx.origin))
 
 
 @rule("CORS111", "allowed-origin-variant", "error", "The server allows a variant of the origin, not the origin")
@@ -440,5 +420,5 @@ def allowed_origin_variant(ctx: Context) -> Iterator[Hit]:
                  "probe_origin": probe.origin, "difference": probe.difference,
                  "status": probe.exchange.response.status if probe.exchange.response else None,
                  "origin": ctx.trace.origin_sent},
-                allow_origin_fix(ctx.trace.origin_sent, f"The configuration has it {probe.difference}."),
+                fixes.allow_origin(ctx.trace.origin_sent, f"The configuration has it {probe.difference}."),
             )

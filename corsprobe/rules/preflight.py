@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from ..fetch.safelist import is_token
 from ..model import HttpResponse, joined
 from . import Context, Hit, fixes, rule
-from .origin import allow_origin_fix
 
 ACAM = "Access-Control-Allow-Methods"
 ACAH = "Access-Control-Allow-Headers"
@@ -73,7 +72,7 @@ def preflight_status(ctx: Context) -> Iterator[Hit]:
             + "."
         )
         if "origin" in refused:
-            fix = allow_origin_fix(ctx.origin)
+            fix = fixes.allow_origin(ctx.origin)
         elif "method" in refused:
             fix = fixes.methods(method, ctx.origin)
         else:

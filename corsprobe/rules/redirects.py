@@ -7,7 +7,6 @@ from urllib.parse import urljoin, urlsplit
 
 from ..model import joined
 from . import Context, Hit, fixes, rule
-from .origin import allow_origin_fix
 
 
 def _shape(url: str, location: str) -> tuple[str, bool, bool]:
@@ -99,7 +98,7 @@ def redirect_taints_origin(ctx: Context) -> Iterator[Hit]:
         "A cross-origin redirect made the request's origin `null`; the final response does not "
         f"allow it ({ctx.trace.failure.error}). Request {ctx.trace.final_url} directly.",
         ctx.evidence("Access-Control-Allow-Origin", final_url=ctx.trace.final_url),
-        allow_origin_fix(ctx.trace.origin_sent, "Avoid the cross-origin redirect."),
+        fixes.allow_origin(ctx.trace.origin_sent, "Avoid the cross-origin redirect."),
     )
 
 

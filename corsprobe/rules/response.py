@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from ..model import joined
 from . import Context, Hit, fixes, rule
-from .origin import allow_origin_fix
 
 ACAO = "Access-Control-Allow-Origin"
 
@@ -79,5 +78,5 @@ def cors_only_on_preflight(ctx: Context) -> Iterator[Hit]:
         "The preflight allowed the origin, but the actual response carries no "
         "Access-Control-Allow-Origin: the two are answered by different layers.",
         ctx.evidence(ACAO),
-        allow_origin_fix(ctx.origin, "Send the CORS headers on the actual response as well."),
+        fixes.allow_origin(ctx.origin, "Send the CORS headers on the actual response as well."),
     )
