@@ -6,13 +6,12 @@ tests pin the report shape and the exit codes of the per-browser and side-by-sid
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.browser.scenario_server import Response, ScenarioServer
+from tests.clihelp import cli
 
-from .test_check_cli import REQUIRED_KEYS, run
+from .test_check_cli import REQUIRED_KEYS
 
 ORIGIN = "https://app.example.com"
 
@@ -40,16 +39,14 @@ def server():
         yield s
 
 
-def check(server, path, *args):
+def check(server, path, *args, code=0):
     url = f"http://api.test:{server.port}/s/{path}"
-    return run("check", url, "--origin", ORIGIN,
-               "--resolve", f"api.test:{server.port}:127.0.0.1", *args)
+    return cli("check", url, "--origin", ORIGIN,
+               "--resolve", f"api.test:{server.port}:127.0.0.1", *args, code=code, timeout=60)
 
 
 def test_firefox_report_speaks_firefox(server):
-    code, out, _ = check(server, "missing", "--browser", "firefox", "--format", "json")
-    report = json.loads(out)
-    assert code == 1
+    report = check(server, "missing", "--browser", "firefox", "--format", "json", code=1).json()
     assert REQUIRED_KEYS <= set(report)
     assert report["browser"] == "firefox"
     assert report["browser_error"] == "MissingAllowOriginHeader"  # Chromium's name stays
@@ -62,9 +59,8 @@ def test_firefox_report_speaks_firefox(server):
 
 
 def test_safari_report_speaks_webkit(server):
-    code, out, _ = check(server, "missing", "--browser", "safari", "--format", "json")
-    report = json.loads(out)
-    assert code == 1 and REQUIRED_KEYS <= set(report)
+    report = check(server, "missing", "--browser", "safari", "--format", "json", code=1).json()
+    assert REQUIRED_KEYS <= set(report)
     assert report["console_lines"] == [
         f"Origin {ORIGIN} is not allowed by Access-Control-Allow-Origin. Status code: 500",
         f"Fetch API cannot load http://api.test:{server.port}/s/missing due to access control "
@@ -74,8 +70,8 @@ def test_safari_report_speaks_webkit(server):
 
 
 def test_client_hint_is_safelisted_only_in_chrome(server):
-    code, out, _ = check(server, "hinted", "-H", "DPR: 2", "--browser", "all", "--format", "json")
-    doc = json.loads(out)
+    # one browser blocks: exit 1
+    doc = check(server, "hinted", "-H", "DPR: 2", "--browser", "all", "--format", "json", code=1).json()
     assert doc["schema"] == "corsprobe/compare/v1"
     chrome, firefox, safari = (doc["browsers"][b] for b in ("chrome", "firefox", "safari"))
     assert chrome["allowed"] is True and not chrome["preflight"]["required"]
@@ -85,22 +81,17 @@ def test_client_hint_is_safelisted_only_in_chrome(server):
     fields = {d["field"]: d["values"] for d in doc["disagreements"]}
     assert fields["allowed"] == {"chrome": True, "firefox": False, "safari": False}
     assert fields["preflight.required"] == {"chrome": False, "firefox": True, "safari": True}
-    assert code == 1  # one browser blocks
 
 
 def test_max_age_is_capped_per_browser(server):
-    code, out, _ = check(server, "hinted", "-X", "PUT", "--no-actual", "--browser", "all",
-                         "--format", "json")
-    doc = json.loads(out)
+    doc = check(server, "hinted", "-X", "PUT", "--no-actual", "--browser", "all", "--format", "json").json()
     cached = {b: r["preflight"]["cache_seconds"] for b, r in doc["browsers"].items()}
     assert cached == {"chrome": 7200, "firefox": 86400, "safari": 600}
     assert {"field": "preflight.cache_seconds", "values": cached} in doc["disagreements"]
-    assert code == 0
 
 
 def test_all_text_shows_the_browsers_side_by_side(server):
-    code, out, _ = check(server, "hinted", "-H", "DPR: 2", "--browser", "all")
-    assert code == 1
+    out = check(server, "hinted", "-H", "DPR: 2", "--browser", "all", code=1).out
     head = next(line for line in out.splitlines() if "Chrome" in line and "Safari" in line)
     assert head.index("Chrome") < head.index("Firefox") < head.index("Safari")
     assert "The browsers disagree:" in out
@@ -108,18 +99,17 @@ def test_all_text_shows_the_browsers_side_by_side(server):
 
 
 def test_all_text_lists_each_finding_once_with_each_browser_once(server):
-    code, out, _ = check(server, "reflect", "--browser", "all", "--no-color")
+    out = check(server, "reflect", "--browser", "all", "--no-color", code=1).out  # CORS804 is an error
     rows = [line for line in out.splitlines() if "CORS804" in line]
     assert len(rows) == 1, rows  # one row per rule, not one per probe or per browser
     assert "[" not in rows[0]  # every browser has it: no browser list
-    doc = json.loads(check(server, "reflect", "--browser", "all", "--format", "json")[1])
+    doc = check(server, "reflect", "--browser", "all", "--format", "json", code=1).json()
     assert all(sum(f["rule"] == "CORS804" for f in r["findings"]) > 1
                for r in doc["browsers"].values())  # the case the text must fold
 
 
 def test_all_unreachable_exit_3():
-    code, out, err = run("check", "http://127.0.0.1:9/x", "--origin", ORIGIN, "--browser", "all",
-                         "--format", "json", "--timeout", "2")
-    assert code == 3
-    assert all(r["error"] for r in json.loads(out)["browsers"].values())
-    assert err.count("\n") == 1
+    ran = cli("check", "http://127.0.0.1:9/x", "--origin", ORIGIN, "--browser", "all",
+              "--format", "json", "--timeout", "2", code=3, timeout=60)
+    assert all(r["error"] for r in ran.json()["browsers"].values())
+    assert ran.err.count("\n") == 1

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
 import pytest
 
 from tests.browser.scenario_server import Response, ScenarioServer
+from tests.clihelp import cli
 
 REQUIRED_KEYS = {
     "schema", "tool", "target", "origin", "browser", "request", "preflight", "actual",
@@ -48,22 +48,15 @@ def server():
         yield s
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    p = subprocess.run([sys.executable, "-m", "corsprobe", *args], capture_output=True, text=True,
-                       timeout=60)
-    return p.returncode, p.stdout, p.stderr
-
-
-def check(server, path, *args):
+def check(server, path, *args, code=0):
+    """`corsprobe check` of a path of ``server`` from https://app.example.com, exiting ``code``."""
     url = f"http://api.test:{server.port}/s/{path}"
-    return run("check", url, "--origin", "https://app.example.com",
-               "--resolve", f"api.test:{server.port}:127.0.0.1", *args)
+    return cli("check", url, "--origin", "https://app.example.com",
+               "--resolve", f"api.test:{server.port}:127.0.0.1", *args, code=code, timeout=60)
 
 
 def test_allowed_json_has_every_contract_key_and_exit_0(server):
-    code, out, err = check(server, "echo/a", "--format", "json")
-    assert code == 0, err
-    report = json.loads(out)
+    report = check(server, "echo/a", "--format", "json").json()
     assert REQUIRED_KEYS <= set(report)
     assert report["schema"] == "corsprobe/report/v1"
     assert report["allowed"] is True and report["browser_error"] is None
@@ -73,9 +66,7 @@ def test_allowed_json_has_every_contract_key_and_exit_0(server):
 
 
 def test_blocked_exit_1_and_console_message(server):
-    code, out, _ = check(server, "missing/a", "--format", "json")
-    report = json.loads(out)
-    assert code == 1
+    report = check(server, "missing/a", "--format", "json", code=1).json()
     assert report["allowed"] is False and report["blocked_at"] == "actual"
     assert report["browser_error"] == "MissingAllowOriginHeader"
     assert report["console_message"].startswith("Access to fetch at 'http://api.test:")
@@ -83,32 +74,29 @@ def test_blocked_exit_1_and_console_message(server):
 
 
 def test_text_report_shows_wire_and_verdict(server):
-    code, out, _ = check(server, "missing/a", "--no-color")
-    assert code == 1
+    out = check(server, "missing/a", "--no-color", code=1).out
     assert "> GET http://api.test:" in out and "< HTTP/1.1 200 OK" in out
     assert "Chrome would BLOCK" in out and "CORS101" in out
 
 
 def test_unsafe_method_actual_not_sent_without_flag(server):
     server.clear()
-    code, out, _ = check(server, "echo/put?n=unsafe1", "-X", "PUT", "--format", "json")
+    check(server, "echo/put?n=unsafe1", "-X", "PUT", "--format", "json")
     methods = [r.method for r in server.requests_for("unsafe1")]
     assert "PUT" not in methods and set(methods) == {"OPTIONS"}  # probes are OPTIONS too
     server.clear()
-    code, out, _ = check(server, "echo/put?n=unsafe1", "-X", "PUT", "--format", "json", "--no-probe")
-    report = json.loads(out)
+    report = check(server, "echo/put?n=unsafe1", "-X", "PUT", "--format", "json", "--no-probe").json()
     methods = [r.method for r in server.requests_for("unsafe1")]
     assert methods == ["OPTIONS"]
     assert report["allowed"] is None and report["actual"]["sent"] is False
     assert "--send-actual" in report["actual"]["why_not"]
-    assert code == 0
 
 
 def test_unsafe_method_sent_with_flag(server):
-    code, out, _ = check(server, "echo/put?n=unsafe2", "-X", "PUT", "--send-actual", "--format", "json",
-                         "--no-probe")
+    ran = check(server, "echo/put?n=unsafe2", "-X", "PUT", "--send-actual", "--format", "json",
+                "--no-probe")
     assert [r.method for r in server.requests_for("unsafe2")] == ["OPTIONS", "PUT"]
-    assert json.loads(out)["allowed"] is True and code == 0
+    assert ran.json()["allowed"] is True
 
 
 def test_no_actual_sends_only_the_preflight(server):
@@ -131,13 +119,11 @@ def test_preflight_is_sent_as_chromium_sends_it(server):
 def test_secrets_are_redacted_everywhere(server):
     secret = "s3cr3t-token-value"
     for fmt in ("json", "text"):
-        code, out, err = check(server, "secret/x", "-H", f"Authorization: Bearer {secret}",
-                               "-H", "Cookie: session=cookie-secret-123", "--credentials",
-                               "--format", fmt)
-        assert secret not in out and secret not in err
-        assert "cookie-secret-123" not in out
-        assert "REDACTED" in out
-        assert code == 0, err
+        ran = check(server, "secret/x", "-H", f"Authorization: Bearer {secret}",
+                    "-H", "Cookie: session=cookie-secret-123", "--credentials", "--format", fmt)
+        assert secret not in ran.out and secret not in ran.err
+        assert "cookie-secret-123" not in ran.out
+        assert "REDACTED" in ran.out
 
 
 @pytest.mark.parametrize(
@@ -162,10 +148,9 @@ def test_secrets_are_redacted_everywhere(server):
     ],
 )
 def test_usage_errors_exit_2_with_one_clear_line(args, fragment):
-    code, out, err = run(*args)
-    assert code == 2, (out, err)
-    assert fragment.lower() in err.lower()
-    assert "Traceback" not in err and "Traceback" not in out
+    ran = cli(*args, code=2, timeout=60)
+    assert fragment.lower() in ran.err.lower()
+    assert "Traceback" not in ran.err and "Traceback" not in ran.out
 
 
 def test_unreachable_exit_3_and_json_error_object():
@@ -175,14 +160,12 @@ def test_unreachable_exit_3_and_json_error_object():
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()  # nothing listens there now
-    code, out, err = run("check", f"http://127.0.0.1:{port}/", "--origin", "https://a.example",
-                         "--format", "json")
-    assert code == 3
-    report = json.loads(out)
+    report = cli("check", f"http://127.0.0.1:{port}/", "--origin", "https://a.example",
+                 "--format", "json", code=3).json()
     assert report["allowed"] is False and report["browser_error"] is None
     assert report["error"]["kind"] == "connect"
-    code, out, err = run("check", f"http://127.0.0.1:{port}/", "--origin", "https://a.example")
-    assert code == 3 and "cannot connect" in err and "Traceback" not in err
+    err = cli("check", f"http://127.0.0.1:{port}/", "--origin", "https://a.example", code=3).err
+    assert "cannot connect" in err and "Traceback" not in err
 
 
 def test_timeout_exit_3():
@@ -192,16 +175,15 @@ def test_timeout_exit_3():
     s.bind(("127.0.0.1", 0))
     s.listen(1)  # accepts (kernel backlog) but never answers
     try:
-        code, out, err = run("check", f"http://127.0.0.1:{s.getsockname()[1]}/", "--origin",
-                             "https://a.example", "--timeout", "0.5", "--format", "json")
+        ran = cli("check", f"http://127.0.0.1:{s.getsockname()[1]}/", "--origin",
+                  "https://a.example", "--timeout", "0.5", "--format", "json", code=3)
     finally:
         s.close()
-    assert code == 3 and json.loads(out)["error"]["kind"] == "timeout"
+    assert ran.json()["error"]["kind"] == "timeout"
 
 
 def test_help_is_fast_to_import():
-    code, out, _ = run("--help")
-    assert code == 0 and "check" in out
+    assert "check" in cli("--help").out
     probe = subprocess.run(
         [sys.executable, "-c", "import sys, corsprobe.cli; "
          "print(sorted(m for m in ('httpx', 'rich', 'corsprobe.rules') if m in sys.modules))"],
@@ -215,14 +197,12 @@ def test_reflecting_server_is_flagged_by_untrusted_origin_probes():
                               ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")], b"")
 
     with ScenarioServer({"reflect": reflect}) as s:
-        code, out, _ = check(s, "reflect/x?n=refl", "--credentials", "--format", "json")
-        report = json.loads(out)
-        assert report["allowed"] is True and code == 1
+        report = check(s, "reflect/x?n=refl", "--credentials", "--format", "json", code=1).json()
+        assert report["allowed"] is True
         assert "CORS804" in [f["rule"] for f in report["findings"]]
         methods = {r.method for r in s.requests_for("refl")}
         assert methods == {"GET"}  # probes are never unsafe
-        code, out, _ = check(s, "reflect/x", "--credentials", "--no-probe", "--format", "json")
-        assert code == 0 and json.loads(out)["probes"] == []
+        assert check(s, "reflect/x", "--credentials", "--no-probe", "--format", "json").json()["probes"] == []
 
 
 def test_refused_origin_variant_is_named():
@@ -232,8 +212,7 @@ def test_refused_origin_variant_is_named():
         return Response(200, [], b"")
 
     with ScenarioServer({"slash": slash}) as s:
-        code, out, _ = check(s, "slash/x", "--format", "json")
-        report = json.loads(out)
+        report = check(s, "slash/x", "--format", "json", code=1).json()
         rules = {f["rule"]: f for f in report["findings"]}
         assert "CORS111" in rules and "trailing slash" in rules["CORS111"]["message"]
         assert report["probes"][-1]["accepted"] is True

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import socket
 import ssl
 import subprocess
-import sys
 import threading
 
 import pytest
+
+from tests.clihelp import cli
 
 CERT_CONF = """[req]
 distinguished_name = dn
@@ -72,30 +72,27 @@ def tls_server(tmp_path_factory):
     sock.close()
 
 
-def run(port, *args):
-    p = subprocess.run(
-        [sys.executable, "-m", "corsprobe", "check", f"https://api.test:{port}/users", "--origin",
-         "https://app.example.com", "--resolve", f"api.test:{port}:127.0.0.1", "--no-probe",
-         "--format", "json", *args], capture_output=True, text=True, timeout=60)
-    return p.returncode, json.loads(p.stdout), p.stderr
+def run(port, *args, code=0):
+    """The JSON report of `corsprobe check` of the TLS server, which must exit ``code``."""
+    return cli("check", f"https://api.test:{port}/users", "--origin", "https://app.example.com",
+               "--resolve", f"api.test:{port}:127.0.0.1", "--no-probe", "--format", "json", *args,
+               code=code, timeout=60).json()
 
 
 def test_untrusted_certificate_is_a_tls_failure_exit_3(tls_server):
     port, _ = tls_server
-    code, report, _ = run(port)
-    assert code == 3
+    report = run(port, code=3)
     assert report["error"]["kind"] == "tls" and report["allowed"] is False
 
 
 def test_insecure_skips_verification_and_says_so(tls_server):
     port, _ = tls_server
-    code, report, _ = run(port, "--insecure")
-    assert code == 0 and report["allowed"] is True
+    report = run(port, "--insecure")
+    assert report["allowed"] is True
     assert any("--insecure" in n for n in report["notes"])
 
 
 def test_cacert_verifies_against_the_given_ca_and_sni_follows_resolve(tls_server):
     port, cert = tls_server
-    code, report, err = run(port, "--cacert", str(cert))
-    assert code == 0, (report.get("error"), err)
+    report = run(port, "--cacert", str(cert))
     assert report["allowed"] is True

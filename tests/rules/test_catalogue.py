@@ -1,12 +1,35 @@
 """Every rule is documented with the fixed headings and has a unique id and name."""
 
 import re
+from collections import Counter
 
-from corsprobe.rules import DOC_HEADINGS, all_rules
+from corsprobe.rules import DOC_HEADINGS, FAMILIES, all_rules
+
+# The catalogue: how many rules each family has. Adding or removing a rule changes this table
+# (and the README's and `corsprobe rules`' counts) on purpose.
+PER_FAMILY = {"origin": 11, "credentials": 3, "preflight": 5, "response": 2, "redirects": 3,
+              "exposure": 2, "caching": 4, "security": 5, "scan": 18}
+# An id's number says its family: the hundreds follow FAMILIES, and the 8xx block is shared by
+# security (801-809) and scan (810-899).
+ID_RANGES = {"origin": (101, 199), "credentials": (201, 299), "preflight": (301, 399),
+             "response": (401, 499), "redirects": (501, 599), "exposure": (601, 699),
+             "caching": (701, 799), "security": (801, 809), "scan": (810, 899)}
 
 
 def test_rules_exist():
-    assert len(all_rules()) >= 10
+    rules = all_rules()
+    assert len(rules) == 53 == sum(PER_FAMILY.values())
+    assert Counter(r.family for r in rules) == PER_FAMILY
+    assert set(PER_FAMILY) == set(FAMILIES) == set(ID_RANGES)
+    assert [r.id for r in rules] == sorted(r.id for r in rules)
+    assert all_rules() == rules  # asking twice registers nothing twice
+
+
+def test_ids_follow_the_family_numbering():
+    for r in all_rules():
+        low, high = ID_RANGES[r.family]
+        assert low <= int(r.id[4:]) <= high, f"{r.id} is numbered outside {r.family} ({low}-{high})"
+        assert r.check.__module__ == f"corsprobe.rules.{r.family}", (r.id, r.check.__module__)
 
 
 def test_ids_and_names_unique_and_well_formed():

@@ -1,63 +1,39 @@
-"""Origin-matching and credentials rules: each fires on its mistake and stays quiet otherwise."""
+"""Origin-matching and credentials rules: each fires on its mistake and stays quiet otherwise
+(the table is ORIGIN_CASES in cases.py)."""
 
 import pytest
 
+from .cases import ACAO, ORIGIN_CASES, params
 from .replay import ORIGIN, rules_fired
 
-ACAO = "Access-Control-Allow-Origin"
-ACAC = "Access-Control-Allow-Credentials"
-
-FIRES = [
-    ("CORS101", {"*": (200, [])}, {}),
-    ("CORS102", {"*": (200, [(ACAO, ORIGIN + "/")])}, {}),
-    ("CORS103", {"*": (200, [(ACAO, "http://app.example.com")])}, {}),
-    ("CORS104", {"*": (200, [(ACAO, "https://app.example.com:8443")])}, {}),
-    ("CORS104", {"*": (200, [(ACAO, "https://app.example.com:443")])}, {}),
-    ("CORS105", {"*": (200, [(ACAO, "https://App.Example.com")])}, {}),
-    ("CORS106", {"*": (200, [(ACAO, "https://www.app.example.com")])}, {}),
-    ("CORS106", {"*": (200, [(ACAO, "https://admin.example.com")])}, {}),
-    ("CORS107", {"*": (200, [(ACAO, "http://127.0.0.1:3000")])}, {"origin": "http://localhost:3000"}),
-    ("CORS108", {"*": (200, [(ACAO, ORIGIN), (ACAO, "*")])}, {}),
-    ("CORS108", {"*": (200, [(ACAO, f"{ORIGIN}, https://b.example.com")])}, {}),
-    ("CORS109", {"*": (200, [(ACAO, "null")])}, {}),
-    ("CORS110", {"*": (200, [(ACAO, "https://other.example.org")])}, {}),
-    ("CORS110", {"*": (200, [(ACAO, "foo")])}, {}),
-    ("CORS201", {"*": (200, [(ACAO, "*"), (ACAC, "true")])}, {"credentials": True}),
-    ("CORS202", {"*": (200, [(ACAO, ORIGIN)])}, {"credentials": True}),
-    ("CORS203", {"*": (200, [(ACAO, ORIGIN), (ACAC, "True")])}, {"credentials": True}),
-    ("CORS203", {"*": (200, [(ACAO, ORIGIN), (ACAC, "true"), (ACAC, "true")])}, {"credentials": True}),
-    # on a preflight
-    ("CORS101", {"OPTIONS": (204, []), "*": (200, [(ACAO, ORIGIN)])}, {"method": "PUT"}),
-    ("CORS102", {"OPTIONS": (204, [(ACAO, ORIGIN + "/")]), "*": (200, [])}, {"method": "PUT"}),
-    ("CORS201", {"OPTIONS": (204, [(ACAO, "*")]), "*": (200, [])}, {"method": "PUT", "credentials": True}),
-]
-
-VARY = ("Vary", "Origin")
-QUIET = [
-    ({"*": (200, [(ACAO, ORIGIN), VARY])}, {}),
-    ({"*": (200, [(ACAO, "*")])}, {}),
-    ({"*": (200, [(ACAO, ORIGIN), (ACAC, "true"), VARY])}, {"credentials": True}),
-    ({"OPTIONS": (204, [(ACAO, ORIGIN), ("Access-Control-Allow-Methods", "PUT"),
-                        ("Access-Control-Max-Age", "600")]),
-      "*": (200, [(ACAO, ORIGIN), VARY])}, {"method": "PUT"}),
-]
+FIRES = [c for c in ORIGIN_CASES if c.rule]
+QUIET = [c for c in ORIGIN_CASES if not c.rule]
 
 
-@pytest.mark.parametrize("rule,table,spec", FIRES)
-def test_rule_fires_with_evidence(rule, table, spec):
-    fired = rules_fired(table, **spec)
-    assert rule in fired, f"{rule} did not fire; got {sorted(fired)}"
-    finding = fired[rule]
-    assert finding.evidence["exchange"] in ("preflight", "actual[0]")
+@pytest.mark.parametrize("case", params(FIRES))
+def test_rule_fires_with_evidence(case):
+    fired = case.fired()
+    assert case.rule in fired, f"{case.rule} did not fire; got {sorted(fired)}"
+    finding = fired[case.rule]
+    assert case.text in finding.message, finding.message
+    if case.probe and case.rule == "CORS111":
+        # the evidence is the probe whose origin the server accepted
+        assert finding.evidence["exchange"].startswith("probe[")
+        assert finding.evidence["probe_origin"] in finding.message
+    else:
+        assert finding.evidence["exchange"] in ("preflight", "actual[0]")
+        if case.rule not in ("CORS101", "CORS202"):
+            assert finding.evidence["values"], finding.evidence
     assert "status" in finding.evidence and finding.fix["generic"]
-    if rule not in ("CORS101", "CORS202"):
-        assert finding.evidence["values"], finding.evidence
-    assert {"fastapi", "django", "flask"} <= set(finding.fix)
+    # every origin and credentials fix names the page's origin, for each framework
+    page = case.spec.get("origin", ORIGIN)
+    for framework in ("fastapi", "django", "flask"):
+        assert page in finding.fix[framework], (framework, finding.fix)
 
 
-@pytest.mark.parametrize("table,spec", QUIET)
-def test_rules_quiet_when_correct(table, spec):
-    assert rules_fired(table, **spec) == {}
+@pytest.mark.parametrize("case", params(QUIET))
+def test_rules_quiet_when_correct(case):
+    assert case.fired() == {}
 
 
 def test_one_specific_rule_per_mismatch():

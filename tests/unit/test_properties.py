@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from corsprobe import replay
 from corsprobe.engine import findings
-from corsprobe.fetch import access, exposure, preflight, safelist
-from corsprobe.model import Exchange, HttpResponse, RequestSpec
+from corsprobe.fetch import access, exposure, messages, preflight, safelist
+from corsprobe.model import CorsFailure, Exchange, HttpResponse, RequestSpec
 from corsprobe.report import text
 from corsprobe.report.model import Report
 
@@ -34,10 +34,50 @@ def test_cors_check_total(headers, credentials):
     assert failure is None or failure.error
 
 
+PREFLIGHT_ERRORS = {
+    *access.PREFLIGHT_NAMES.values(), "PreflightDisallowedRedirect", "PreflightInvalidStatus",
+    "InvalidAllowMethodsPreflightResponse", "InvalidAllowHeadersPreflightResponse",
+    "MethodDisallowedByPreflightResponse", "HeaderDisallowedByPreflightResponse",
+}
+
+
+_ALLOWS = (("Access-Control-Allow-Origin", "https://app.example.com"),
+           ("Access-Control-Allow-Credentials", "true"))
+
+
 @given(STATUS, HEADERS, st.sampled_from(["PUT", "patch", "GET", "X"]), st.booleans())
+@example(204, (*_ALLOWS, ("Access-Control-Allow-Methods", "PUT"),
+               ("Access-Control-Allow-Headers", "X-A, Content-Type")), "PUT", True)  # passes
+@example(204, (*_ALLOWS, ("Access-Control-Allow-Methods", "PUT")), "PUT", False)  # a header
+@example(204, _ALLOWS, "patch", False)  # the method
+@example(307, (*_ALLOWS, ("Location", "/next")), "PUT", False)  # a redirect
+@example(401, _ALLOWS, "PUT", False)  # the status
 def test_preflight_check_total(status, headers, method, credentials):
+    origin, unsafe = "https://app.example.com", ["x-a", "content-type"]
     response = HttpResponse(status, "", headers)
-    preflight.check(response, method, ["x-a", "content-type"], "https://app.example.com", credentials)
+    verdict = preflight.check(response, method, unsafe, origin, credentials)
+    # a verdict, and always the same one
+    assert verdict is None or isinstance(verdict, CorsFailure)
+    assert verdict == preflight.check(response, method, list(unsafe), origin, credentials)
+    if verdict is None:
+        # the actual request may go: an ok status and an Allow-Origin that passes
+        assert 200 <= status <= 299
+        assert access.cors_check(headers, origin, credentials) is None
+        return
+    # a preflight-stage Network.CorsError name that has Chromium's console text
+    assert verdict.error in PREFLIGHT_ERRORS and verdict.error in messages.REASONS
+    assert messages.reason_text(verdict)
+    # Chromium's order: a redirect first, then Allow-Origin/-Credentials, then the status
+    if preflight.is_redirect(response):
+        assert verdict.error == "PreflightDisallowedRedirect"
+    elif (cors := access.cors_check(headers, origin, credentials)) is not None:
+        assert verdict == access.as_preflight(cors)
+    elif not 200 <= status <= 299:
+        assert verdict.error == "PreflightInvalidStatus"
+    if verdict.error == "MethodDisallowedByPreflightResponse":
+        assert verdict.hint == method and method not in ("GET",)
+    if verdict.error == "HeaderDisallowedByPreflightResponse":
+        assert verdict.hint in unsafe
 
 
 @given(HEADERS, st.booleans())
