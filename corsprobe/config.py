@@ -225,6 +225,8 @@ def load(
                 f"{cwd} or any parent directory; create one or pass --config FILE"
             )
     display = _display(path, cwd)
+    if path.exists() and not path.is_file():  # a directory, or a FIFO that would block
+        raise UsageError(f"{display}: cannot read the config: not a regular file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -531,20 +533,12 @@ class _Loader:
         urls = [self.url(u, g["base"], where, url_key) for u in urls]
         origins = self.origins(table, where, required=g["origins"] is None) or g["origins"]
         method = get("method", "string", "GET")
-        from .fetch.safelist import is_forbidden_method, is_token
-
-        if not is_token(method):
-            raise self.error(where, "method", f"'{method}' is not a valid HTTP method")
-        if is_forbidden_method(method):
-            raise self.error(where, "method", f"fetch() refuses the method {method.upper()} (a forbidden method)")
         headers = list(g["headers"])
         own = self.headers(get("headers", "table of strings", {}), where)
         own_names = {k.lower() for k, _ in own}
         headers = [(k, v) for k, v in headers if k.lower() not in own_names] + own
         body_text = get("body", "string")
         body = body_text.encode("utf-8") if body_text is not None else None
-        if body is not None and method.upper() in ("GET", "HEAD"):
-            raise self.error(where, "body", f"fetch() refuses a body with {method.upper()}")
         expect_error = get("expect_error", "string")
         if "expect" in table:
             expect = self.choice(table, "expect", EXPECTS, where)
@@ -600,13 +594,14 @@ class _Loader:
             secret_headers=tuple(dict.fromkeys([*g["secret_headers"],
                                                 *self.secret_names(table, where)])),
         )
-        # fetch()'s own input checks (forbidden headers are dropped with a note, not refused)
+        # fetch()'s own input checks, written once in replay.prepare: the method, the body,
+        # each header (a config says what a page's fetch() is given, so the same rules apply)
         from .replay import prepare
 
         try:
             prepare(next(Config(Path(), "", definitions=(d,)).checks()).spec)
         except UsageError as exc:
-            raise self.error(where, None, str(exc)) from None
+            raise self.error(where, exc.field, str(exc)) from None
         return d
 
 

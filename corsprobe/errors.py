@@ -2,7 +2,10 @@
 
     CorsprobeError                 (exit 1, never raised directly)
      +-- UsageError                exit 2: bad URL, origin, header, option or config
-     +-- UnreachableError          exit 3: DNS, connect, TLS, timeout, not HTTP
+
+A target that cannot be reached (exit 3: DNS, connect, TLS, timeout, not HTTP) is not raised:
+it is recorded in the trace (``Trace.net_error``) and reported, and :mod:`corsprobe.policy`
+maps it to exit 3.
 """
 
 from __future__ import annotations
@@ -18,14 +21,13 @@ class CorsprobeError(Exception):
 
 
 class UsageError(CorsprobeError):
-    """The user's input is wrong; the message names the bad part and shows a valid example."""
+    """The user's input is wrong; the message names the bad part and shows a valid example.
+
+    ``field``: which part of a request was wrong (url, origin, method, headers, body), so that
+    a config error can name its key."""
 
     exit_code = EXIT_USAGE
 
-
-class UnreachableError(CorsprobeError):
-    exit_code = EXIT_UNREACHABLE
-
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
-        self.kind = kind
+        self.field = field

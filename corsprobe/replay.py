@@ -85,29 +85,37 @@ def prepare(spec: RequestSpec) -> Prepared:
     """Validate input as fetch() would; raises UsageError for what fetch() would refuse."""
     try:
         page = parse_origin(spec.origin)
+    except InvalidInput as exc:
+        raise UsageError(str(exc), field="origin") from None
+    try:
         url = parse_url(spec.url)
     except InvalidInput as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(str(exc), field="url") from None
     if not safelist.is_token(spec.method):
-        raise UsageError(f"method '{spec.method}' is not a valid HTTP method token; e.g. -X PUT")
+        raise UsageError(f"method '{spec.method}' is not a valid HTTP method token; e.g. -X PUT",
+                         field="method")
     if safelist.is_forbidden_method(spec.method):
-        raise UsageError(f"fetch() refuses the method {spec.method.upper()} (a forbidden method)")
+        raise UsageError(f"fetch() refuses the method {spec.method.upper()} (a forbidden method)",
+                         field="method")
     method = safelist.normalize_method(spec.method)
     if url.has_credentials:
         raise UsageError(
             "the URL contains user:password; fetch() refuses such URLs "
-            "(send an Authorization header instead)"
+            "(send an Authorization header instead)", field="url"
         )
     if spec.body is not None and method in ("GET", "HEAD"):
-        raise UsageError(f"fetch() refuses a body with {method}; drop -d/--data-file or use -X POST")
+        raise UsageError(f"fetch() refuses a body with {method}; drop -d/--data-file or use -X POST",
+                         field="body")
     notes: list[str] = []
     kept: list[tuple[str, str]] = []
     cookies: list[tuple[str, str]] = list(spec.cookies)
     for name, value in spec.headers:
         if not safelist.is_token(name):
-            raise UsageError(f"header name '{name}' is not a valid token; e.g. -H 'X-Api-Key: abc'")
+            raise UsageError(f"header name '{name}' is not a valid token; e.g. -H 'X-Api-Key: abc'",
+                             field="headers")
         if any(c in value for c in "\r\n\0"):
-            raise UsageError(f"header {name}: the value contains a line break or NUL byte")
+            raise UsageError(f"header {name}: the value contains a line break or NUL byte",
+                             field="headers")
         value = value.strip(" \t")
         if name.lower() == "cookie":
             if spec.credentials:
@@ -120,7 +128,7 @@ def prepare(spec: RequestSpec) -> Prepared:
             raise UsageError(
                 "-H 'Cookie: ...' without --credentials: a page cannot set Cookie, and without "
                 "credentials: 'include' the browser sends no cookies cross-origin; add "
-                "--credentials to stand for the browser's cookie jar"
+                "--credentials to stand for the browser's cookie jar", field="headers"
             )
         if safelist.is_forbidden_header(name, value):
             hint = {
@@ -129,7 +137,8 @@ def prepare(spec: RequestSpec) -> Prepared:
             }.get(name.lower(), "")
             raise UsageError(
                 f"-H '{name}': {name} is a forbidden request header — a page cannot set it, "
-                f"fetch() silently drops it, so a browser never sends your value{hint}"
+                f"fetch() silently drops it, so a browser never sends your value{hint}",
+                field="headers",
             )
         kept.append((name, value))
     body = spec.body

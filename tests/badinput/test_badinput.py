@@ -4,6 +4,7 @@ part and shows a valid example, and never a traceback."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -122,6 +123,15 @@ def test_run_unreadable_config(tmp_path):
     line = _one_line(ran)
     assert "corsprobe.toml: cannot read the config" in line, line
     assert ran.out == ""
+
+
+def test_run_fifo_config_does_not_hang(tmp_path):
+    # a FIFO with no writer would block read_text() forever
+    path = tmp_path / "corsprobe.toml"
+    os.mkfifo(path)
+    ran = corsprobe("run", "--config", str(path), cwd=tmp_path)
+    assert ran.code == 2, (ran.out, ran.err)
+    assert "not a regular file" in _one_line(ran)
 
 
 @pytest.mark.parametrize("args", [["--bogus"], ["--concurrency", "many"], ["a.toml", "--config", "b.toml"]])
