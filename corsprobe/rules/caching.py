@@ -116,7 +116,7 @@ def max_age_above_cap(ctx: Context) -> Iterator[Hit]:
         yield Hit(
             f"Access-Control-Max-Age is {value} s; {b.label} caps it at {b.max_age_cap} s.",
             ctx.evidence_for("preflight", found[0], MAX_AGE, cap=b.max_age_cap),
-            fixes.max_age(min(value, 7200)),
+            fixes.max_age(b.max_age_cap),
         )
 
 

@@ -8,6 +8,8 @@ CommonMiddleware, flask-cors omits the lists for a refused method, ...).
 
 from __future__ import annotations
 
+import re
+
 
 def _example(origin: str) -> str:
     return origin if origin not in ("null", "") else "https://app.example.com"
@@ -197,4 +199,32 @@ def allow_origin(origin: str, note: str = "") -> dict[str, str]:
             "in MIDDLEWARE."
         ),
         "flask": f'CORS(app, origins=["{shown}"])',
+    }
+
+
+def _trusted_example(origin: str) -> tuple[str, str]:
+    """The trusted origin for fix texts, and a safe regex for its domain."""
+    if origin == "null" or not origin.startswith("https://"):
+        origin = "https://app.example.com"
+    host = origin.split("://", 1)[1].split(":", 1)[0]
+    labels = host.split(".")
+    domain = ".".join(labels[-2:]) if len(labels) >= 2 else host
+    return origin, r"https://([a-z0-9-]+\.)?" + re.escape(domain)
+
+
+def allow_list(origin: str, generic: str) -> dict[str, str]:
+    """Echo only trusted origins: an exact list with ``origin``, or an anchored, escaped regex
+    for its domain, in each framework's terms."""
+    origin, pattern = _trusted_example(origin)
+    return {
+        "generic": generic,
+        "fastapi": f'CORSMiddleware(app, allow_origins=["{origin}"], allow_credentials=True), or '
+                   f'allow_origin_regex=r"{pattern}" (Starlette full-matches it; escape every dot); '
+                   'never allow_origins=["*"] with allow_credentials=True (it reflects any origin)',
+        "django": f'CORS_ALLOWED_ORIGINS = ["{origin}"], or CORS_ALLOWED_ORIGIN_REGEXES = '
+                  f'[r"^{pattern}$"] (re.match anchors only the start: end with $); never '
+                  'CORS_ALLOW_ALL_ORIGINS with CORS_ALLOW_CREDENTIALS',
+        "flask": f'CORS(app, origins=["{origin}"], supports_credentials=True), or origins='
+                 f'[r"^{pattern}$"] (flask-cors uses re.match: end the pattern with $); the default '
+                 "origins='*' with supports_credentials reflects every origin",
     }

@@ -18,12 +18,11 @@ critical/high are errors, medium a warning, low/info are info.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ..fetch import access, preflight
 from ..model import Probe, Severity, joined
-from . import Context, Hit, rule
+from . import Context, Hit, fixes, rule
 
 SEVERITY: dict[str, Severity] = {"critical": "error", "high": "error", "medium": "warning",
                                  "low": "info", "info": "info"}
@@ -40,33 +39,6 @@ def _sendable(origin: str) -> bool:
     from ..scan.origins import sendable
 
     return sendable(origin)
-
-
-def _example(ctx: Context) -> tuple[str, str]:
-    """The trusted origin for fix texts, and a safe regex for its domain."""
-    origin = ctx.trace.origin_sent
-    if origin == "null" or not origin.startswith("https://"):
-        origin = "https://app.example.com"
-    host = origin.split("://", 1)[1].split(":", 1)[0]
-    labels = host.split(".")
-    domain = ".".join(labels[-2:]) if len(labels) >= 2 else host
-    return origin, r"https://([a-z0-9-]+\.)?" + re.escape(domain)
-
-
-def allow_list_fix(ctx: Context, generic: str) -> dict[str, str]:
-    origin, pattern = _example(ctx)
-    return {
-        "generic": generic,
-        "fastapi": f'CORSMiddleware(app, allow_origins=["{origin}"], allow_credentials=True), or '
-                   f'allow_origin_regex=r"{pattern}" (Starlette full-matches it; escape every dot); '
-                   'never allow_origins=["*"] with allow_credentials=True (it reflects any origin)',
-        "django": f'CORS_ALLOWED_ORIGINS = ["{origin}"], or CORS_ALLOWED_ORIGIN_REGEXES = '
-                  f'[r"^{pattern}$"] (re.match anchors only the start: end with $); never '
-                  'CORS_ALLOW_ALL_ORIGINS with CORS_ALLOW_CREDENTIALS',
-        "flask": f'CORS(app, origins=["{origin}"], supports_credentials=True), or origins='
-                 f'[r"^{pattern}$"] (flask-cors uses re.match: end the pattern with $); the default '
-                 "origins='*' with supports_credentials reflects every origin",
-    }
 
 
 def _creds(probe: Probe) -> bool:
@@ -125,7 +97,7 @@ def _class_hits(ctx: Context, cls: str, generic_fix: str,
         evidence["also_accepted"] = others
     yield Hit(
         f"The server allows the origin '{proof.origin}' — it {proof.difference} — so {what}.",
-        evidence, fix or allow_list_fix(ctx, generic_fix), SEVERITY[risk], risk,
+        evidence, fix or fixes.allow_list(ctx.trace.origin_sent, generic_fix), SEVERITY[risk], risk,
     )
 
 
@@ -478,7 +450,7 @@ def _preflight_hits(ctx: Context, purpose: str, what: str, generic: str) -> Iter
              "allow_methods": joined(r.headers, preflight.ACAM),
              "allow_headers": joined(r.headers, preflight.ACAH),
              "origin": ctx.trace.origin_sent},
-            allow_list_fix(ctx, generic), SEVERITY[risk], risk,
+            fixes.allow_list(ctx.trace.origin_sent, generic), SEVERITY[risk], risk,
         )
 
 

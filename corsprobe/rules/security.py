@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import header_values, joined
-from . import Context, Hit, rule
+from . import Context, Hit, fixes, rule
 
 _CORS_HEADERS = (
     "Access-Control-Allow-Credentials",
@@ -127,18 +127,9 @@ def _untrusted(ctx: Context, with_credentials: bool) -> Iterator[Hit]:
             {"exchange": f"probe[{index}]", "url": probe.exchange.request.url,
              "probe_origin": probe.origin, "status": probe.exchange.response.status,
              "credentials": creds, "origin": ctx.trace.origin_sent},
-            {
-                "generic": "Compare the Origin against an exact allow list (or a pattern anchored at "
-                "both ends with escaped dots) before echoing it.",
-                "fastapi": 'allow_origins=["https://app.example.com"] or allow_origin_regex='
-                r'r"https://([a-z0-9-]+\.)?example\.com" (fullmatch; escape the dots); never '
-                'allow_origins=["*"] with allow_credentials=True.',
-                "django": r'CORS_ALLOWED_ORIGIN_REGEXES = [r"^https://([a-z0-9-]+\.)?example\.com$"] '
-                "($ is required: re.match anchors only the start); not CORS_ALLOW_ALL_ORIGINS with "
-                "CORS_ALLOW_CREDENTIALS.",
-                "flask": r'CORS(app, origins=[r"^https://([a-z0-9-]+\.)?example\.com$"]) — the '
-                "default origins='*' reflects every origin.",
-            },
+            fixes.allow_list(ctx.trace.origin_sent, (
+                "Compare the Origin against an exact allow list (or a pattern anchored at both "
+                "ends with escaped dots) before echoing it.")),
         )
 
 

@@ -173,7 +173,7 @@ FAMILY_CASES = [
     Case("CORS703", {"OPTIONS": (204, [ACAO_OK, acam("PUT"), ("Access-Control-Max-Age", "86400")]), "*": GOOD},
          {"method": "PUT"}, "7200", ("7200",)),
     Case("CORS703", {"OPTIONS": (204, [ACAO_OK, acam("PUT"), ("Access-Control-Max-Age", "3600")]), "*": GOOD},
-         {"method": "PUT", "browser": "safari"}, "600", ()),
+         {"method": "PUT", "browser": "safari"}, "600", ("600",)),
     Case("CORS704", {"OPTIONS": (204, [ACAO_OK, acam("PUT"), ("Access-Control-Max-Age", "-1")]), "*": GOOD},
          {"method": "PUT"}, "'-1'", ("600",)),
     # security
@@ -187,7 +187,10 @@ FAMILY_CASES = [
     # the origin probes of a request that passed: flask-cors' default origins='*' with
     # supports_credentials reflects every origin ...
     Case("CORS804", {"*": (200, [(ACAO, ECHO), ACAC_TRUE, VARY])}, {"credentials": True},
-         "'https://evil.corsprobe.invalid'", (), probe=True),
+         "'https://evil.corsprobe.invalid'", ("https://app.example.com",), probe=True),
+    Case("CORS804", {"*": (200, [(ACAO, ECHO), ACAC_TRUE, VARY])},
+         {"credentials": True, "origin": "https://shop.acme.test"},
+         "'https://evil.corsprobe.invalid'", ("https://shop.acme.test", r"acme\.test"), probe=True),
     # ... a pattern anchored only at the start (re.match without $), without credentials
     Case("CORS805", policy(lambda o: re.match(r"https://app\.example\.com", o), credentials=False), {},
          "'https://app.example.com.corsprobe.invalid'", (), probe=True),

@@ -59,3 +59,11 @@ def test_cross_origin_redirect_sends_null_to_the_second_origin():
     finding = case.fired()["CORS502"]
     assert finding.evidence["final_url"] == "https://cdn.example.net/file"
     assert finding.evidence["origin"] == "null"
+
+
+def test_max_age_fix_uses_the_browsers_own_cap():
+    """Safari caps at 600 s: a fix that says 3600 would still be clamped."""
+    case = next(c for c in FAMILY_CASES if c.rule == "CORS703" and c.spec.get("browser") == "safari")
+    fix = case.fired()["CORS703"].fix
+    assert "Access-Control-Max-Age: 600 " in fix["generic"], fix
+    assert "max_age=600)" in fix["fastapi"] and "3600" not in str(fix), fix
