@@ -160,19 +160,24 @@ def _pairs(items: Any) -> HeaderList:
     )
 
 
+def _table(value: object) -> dict[str, Any] | None:
+    """A HAR object (a JSON object), or None for anything else."""
+    return value if isinstance(value, dict) else None
+
+
 def reduce(index: int, raw: dict[str, Any]) -> Entry | None:
     """The parts of one raw entry corsprobe uses; None when it is not an HTTP(S) request."""
-    req = raw.get("request") if isinstance(raw.get("request"), dict) else None
+    req = _table(raw.get("request"))
     if req is None or not isinstance(req.get("url"), str) or not isinstance(req.get("method"), str):
         return None
     if not req["url"].lower().startswith(("http://", "https://")):
         return None
-    resp = raw.get("response") if isinstance(raw.get("response"), dict) else {}
-    post = req.get("postData") if isinstance(req.get("postData"), dict) else None
+    resp = _table(raw.get("response")) or {}
+    post = _table(req.get("postData"))
     body = None
     if post is not None and isinstance(post.get("text"), str):
         body = post["text"].encode("utf-8")
-    content = resp.get("content") if isinstance(resp.get("content"), dict) else {}
+    content = _table(resp.get("content")) or {}
     excerpt = b""
     if isinstance(content.get("text"), str) and content.get("encoding") != "base64":
         excerpt = content["text"][:BODY_EXCERPT].encode("utf-8", "replace")

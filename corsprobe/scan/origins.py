@@ -201,11 +201,11 @@ def candidates(url: str, trusted: str | None = None) -> list[Candidate]:
         add("dev-host", origin, "trusts a public host where anyone can publish a page", rare=True)
 
     seen = {b.origin}
-    unique = []
-    for c in out:
-        if c.origin not in seen:
-            seen.add(c.origin)
-            unique.append(c)
+    unique: list[Candidate] = []
+    for candidate in out:
+        if candidate.origin not in seen:
+            seen.add(candidate.origin)
+            unique.append(candidate)
     return unique
 
 
