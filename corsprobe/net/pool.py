@@ -7,17 +7,17 @@ import time
 from typing import TYPE_CHECKING
 
 from ..model import Exchange, HttpRequest
-from .options import TransportOptions, _import_httpx
+from .options import TransportOptions, import_httpx
 from .record import (
-    _CappedBody,
-    _is_transport_error,
-    _ms,
-    _Outgoing,
-    _outgoing,
-    _recorded,
-    _tls_verify,
+    CappedBody,
+    Outgoing,
+    is_transport_error,
+    ms_since,
+    prepare,
+    record_response,
+    tls_verify,
 )
-from .wire import _WATCH, _classify, _HeadFilter, _Watch, _watch
+from .wire import HeadFilter, Watch, classify, current_watch, watching
 
 if TYPE_CHECKING:
     import httpx
@@ -32,7 +32,7 @@ class AsyncTransport:
     the plumbing under it, chosen by measurement (``bench/run``): httpx's
     ``AsyncHTTPTransport`` slows down as concurrency rises (its pool re-scans every queued
     request on each change, httpx issue #3215) and anyio adds a layer per read, so by
-    default requests go through :class:`_AsyncPool`: idle keep-alive connections per
+    default requests go through :class:`AsyncPool`: idle keep-alive connections per
     origin on a plain asyncio protocol. ``engine="httpx"`` selects httpx's own transport.
     The caller bounds concurrency (``corsprobe.runner``), so the pool needs no limits.
     """
@@ -42,7 +42,7 @@ class AsyncTransport:
             raise ValueError(f"unknown engine {engine!r}")
         self.options = options
         self.engine = engine
-        self._httpx = _import_httpx()
+        self._httpx = import_httpx()
         self._plain: object | None = None
         self._tls: object | None = None
 
@@ -50,7 +50,7 @@ class AsyncTransport:
         httpx = self._httpx
         if scheme == "https":
             if self._tls is None:
-                verify = _tls_verify(self.options)
+                verify = tls_verify(self.options)
                 if self.engine == "httpx":
                     self._tls = httpx.AsyncHTTPTransport(verify=verify, trust_env=False)  # type: ignore[arg-type]
                 else:
@@ -77,30 +77,27 @@ class AsyncTransport:
     async def send(self, request: HttpRequest) -> Exchange:
         import asyncio
 
-        out = _outgoing(self._httpx, request, self.options)
+        out = prepare(self._httpx, request, self.options)
         if isinstance(out, Exchange):
             return out
         for attempt in (1, 2):
-            watch = _Watch(out.deadline, self.options.timeout)
+            watch = Watch(out.deadline, self.options.timeout)
             try:
                 # the pool's streams keep the deadline themselves; this bounds the httpx engine
                 left = max(out.deadline - time.perf_counter(), 0.0) + 1.0
                 exchange = await asyncio.wait_for(self._send(out, watch), left)
             except TimeoutError:  # not the builtin TimeoutError on Python 3.10
-                return Exchange(out.recorded, error=_classify(TimeoutError(), watch),
-                                elapsed_ms=_ms(out.started))
+                return Exchange(out.recorded, error=classify(TimeoutError(), watch),
+                                elapsed_ms=ms_since(out.started))
             if attempt == 2 or not watch.retry_on_new_connection(exchange.error):
                 return exchange
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _send(self, out: _Outgoing, watch: _Watch) -> Exchange:
-        token = _WATCH.set(watch)
-        try:
+    async def _send(self, out: Outgoing, watch: Watch) -> Exchange:
+        with watching(watch):
             return await self._send_watched(out, watch)
-        finally:
-            _WATCH.reset(token)
 
-    async def _send_watched(self, out: _Outgoing, watch: _Watch) -> Exchange:
+    async def _send_watched(self, out: Outgoing, watch: Watch) -> Exchange:
         try:
             response = await self._transport(out.scheme).handle_async_request(out.request)
             try:
@@ -108,16 +105,15 @@ class AsyncTransport:
             finally:
                 await response.aclose()
         except Exception as exc:
-            if _is_transport_error(exc):
-                return Exchange(out.recorded, error=_classify(exc, watch),
-                                elapsed_ms=_ms(out.started))
+            if is_transport_error(exc):
+                return Exchange(out.recorded, error=classify(exc, watch),
+                                elapsed_ms=ms_since(out.started))
             raise
-        return Exchange(
-            out.recorded, response=_recorded(response, body, truncated), elapsed_ms=_ms(out.started)
-        )
+        return Exchange(out.recorded, response=record_response(response, body, truncated),
+                        elapsed_ms=ms_since(out.started))
 
     async def _read_capped(self, response: httpx.Response, deadline: float) -> tuple[bytes, bool]:
-        capped = _CappedBody(self.options.body_cap, deadline)
+        capped = CappedBody(self.options.body_cap, deadline)
         try:
             async for chunk in response.stream:  # type: ignore[union-attr]
                 if capped.add(chunk):
@@ -144,7 +140,7 @@ def _pool_classes() -> dict[str, type]:
 
     import httpcore
 
-    httpx = _import_httpx()
+    httpx = import_httpx()
 
     class Protocol(asyncio.Protocol):
         def __init__(self) -> None:
@@ -213,7 +209,8 @@ def _pool_classes() -> dict[str, type]:
             self._transport = transport
             self._protocol = protocol
             self._pending: list[bytes] = []
-            self._filter = _HeadFilter()
+            self._filter = HeadFilter()
+            self.last_watch: Watch | None = None
 
         def _flush(self) -> None:
             # h11 hands over the head and the body separately; one write sends both
@@ -225,8 +222,8 @@ def _pool_classes() -> dict[str, type]:
 
         async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
             # the request's whole deadline bounds every wait, and each response head is
-            # read whole and handed on as the browser reads it (see _HeadFilter)
-            w = _watch()
+            # read whole and handed on as the browser reads it (see HeadFilter)
+            w = current_watch()
             while True:
                 data = await self._read_raw(max_bytes, w.left(timeout))
                 if not data:
@@ -245,7 +242,7 @@ def _pool_classes() -> dict[str, type]:
                         raise httpcore.ReadError(str(p.error) or p.error.__class__.__name__)
                     return b""
                 if timeout <= 0:
-                    raise httpcore.ReadTimeout(f"the {_watch().timeout:g} s deadline passed")
+                    raise httpcore.ReadTimeout(f"the {current_watch().timeout:g} s deadline passed")
                 p.waiter = asyncio.get_running_loop().create_future()
                 started = time.perf_counter()
                 await _wait(p.waiter, timeout, httpcore.ReadTimeout)
@@ -261,7 +258,7 @@ def _pool_classes() -> dict[str, type]:
             if not buffer:
                 return
             p = self._protocol
-            w = _watch()
+            w = current_watch()
             w.using(self)
             self._filter.request_sent()
             if self._transport.is_closing() or (p.eof and p.error is not None):
@@ -292,7 +289,7 @@ def _pool_classes() -> dict[str, type]:
                 new = await asyncio.wait_for(
                     loop.start_tls(self._transport, self._protocol, ssl_context,  # type: ignore[arg-type]
                                    server_hostname=server_hostname),
-                    max(_watch().left(timeout), 0.0),
+                    max(current_watch().left(timeout), 0.0),
                 )
             except TimeoutError:
                 self._transport.close()
@@ -317,7 +314,7 @@ def _pool_classes() -> dict[str, type]:
             loop = asyncio.get_running_loop()
             try:
                 transport, protocol = await asyncio.wait_for(
-                    loop.create_connection(Protocol, host, port), max(_watch().left(timeout), 0.0)
+                    loop.create_connection(Protocol, host, port), max(current_watch().left(timeout), 0.0)
                 )
             except TimeoutError:
                 raise httpcore.ConnectTimeout(

@@ -7,17 +7,17 @@ import time
 from typing import TYPE_CHECKING
 
 from ..model import Exchange, HttpRequest
-from .options import TransportOptions, _import_httpx
+from .options import TransportOptions, import_httpx
 from .record import (
-    _CappedBody,
-    _is_transport_error,
-    _ms,
-    _Outgoing,
-    _outgoing,
-    _recorded,
-    _tls_verify,
+    CappedBody,
+    Outgoing,
+    is_transport_error,
+    ms_since,
+    prepare,
+    record_response,
+    tls_verify,
 )
-from .wire import _WATCH, _classify, _HeadFilter, _Watch, _watch
+from .wire import HeadFilter, Watch, classify, current_watch, watching
 
 if TYPE_CHECKING:
     import httpx
@@ -29,11 +29,11 @@ class Transport:
     Under it: httpcore's HTTP/1.1 connection pool on :func:`_sync_backend`, whose streams keep
     the request's whole deadline (``--timeout`` bounds a request, not each read: a server that
     dribbles one header byte at a time cannot hold corsprobe) and read each response head as
-    the browser does (:class:`_HeadFilter`)."""
+    the browser does (:class:`HeadFilter`)."""
 
     def __init__(self, options: TransportOptions) -> None:
         self.options = options
-        self._httpx = _import_httpx()
+        self._httpx = import_httpx()
         self._pools: dict[str, object] = {}
 
     def _pool(self, scheme: str) -> object:
@@ -43,7 +43,7 @@ class Transport:
 
             ctx = None
             if scheme == "https":
-                ctx = self._httpx.create_ssl_context(verify=_tls_verify(self.options),  # type: ignore[arg-type]
+                ctx = self._httpx.create_ssl_context(verify=tls_verify(self.options),  # type: ignore[arg-type]
                                                      trust_env=False)
             pool = self._pools[scheme] = httpcore.ConnectionPool(
                 ssl_context=ctx, network_backend=_sync_backend())
@@ -60,18 +60,17 @@ class Transport:
         self.close()
 
     def send(self, request: HttpRequest) -> Exchange:
-        out = _outgoing(self._httpx, request, self.options)
+        out = prepare(self._httpx, request, self.options)
         if isinstance(out, Exchange):
             return out
-        watch = _Watch(out.deadline, self.options.timeout)
+        watch = Watch(out.deadline, self.options.timeout)
         exchange = self._send(out, watch)
         if watch.retry_on_new_connection(exchange.error):
-            exchange = self._send(out, _Watch(out.deadline, self.options.timeout))
+            exchange = self._send(out, Watch(out.deadline, self.options.timeout))
         return exchange
 
-    def _send(self, out: _Outgoing, watch: _Watch) -> Exchange:
-        token = _WATCH.set(watch)
-        try:
+    def _send(self, out: Outgoing, watch: Watch) -> Exchange:
+        with watching(watch):
             try:
                 core = self._pool(out.scheme).handle_request(_core_request(out.request))  # type: ignore[attr-defined]
                 response = self._httpx.Response(status_code=core.status, headers=core.headers,
@@ -81,17 +80,15 @@ class Transport:
                 finally:
                     core.close()
             except Exception as exc:
-                if _is_transport_error(exc):
-                    return Exchange(out.recorded, error=_classify(exc, watch),
-                                    elapsed_ms=_ms(out.started))
+                if is_transport_error(exc):
+                    return Exchange(out.recorded, error=classify(exc, watch),
+                                    elapsed_ms=ms_since(out.started))
                 raise
-            return Exchange(out.recorded, response=_recorded(response, body, truncated),
-                            elapsed_ms=_ms(out.started))
-        finally:
-            _WATCH.reset(token)
+            return Exchange(out.recorded, response=record_response(response, body, truncated),
+                            elapsed_ms=ms_since(out.started))
 
     def _read_capped(self, stream: object, deadline: float) -> tuple[bytes, bool]:
-        capped = _CappedBody(self.options.body_cap, deadline)
+        capped = CappedBody(self.options.body_cap, deadline)
         try:
             for chunk in stream:  # type: ignore[attr-defined]
                 if capped.add(chunk):
@@ -126,15 +123,16 @@ def _sync_backend() -> object:
     import httpcore
 
     def expired(kind: type, what: str) -> Exception:
-        return kind(f"{what}: the {_watch().timeout:g} s deadline passed")
+        return kind(f"{what}: the {current_watch().timeout:g} s deadline passed")
 
     class Stream(httpcore.NetworkStream):
         def __init__(self, inner: httpcore.NetworkStream) -> None:
             self._inner = inner
-            self._filter = _HeadFilter()
+            self._filter = HeadFilter()
+            self.last_watch: Watch | None = None
 
         def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-            w = _watch()
+            w = current_watch()
             while True:
                 left = w.left(timeout)
                 if left <= 0:
@@ -148,7 +146,7 @@ def _sync_backend() -> object:
                     return out
 
         def write(self, buffer: bytes, timeout: float | None = None) -> None:
-            w = _watch()
+            w = current_watch()
             w.using(self)
             self._filter.request_sent()
             for i in range(0, len(buffer), 64 * 1024):
@@ -167,7 +165,7 @@ def _sync_backend() -> object:
 
         def start_tls(self, ssl_context: object, server_hostname: str | None = None,
                       timeout: float | None = None) -> Stream:
-            left = _watch().left(timeout)
+            left = current_watch().left(timeout)
             if left <= 0:
                 raise expired(httpcore.ConnectTimeout, "TLS handshake")
             return Stream(self._inner.start_tls(ssl_context, server_hostname, left))  # type: ignore[arg-type]
@@ -181,7 +179,7 @@ def _sync_backend() -> object:
 
         def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                         local_address: str | None = None, socket_options: object = None) -> Stream:
-            left = _watch().left(timeout)
+            left = current_watch().left(timeout)
             if left <= 0:
                 raise expired(httpcore.ConnectTimeout, "connecting")
             return Stream(self._inner.connect_tcp(host, port, left, local_address,

@@ -12,15 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corsprobe.net import MAX_HEAD
-from corsprobe.net.wire import _HeadFilter, _Watch
+from corsprobe.net.wire import HeadFilter, Watch
 from corsprobe.report import visible
 
 STATUS = b"HTTP/1.1 200 OK\r\n"
 
 
-def _filtered(raw: bytes, splits: list[int] = ()) -> tuple[bytes, _Watch]:
-    w = _Watch(deadline=float("inf"), timeout=1)
-    f = _HeadFilter()
+def _filtered(raw: bytes, splits: list[int] = ()) -> tuple[bytes, Watch]:
+    w = Watch(deadline=float("inf"), timeout=1)
+    f = HeadFilter()
     out, start = b"", 0
     for cut in sorted(set(splits)) + [len(raw)]:
         out += f.feed(raw[start:cut], w)
@@ -70,7 +70,7 @@ def test_informational_heads_are_counted_and_the_body_passes_untouched():
 
 
 def test_a_head_over_the_cap_is_refused_without_buffering_more():
-    f, w = _HeadFilter(), _Watch(deadline=float("inf"), timeout=1)
+    f, w = HeadFilter(), Watch(deadline=float("inf"), timeout=1)
     with pytest.raises(httpcore.RemoteProtocolError, match="ERR_RESPONSE_HEADERS_TOO_BIG"):
         for _ in range(MAX_HEAD // 1000 + 2):
             f.feed(b"X-Pad: " + b"p" * 993, w)
