@@ -15,6 +15,7 @@ from .wire import Watch, current_watch, printable
 if TYPE_CHECKING:
     import ssl
 
+    import httpcore
     import httpx
 
 
@@ -77,6 +78,21 @@ def _parsed_url(httpx: types.ModuleType, text: str) -> httpx.URL:
             _URLS.clear()
         url = _URLS[text] = httpx.URL(text)
     return url
+
+
+def core_request(request: httpx.Request) -> httpcore.Request:
+    """The httpx request as httpcore's connections take it."""
+    import httpcore
+
+    url = request.url
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return httpcore.Request(
+        method=request.method,
+        url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=port, target=url.raw_path),
+        headers=request.headers.raw,
+        content=request.stream,
+        extensions=request.extensions,
+    )
 
 
 def is_transport_error(exc: BaseException) -> bool:
