@@ -1,9 +1,7 @@
-"""The transport's response-head filter (read as Chromium reads it) and the terminal
-escaping, tested on their own, with examples and with arbitrary bytes."""
+"""The transport's response-head filter (read as Chromium reads it), tested on its own, with
+examples and with arbitrary bytes."""
 
 from __future__ import annotations
-
-import unicodedata
 
 import h11
 import httpcore
@@ -13,7 +11,6 @@ from hypothesis import strategies as st
 
 from corsprobe.net import MAX_HEAD
 from corsprobe.net.wire import HeadFilter, Watch
-from corsprobe.report import visible
 
 STATUS = b"HTTP/1.1 200 OK\r\n"
 
@@ -95,9 +92,3 @@ def test_any_head_gives_a_response_or_a_protocol_error(lines, splits):
         return
     for name, _ in response.headers:
         assert name and b" " not in name and b":" not in name
-
-
-@given(st.text())
-def test_visible_leaves_no_control_characters(text):
-    shown = visible({"k": [text]})["k"][0]
-    assert not any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in shown)
