@@ -8,10 +8,15 @@ lines in order, duplicates and letter case included, plus a capped body excerpt.
 - :mod:`.wire`       a response head read as Chromium reads it; failures named
 - :mod:`.record`     the request made ready for the wire; the answer recorded
 - :mod:`.sync`       :class:`Transport`, blocking (``corsprobe check``)
+- :mod:`.blocking`   the deadline-keeping socket streams under :class:`Transport`
 - :mod:`.pool`       :class:`AsyncTransport`, a keep-alive pool on asyncio (``run``, ``scan``)
+- :mod:`.aiopool`    that pool: asyncio protocol, streams, connections kept per origin
 - :mod:`.inprocess`  :class:`AppTransport` / :class:`AsyncAppTransport` (``--app``)
 
-httpx itself is imported on first use, never by importing this package.
+Imports go one way inside: options and wire first, then record, then the transports.
+httpx itself is imported on first use, never by importing this package: :mod:`.blocking` and
+:mod:`.aiopool` (which import httpx and httpcore at their top) are imported when a transport
+builds its first connection pool.
 """
 
 from .inprocess import AppTransport, AsyncAppTransport

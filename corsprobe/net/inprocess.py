@@ -6,14 +6,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import Exchange, HttpRequest, HttpResponse
-from .options import TransportOptions, _import_httpx
-from .record import _ms, _Outgoing, _outgoing
+from .options import TransportOptions, import_httpx
+from .record import Outgoing, ms_since, prepare
 
 if TYPE_CHECKING:
+    import asyncio
+    import threading
+    from collections.abc import Coroutine
+
     import httpx
 
-
-# -- in-process applications: httpx's ASGI and WSGI transports -------------------------------
+    from ..apps import Lifespan, LoadedApp
 
 
 class _AppSender:
@@ -25,16 +28,16 @@ class _AppSender:
     app's lifespan startup runs before its first request (:class:`corsprobe.apps.Lifespan`).
     """
 
-    def __init__(self, loaded: object, options: TransportOptions | None = None) -> None:
+    def __init__(self, loaded: LoadedApp, options: TransportOptions | None = None) -> None:
         import io
 
         self.loaded = loaded
         self.options = options or TransportOptions()
-        self._httpx = _import_httpx()
-        app = loaded.app  # type: ignore[attr-defined]
+        self._httpx = import_httpx()
+        app = loaded.app
         self.errors = io.StringIO()
-        self._lifespan = None
-        if loaded.interface == "asgi":  # type: ignore[attr-defined]
+        self._lifespan: Lifespan | None = None
+        if loaded.interface == "asgi":
             from ..apps import Lifespan
 
             lifespan = self._lifespan = Lifespan(app)
@@ -51,7 +54,7 @@ class _AppSender:
             self._wsgi = self._httpx.WSGITransport(app=app, raise_app_exceptions=False,
                                                    wsgi_errors=self.errors)
 
-    def _record(self, out: _Outgoing, response: httpx.Response, body: bytes) -> Exchange:
+    def _record(self, out: Outgoing, response: httpx.Response, body: bytes) -> Exchange:
         import http
 
         truncated = len(body) > self.options.body_cap
@@ -65,30 +68,30 @@ class _AppSender:
                           for k, v in response.headers.raw),
             body=body[: self.options.body_cap], body_truncated=truncated,
         )
-        return Exchange(out.recorded, response=recorded, elapsed_ms=_ms(out.started))
+        return Exchange(out.recorded, response=recorded, elapsed_ms=ms_since(out.started))
 
-    def _bare_500(self, out: _Outgoing) -> Exchange:
+    def _bare_500(self, out: Outgoing) -> Exchange:
         return Exchange(out.recorded, response=HttpResponse(500, "Internal Server Error", ()),
-                        elapsed_ms=_ms(out.started))
+                        elapsed_ms=ms_since(out.started))
 
-    def send_wsgi(self, out: _Outgoing) -> Exchange:
+    def send_wsgi(self, out: Outgoing) -> Exchange:
         assert self._wsgi is not None
         try:
             response = self._wsgi.handle_request(out.request)
-            body = b"".join(response.stream)  # type: ignore[union-attr]
+            body = b"".join(response.stream)
         except Exception:  # noqa: BLE001 - the app raised: a server answers 500
             return self._bare_500(out)
         return self._record(out, response, body)
 
-    async def send_asgi(self, out: _Outgoing) -> Exchange:
+    async def send_asgi(self, out: Outgoing) -> Exchange:
         assert self._asgi is not None and self._lifespan is not None
         await self._lifespan.startup()
         response = await self._asgi.handle_async_request(out.request)
-        body = b"".join([part async for part in response.stream])  # type: ignore[union-attr]
+        body = b"".join([part async for part in response.stream])
         return self._record(out, response, body)
 
-    def outgoing(self, request: HttpRequest) -> _Outgoing | Exchange:
-        return _outgoing(self._httpx, request, self.options)
+    def outgoing(self, request: HttpRequest) -> Outgoing | Exchange:
+        return prepare(self._httpx, request, self.options)
 
 
 class AppTransport(_AppSender):
@@ -99,12 +102,12 @@ class AppTransport(_AppSender):
     the same loop on every request.
     """
 
-    def __init__(self, loaded: object, options: TransportOptions | None = None) -> None:
+    def __init__(self, loaded: LoadedApp, options: TransportOptions | None = None) -> None:
         super().__init__(loaded, options)
-        self._loop = None
-        self._thread = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
 
-    def _run(self, coro: object) -> Exchange:
+    def _run(self, coro: Coroutine[object, object, Exchange]) -> Exchange:
         import asyncio
         import threading
 
@@ -113,7 +116,7 @@ class AppTransport(_AppSender):
             self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
                                             name="corsprobe-asgi")
             self._thread.start()
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()  # type: ignore[arg-type]
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
     def send(self, request: HttpRequest) -> Exchange:
         out = self.outgoing(request)

@@ -6,6 +6,7 @@ import sys
 import types
 from dataclasses import dataclass
 
+# The default cap on the body excerpt kept for the report (TransportOptions.body_cap).
 BODY_CAP = 64 * 1024
 # Chromium refuses a response head over 256 KB (net::ERR_RESPONSE_HEADERS_TOO_BIG).
 MAX_HEAD = 256 * 1024
@@ -13,7 +14,8 @@ MAX_HEAD = 256 * 1024
 BODY_WAIT = 0.5
 
 
-def _import_httpx() -> types.ModuleType:
+def import_httpx() -> types.ModuleType:
+    """``import httpx`` without its command-line module (the only way net/ imports httpx)."""
     # httpx's package __init__ imports its own command-line module, which pulls in click,
     # rich and pygments (~40 ms). corsprobe never uses that entry point: give httpx an
     # empty one so importing it costs only what the client needs.
@@ -23,7 +25,7 @@ def _import_httpx() -> types.ModuleType:
         def main() -> None:  # pragma: no cover - never called
             raise SystemExit("httpx's command line is not available inside corsprobe")
 
-        stub.main = main  # type: ignore[attr-defined]
+        vars(stub)["main"] = main
         sys.modules["httpx._main"] = stub
     import httpx
 
@@ -32,6 +34,8 @@ def _import_httpx() -> types.ModuleType:
 
 @dataclass(frozen=True)
 class TransportOptions:
+    """How every transport connects: timeout, TLS trust, curl-like address overrides."""
+
     timeout: float = 10.0
     insecure: bool = False
     cacert: str | None = None

@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING
 
 from ..model import Exchange, HttpRequest, HttpResponse, NetError
 from .options import BODY_WAIT, TransportOptions
-from .wire import _WATCH, _printable, _Watch, _watch
+from .wire import Watch, current_watch, printable
 
 if TYPE_CHECKING:
+    import ssl
+
+    import httpcore
     import httpx
 
 
-# -- shared by Transport and AsyncTransport: building the request, recording the answer ------
-
-
 @dataclass
-class _Outgoing:
+class Outgoing:
     """An HttpRequest made ready for the wire, and the record of what is actually sent."""
 
     request: httpx.Request
@@ -30,9 +30,9 @@ class _Outgoing:
     deadline: float
 
 
-def _outgoing(
+def prepare(
     httpx: types.ModuleType, request: HttpRequest, options: TransportOptions
-) -> _Outgoing | Exchange:
+) -> Outgoing | Exchange:
     """The httpx request for ``request`` (Host first, --resolve applied, no other header
     added), or an Exchange carrying the error when the URL cannot be sent."""
     started = time.perf_counter()
@@ -63,10 +63,10 @@ def _outgoing(
     req.method = request.method  # httpx upper-cases; fetch() sends `patch` as written
     sent = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in req.headers.raw)
     recorded = HttpRequest(request.method, request.url, sent, request.body)
-    return _Outgoing(req, recorded, url.scheme, started, started + options.timeout)
+    return Outgoing(req, recorded, url.scheme, started, started + options.timeout)
 
 
-_URLS: dict[str, object] = {}
+_URLS: dict[str, httpx.URL] = {}
 
 
 def _parsed_url(httpx: types.ModuleType, text: str) -> httpx.URL:
@@ -77,21 +77,37 @@ def _parsed_url(httpx: types.ModuleType, text: str) -> httpx.URL:
         if len(_URLS) > 1024:
             _URLS.clear()
         url = _URLS[text] = httpx.URL(text)
-    return url  # type: ignore[return-value]
+    return url
 
 
-def _is_transport_error(exc: BaseException) -> bool:
+def core_request(request: httpx.Request) -> httpcore.Request:
+    """The httpx request as httpcore's connections take it."""
+    import httpcore
+
+    url = request.url
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return httpcore.Request(
+        method=request.method,
+        url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=port, target=url.raw_path),
+        headers=request.headers.raw,
+        content=request.stream,
+        extensions=request.extensions,
+    )
+
+
+def is_transport_error(exc: BaseException) -> bool:
+    """True when ``exc`` is a network failure to record (not a bug in corsprobe)."""
     return exc.__class__.__module__.startswith(("httpx", "httpcore", "ssl")) or isinstance(
         exc, OSError
     )
 
 
-def _wire_notes(w: _Watch) -> tuple[str, ...]:
+def _wire_notes(w: Watch) -> tuple[str, ...]:
     """What the transport had to forgive in the response head, as a browser forgives it."""
     notes = []
     for line in w.skipped:
         notes.append(f"the server sent a malformed header line, which the browser skips: "
-                     f"'{_printable(line.encode('latin-1'))}'")
+                     f"'{printable(line.encode('latin-1'))}'")
     for name in dict.fromkeys(w.trimmed):
         notes.append(f"the server sent whitespace between the header name {name} and the "
                      "colon; Chromium trims it, stricter clients refuse the response")
@@ -107,7 +123,7 @@ def _wire_notes(w: _Watch) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _recorded(response: httpx.Response, body: bytes, truncated: bool) -> HttpResponse:
+def record_response(response: httpx.Response, body: bytes, truncated: bool) -> HttpResponse:
     """The response as received: status line and header lines in order, duplicates kept."""
     reason = response.extensions.get("reason_phrase", b"")
     version = response.extensions.get("http_version", b"HTTP/1.1")
@@ -118,11 +134,11 @@ def _recorded(response: httpx.Response, body: bytes, truncated: bool) -> HttpRes
         body=body,
         http_version=version.decode("ascii") if isinstance(version, bytes) else str(version),
         body_truncated=truncated,
-        wire_notes=_wire_notes(_watch()),
+        wire_notes=_wire_notes(current_watch()),
     )
 
 
-class _CappedBody:
+class CappedBody:
     """Collects at most ``cap`` bytes of a body, and stops at the deadline."""
 
     def __init__(self, cap: int, deadline: float) -> None:
@@ -132,9 +148,7 @@ class _CappedBody:
         # the verdict needs only the headers: wait a little for the body, never the whole
         # timeout per request (a probe run against a stalled server would multiply it)
         self.deadline = min(deadline, time.perf_counter() + BODY_WAIT)
-        w = _WATCH.get()
-        if w is not None:
-            w.deadline = self.deadline
+        current_watch().deadline = self.deadline
         self.truncated = False
 
     def add(self, chunk: bytes) -> bool:
@@ -152,17 +166,16 @@ class _CappedBody:
     def stalled(self) -> None:
         """Reading the body failed or timed out: keep what came, and say so."""
         self.truncated = True
-        w = _WATCH.get()
-        if w is not None:
-            w.body_stalled = True
+        current_watch().body_stalled = True
 
     def value(self) -> tuple[bytes, bool]:
         body = b"".join(self.chunks)
         return body[: self.cap], self.truncated
 
 
-def _tls_verify(options: TransportOptions) -> object:
-    verify: object = False if options.insecure else True
+def tls_verify(options: TransportOptions) -> bool | ssl.SSLContext:
+    """What to verify the server's certificate with: ``--insecure``, ``--cacert`` or the default."""
+    verify: bool | ssl.SSLContext = not options.insecure
     if options.cacert and not options.insecure:
         import ssl
 
@@ -170,6 +183,6 @@ def _tls_verify(options: TransportOptions) -> object:
     return verify
 
 
-
-def _ms(started: float) -> float:
+def ms_since(started: float) -> float:
+    """Milliseconds since ``started`` (a ``time.perf_counter()`` reading), to 0.1 ms."""
     return round((time.perf_counter() - started) * 1000, 1)

@@ -3,47 +3,48 @@ at a time, under one whole-request deadline."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..model import Exchange, HttpRequest
-from .options import TransportOptions, _import_httpx
+from .options import TransportOptions, import_httpx
 from .record import (
-    _CappedBody,
-    _is_transport_error,
-    _ms,
-    _Outgoing,
-    _outgoing,
-    _recorded,
-    _tls_verify,
+    CappedBody,
+    Outgoing,
+    core_request,
+    is_transport_error,
+    ms_since,
+    prepare,
+    record_response,
+    tls_verify,
 )
-from .wire import _WATCH, _classify, _HeadFilter, _Watch, _watch
+from .wire import Watch, classify, watching
 
 if TYPE_CHECKING:
-    import httpx
+    import httpcore
 
 
 class Transport:
     """Sends :class:`HttpRequest` objects, one at a time; creates a TLS context only for https.
 
-    Under it: httpcore's HTTP/1.1 connection pool on :func:`_sync_backend`, whose streams keep
-    the request's whole deadline (``--timeout`` bounds a request, not each read: a server that
-    dribbles one header byte at a time cannot hold corsprobe) and read each response head as
-    the browser does (:class:`_HeadFilter`)."""
+    Under it: httpcore's HTTP/1.1 connection pool on :class:`.blocking.Backend`, whose
+    streams keep the request's whole deadline (``--timeout`` bounds a request, not each read:
+    a server that dribbles one header byte at a time cannot hold corsprobe) and read each
+    response head as the browser does (:class:`.wire.HeadFilter`)."""
 
     def __init__(self, options: TransportOptions) -> None:
         self.options = options
-        self._httpx = _import_httpx()
-        self._pools: dict[str, object] = {}
+        self._httpx = import_httpx()
+        self._pools: dict[str, httpcore.ConnectionPool] = {}
 
-    def _pool(self, scheme: str) -> object:
+    def _pool(self, scheme: str) -> httpcore.ConnectionPool:
         pool = self._pools.get(scheme)
         if pool is None:
             import httpcore
 
             ctx = None
             if scheme == "https":
-                ctx = self._httpx.create_ssl_context(verify=_tls_verify(self.options),  # type: ignore[arg-type]
+                ctx = self._httpx.create_ssl_context(verify=tls_verify(self.options),
                                                      trust_env=False)
             pool = self._pools[scheme] = httpcore.ConnectionPool(
                 ssl_context=ctx, network_backend=_sync_backend())
@@ -51,7 +52,7 @@ class Transport:
 
     def close(self) -> None:
         for pool in self._pools.values():
-            pool.close()  # type: ignore[attr-defined]
+            pool.close()
 
     def __enter__(self) -> Transport:
         return self
@@ -60,40 +61,38 @@ class Transport:
         self.close()
 
     def send(self, request: HttpRequest) -> Exchange:
-        out = _outgoing(self._httpx, request, self.options)
+        out = prepare(self._httpx, request, self.options)
         if isinstance(out, Exchange):
             return out
-        watch = _Watch(out.deadline, self.options.timeout)
+        watch = Watch(out.deadline, self.options.timeout)
         exchange = self._send(out, watch)
         if watch.retry_on_new_connection(exchange.error):
-            exchange = self._send(out, _Watch(out.deadline, self.options.timeout))
+            exchange = self._send(out, Watch(out.deadline, self.options.timeout))
         return exchange
 
-    def _send(self, out: _Outgoing, watch: _Watch) -> Exchange:
-        token = _WATCH.set(watch)
-        try:
+    def _send(self, out: Outgoing, watch: Watch) -> Exchange:
+        with watching(watch):
             try:
-                core = self._pool(out.scheme).handle_request(_core_request(out.request))  # type: ignore[attr-defined]
+                core = self._pool(out.scheme).handle_request(core_request(out.request))
                 response = self._httpx.Response(status_code=core.status, headers=core.headers,
                                                 extensions=core.extensions)
+                assert isinstance(core.stream, Iterable)  # a blocking pool's body is not async
                 try:
                     body, truncated = self._read_capped(core.stream, out.deadline)
                 finally:
                     core.close()
             except Exception as exc:
-                if _is_transport_error(exc):
-                    return Exchange(out.recorded, error=_classify(exc, watch),
-                                    elapsed_ms=_ms(out.started))
+                if is_transport_error(exc):
+                    return Exchange(out.recorded, error=classify(exc, watch),
+                                    elapsed_ms=ms_since(out.started))
                 raise
-            return Exchange(out.recorded, response=_recorded(response, body, truncated),
-                            elapsed_ms=_ms(out.started))
-        finally:
-            _WATCH.reset(token)
+            return Exchange(out.recorded, response=record_response(response, body, truncated),
+                            elapsed_ms=ms_since(out.started))
 
-    def _read_capped(self, stream: object, deadline: float) -> tuple[bytes, bool]:
-        capped = _CappedBody(self.options.body_cap, deadline)
+    def _read_capped(self, stream: Iterable[bytes], deadline: float) -> tuple[bytes, bool]:
+        capped = CappedBody(self.options.body_cap, deadline)
         try:
-            for chunk in stream:  # type: ignore[attr-defined]
+            for chunk in stream:
                 if capped.add(chunk):
                     break
         except Exception:  # noqa: BLE001 - the headers arrived; the verdict needs only them
@@ -101,97 +100,14 @@ class Transport:
         return capped.value()
 
 
-def _core_request(request: httpx.Request) -> object:
-    """The httpx request as httpcore's connection takes it."""
-    import httpcore
 
-    url = request.url
-    port = url.port or (443 if url.scheme == "https" else 80)
-    return httpcore.Request(
-        method=request.method,
-        url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=port, target=url.raw_path),
-        headers=request.headers.raw,
-        content=request.stream,  # type: ignore[arg-type]
-        extensions=request.extensions,
-    )
+_SYNC_BACKEND: list[httpcore.NetworkBackend] = []
 
 
-_SYNC_BACKEND: list[object] = []
+def _sync_backend() -> httpcore.NetworkBackend:
+    """The blocking backend all transports share (imported here: it imports httpcore)."""
+    if not _SYNC_BACKEND:
+        from .blocking import Backend
 
-
-def _sync_backend() -> object:
-    """httpcore's blocking socket backend, with the request's deadline and the head filter."""
-    if _SYNC_BACKEND:
-        return _SYNC_BACKEND[0]
-    import httpcore
-
-    def expired(kind: type, what: str) -> Exception:
-        return kind(f"{what}: the {_watch().timeout:g} s deadline passed")
-
-    class Stream(httpcore.NetworkStream):
-        def __init__(self, inner: httpcore.NetworkStream) -> None:
-            self._inner = inner
-            self._filter = _HeadFilter()
-
-        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-            w = _watch()
-            while True:
-                left = w.left(timeout)
-                if left <= 0:
-                    raise expired(httpcore.ReadTimeout, "reading")
-                data = self._inner.read(max_bytes, left)
-                if not data:
-                    return self._filter.eof()
-                w.got(data)
-                out = self._filter.feed(data, w)
-                if out:
-                    return out
-
-        def write(self, buffer: bytes, timeout: float | None = None) -> None:
-            w = _watch()
-            w.using(self)
-            self._filter.request_sent()
-            for i in range(0, len(buffer), 64 * 1024):
-                left = w.left(timeout)
-                try:
-                    if left <= 0:
-                        raise expired(httpcore.WriteTimeout, "writing")
-                    self._inner.write(buffer[i:i + 64 * 1024], left)
-                except httpcore.WriteTimeout:
-                    w.write_stalled = True
-                    raise
-                w.sent += min(64 * 1024, len(buffer) - i)
-
-        def close(self) -> None:
-            self._inner.close()
-
-        def start_tls(self, ssl_context: object, server_hostname: str | None = None,
-                      timeout: float | None = None) -> Stream:
-            left = _watch().left(timeout)
-            if left <= 0:
-                raise expired(httpcore.ConnectTimeout, "TLS handshake")
-            return Stream(self._inner.start_tls(ssl_context, server_hostname, left))  # type: ignore[arg-type]
-
-        def get_extra_info(self, info: str) -> object:
-            return self._inner.get_extra_info(info)
-
-    class Backend(httpcore.NetworkBackend):
-        def __init__(self) -> None:
-            self._inner = httpcore.SyncBackend()
-
-        def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                        local_address: str | None = None, socket_options: object = None) -> Stream:
-            left = _watch().left(timeout)
-            if left <= 0:
-                raise expired(httpcore.ConnectTimeout, "connecting")
-            return Stream(self._inner.connect_tcp(host, port, left, local_address,
-                                                  socket_options))  # type: ignore[arg-type]
-
-        def connect_unix_socket(self, *args: object, **kwargs: object) -> Stream:
-            raise httpcore.ConnectError("unix sockets are not supported")
-
-        def sleep(self, seconds: float) -> None:
-            time.sleep(seconds)
-
-    _SYNC_BACKEND.append(Backend())
+        _SYNC_BACKEND.append(Backend())
     return _SYNC_BACKEND[0]

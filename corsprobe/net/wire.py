@@ -1,30 +1,41 @@
 """Reading a response as Chromium reads it, and naming what a server did wrong.
 
-:class:`_Watch` follows one request on the wire (bytes, 1xx responses, the deadline);
-:class:`_HeadFilter` passes the response head to h11 the way Chromium parses it, noting what it
-forgave; :func:`_classify` turns a transport failure into a :class:`NetError` that says what
+:class:`Watch` follows one request on the wire (bytes, 1xx responses, the deadline); the
+streams under both transports find it with :func:`current_watch` while :func:`watching` runs.
+:class:`HeadFilter` passes the response head to h11 the way Chromium parses it, noting what it
+forgave; :func:`classify` turns a transport failure into a :class:`NetError` that says what
 the server did.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import re
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..model import NetError
 from .options import MAX_HEAD
 
 
+class _Watched(Protocol):
+    """A stream that remembers the last request it carried (see :meth:`Watch.using`)."""
+
+    last_watch: Watch | None
+
+
 @dataclass
-class _Watch:
+class Watch:
     """One request on the wire: its deadline (for the whole request, not per read) and what
     the server did, so that a failure can say *what* went wrong.
 
-    The streams under both transports find the current request's watch in :data:`_WATCH`
-    (a context variable: per thread for ``check``, per task for ``run``)."""
+    The streams under both transports find the current request's watch with
+    :func:`current_watch` (a context variable: per thread for ``check``, per task for
+    ``run``)."""
 
     deadline: float
     timeout: float
@@ -49,11 +60,12 @@ class _Watch:
         return error is not None and self.reused and self.received == 0 and (
             error.kind != "timeout")
 
-    def using(self, stream: object) -> None:
-        last = getattr(stream, "last_watch", None)
+    def using(self, stream: _Watched) -> None:
+        """``stream`` carries this request; note whether it carried another one before."""
+        last = stream.last_watch
         if last is not self:
             self.reused = self.reused or last is not None
-            stream.last_watch = self  # type: ignore[attr-defined]
+            stream.last_watch = self
 
     def got(self, data: bytes) -> None:
         self.received += len(data)
@@ -61,12 +73,23 @@ class _Watch:
             self.first += data[: 64 - len(self.first)]
 
 
-_WATCH: contextvars.ContextVar[_Watch | None] = contextvars.ContextVar("corsprobe_watch",
-                                                                      default=None)
+_WATCH: contextvars.ContextVar[Watch | None] = contextvars.ContextVar("corsprobe_watch",
+                                                                     default=None)
 
 
-def _watch() -> _Watch:
-    return _WATCH.get() or _Watch(deadline=float("inf"), timeout=float("inf"))
+@contextlib.contextmanager
+def watching(watch: Watch) -> Iterator[Watch]:
+    """Make ``watch`` the current request's watch while the block runs."""
+    token = _WATCH.set(watch)
+    try:
+        yield watch
+    finally:
+        _WATCH.reset(token)
+
+
+def current_watch() -> Watch:
+    """The watch of the request being sent, or an unbounded one outside any request."""
+    return _WATCH.get() or Watch(deadline=float("inf"), timeout=float("inf"))
 
 
 _LINE_END = re.compile(rb"\r?\n")
@@ -75,7 +98,7 @@ _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _INFORMATIONAL = re.compile(rb"HTTP/1\.[01] 1(?!01)\d\d")
 
 
-class _HeadFilter:
+class HeadFilter:
     """Reads each response head whole and hands it on as Chromium's parser reads it.
 
     h11 refuses a whole response for one odd header line; Chromium
@@ -97,7 +120,7 @@ class _HeadFilter:
         self.in_head = True
         self.pending.clear()
 
-    def feed(self, data: bytes, watch: _Watch) -> bytes:
+    def feed(self, data: bytes, watch: Watch) -> bytes:
         if not self.in_head:
             return data
         # search from where the previous search stopped (a line end may straddle chunks)
@@ -133,7 +156,7 @@ class _HeadFilter:
         return rest
 
     @staticmethod
-    def _rewrite(head: bytes, watch: _Watch) -> bytes:
+    def _rewrite(head: bytes, watch: Watch) -> bytes:
         lines = _LINE_END.split(head)
         if not lines[0].startswith(b"HTTP/"):
             return head + b"\r\n\r\n"  # not HTTP: h11 says so
@@ -157,18 +180,19 @@ class _HeadFilter:
         return b"\r\n".join([lines[0], *kept]) + b"\r\n\r\n"
 
 
-def _printable(data: bytes) -> str:
+def printable(data: bytes) -> str:
+    """``data`` as printable ASCII, every other character shown as a dot."""
     text = data.decode("latin-1")
     shown = "".join(c if c.isprintable() and ord(c) < 127 else "." for c in text)
     return shown.rstrip(".") or shown
 
 
-def _classify(exc: BaseException, watch: _Watch | None = None) -> NetError:
+def classify(exc: BaseException, watch: Watch | None = None) -> NetError:
     """The failure as one line saying what the server did wrong, and its kind."""
     httpx = sys.modules["httpx"]
     import httpcore
 
-    w = watch or _watch()
+    w = watch or current_watch()
     text = str(exc) or exc.__class__.__name__
     low = text.lower()
     first = w.first
@@ -218,7 +242,7 @@ def _classify(exc: BaseException, watch: _Watch | None = None) -> NetError:
     return NetError("transport", f"{exc.__class__.__name__}: {text}")
 
 
-def _protocol_error(text: str, w: _Watch, tls_bytes: bool) -> NetError:
+def _protocol_error(text: str, w: Watch, tls_bytes: bool) -> NetError:
     low = text.lower()
     if tls_bytes:
         return NetError("protocol", "the server answered with TLS, not HTTP: this looks like an "
@@ -232,7 +256,7 @@ def _protocol_error(text: str, w: _Watch, tls_bytes: bool) -> NetError:
     if not w.first.startswith(b"HTTP/"):
         return NetError("protocol", f"the server's answer is not HTTP/1.x: no status line "
                                     f"(HTTP/0.9 or another protocol); it began with "
-                                    f"'{_printable(w.first[:40])}' (net::ERR_INVALID_HTTP_RESPONSE)")
+                                    f"'{printable(w.first[:40])}' (net::ERR_INVALID_HTTP_RESPONSE)")
     if "conflicting content-length" in low:
         return NetError("protocol", "the response has conflicting Content-Length headers "
                                     "(net::ERR_RESPONSE_HEADERS_MULTIPLE_CONTENT_LENGTH)")
@@ -253,7 +277,7 @@ def _printable_error(text: str) -> str:
 
         try:
             raw = ast.literal_eval(m.group(1))
-            return text[: m.start()] + "'" + _printable(raw[:120]) + "'"
+            return text[: m.start()] + "'" + printable(raw[:120]) + "'"
         except (ValueError, SyntaxError):
             pass
     return text[:200]
