@@ -326,7 +326,7 @@ class _Loader:
         value = self.typed(table, key, "string", where)
         if value not in choices:
             raise self.error(where, key, f"'{value}' is not one of: {', '.join(choices)}")
-        return value  # type: ignore[no-any-return]
+        return value
 
     def probe_mode(self, table: dict[str, Any], where: str | None) -> str:
         value = table["probe"]
@@ -475,7 +475,7 @@ class _Loader:
             if not is_token(name):
                 raise self.error(where, "secret_headers", f"'{name}' is not a header name; e.g. "
                                                           'secret_headers = ["X-Api-Key"]')
-        return names  # type: ignore[no-any-return]
+        return names
 
     def headers(self, table: dict[str, str], where: str | None) -> list[tuple[str, str]]:
         from .fetch.safelist import is_token

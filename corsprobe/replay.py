@@ -55,7 +55,7 @@ def drive(steps: Steps[T], send: Callable[[HttpRequest], Exchange]) -> T:
         while True:
             request = steps.send(send(request))
     except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+        return done.value
 
 
 async def drive_async(steps: Steps[T], send: Callable[[HttpRequest], Awaitable[Exchange]]) -> T:
@@ -65,7 +65,7 @@ async def drive_async(steps: Steps[T], send: Callable[[HttpRequest], Awaitable[E
         while True:
             request = steps.send(await send(request))
     except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+        return done.value
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,12 @@ JSON = '{"Content-Type": "application/json"}'
 
 
 def test_pyproject_declares_the_entry_point():
-    from corsprobe.config import _toml
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
 
-    meta = _toml().loads((ROOT / "pyproject.toml").read_text())
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert meta["project"]["entry-points"]["pytest11"] == {"corsprobe": "corsprobe.pytest_plugin"}
 
 
