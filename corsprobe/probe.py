@@ -123,13 +123,6 @@ def echoes_origin(trace: Trace) -> bool:
     return acao == trace.origin_sent
 
 
-def run(trace: Trace, sender: object) -> Trace:
-    """Send the probes through ``sender`` and return the trace with them."""
-    from .replay import drive
-
-    return drive(steps(trace), sender.send)  # type: ignore[attr-defined]
-
-
 def steps(trace: Trace) -> Generator[HttpRequest, Exchange, Trace]:
     """Yield each probe request, receive its exchange; return the trace with the probes.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from .errors import UsageError
 from .fetch import access, browsers, exposure, preflight, redirect, safelist
@@ -38,10 +38,6 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # to send the actual request: the preflight passed, and its answer is unknown.
 PASSED_UNRECORDED = "passed_unrecorded"
 DEFAULT_TEXT_TYPE = "text/plain;charset=UTF-8"
-
-
-class Sender(Protocol):
-    def send(self, request: HttpRequest) -> Exchange: ...
 
 
 T = TypeVar("T")
@@ -159,11 +155,6 @@ def may_send(spec: RequestSpec, method: str) -> tuple[bool, str | None]:
         f"not sent: {method} may change data on the server. The preflight was checked; "
         "pass --send-actual to send the actual request too"
     )
-
-
-def run(spec: RequestSpec, sender: Sender) -> Trace:
-    """Replay what the browser does for ``spec`` and record its verdict."""
-    return drive(replay(spec), sender.send)
 
 
 def replay(spec: RequestSpec) -> Steps[Trace]:

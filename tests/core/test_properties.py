@@ -114,7 +114,7 @@ def test_whole_pipeline_always_reports(responses, method, credentials, headers):
     spec = RequestSpec(url="https://api.example.com/x", origin="https://app.example.com",
                        method=method, headers=tuple(headers), credentials=credentials,
                        send_actual=True, max_redirects=3)
-    trace = replay.run(spec, Arbitrary(responses))
+    trace = replay.drive(replay.replay(spec), Arbitrary(responses).send)
     assert trace.allowed in (True, False) or trace.net_error is not None
     if trace.allowed is False and trace.net_error is None:
         assert trace.failure is not None and trace.blocked_at is not None

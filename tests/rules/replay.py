@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from corsprobe import probe as probing
-from corsprobe import replay
+from corsprobe import core, replay
 from corsprobe.engine import findings
 from corsprobe.model import Exchange, Finding, HttpRequest, HttpResponse, RequestSpec, Trace, joined
 from corsprobe.scan.steps import Target, steps
@@ -95,9 +94,7 @@ def trace(answers: Server, probe: bool = False, **spec) -> Trace:
     spec.setdefault("url", URL)
     spec.setdefault("origin", ORIGIN)
     spec.setdefault("send_actual", True)
-    sender = server(answers)
-    t = replay.run(RequestSpec(**spec), sender)
-    return probing.run(t, sender) if probe else t
+    return replay.drive(core.steps(RequestSpec(**spec), probe), server(answers).send)
 
 
 def scan_trace(answers: Server, **target) -> Trace:
