@@ -126,7 +126,7 @@ def _header_pairs(headers: HeadersArg) -> tuple[tuple[str, str], ...]:
     pairs = []
     for item in headers:
         if isinstance(item, str):
-            from .cli import parse_header
+            from .inputs import parse_header
 
             pairs.append(parse_header(item))
         else:

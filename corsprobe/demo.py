@@ -99,7 +99,7 @@ def checks(base: str) -> list[tuple[str, RequestSpec]]:
 
 def run_demo(fmt: str, color: bool | None) -> None:
     from .api import run
-    from .cli import emit
+    from .cli.check import emit
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

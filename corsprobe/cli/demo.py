@@ -1,0 +1,31 @@
+"""``corsprobe demo``: check a small built-in API with typical CORS mistakes."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from .options import command_app
+
+app = command_app()
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("demo")
+def demo(
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    color: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option("--color/--no-color", help="Colour the text report.", show_default=False),
+    ] = None,
+) -> None:
+    """Start a small built-in API with typical CORS mistakes, check it, and show the reports."""
+    from ..demo import run_demo
+
+    run_demo(fmt.value, color)
