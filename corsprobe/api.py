@@ -96,7 +96,7 @@ class Report:
 
     def diagnosis(self) -> str:
         """The verdict, the console message and each finding with its fix, as text lines."""
-        from .report import verdict
+        from .render.words import verdict
 
         lines = [verdict(self.data)]
         if self.console_message:

@@ -8,14 +8,14 @@ checks every browser in turn and prints them side by side.
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from ..errors import EXIT_FAIL, EXIT_OK, EXIT_UNREACHABLE, UsageError
 from ..inputs import parse_header, parse_resolve, secret_header_name
+from ..render import COMPARE, REPORT, show
 from .options import (
     Browser,
     CacertOpt,
@@ -26,14 +26,11 @@ from .options import (
     ResolveOpt,
     TimeoutOpt,
     command_app,
+    format_choice,
 )
 
 app = command_app()
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
+Format = format_choice("Format", REPORT)  # what renders a report (and --browser all's compare)
 
 
 @app.command("check")
@@ -77,7 +74,7 @@ def check(
         typer.Option("--browser", help="Whose rules and console texts apply; all: every browser, "
                      "side by side."),
     ] = Browser.chrome,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,  # type: ignore[valid-type]
     resolve: ResolveOpt = None,
     timeout: TimeoutOpt = 10.0,
     insecure: InsecureOpt = False,
@@ -157,7 +154,7 @@ def run_check_all(
     results = {name: run(dataclasses.replace(spec, browser=name), options, probe, app)  # type: ignore[type-var]
                for name in ALL}
     doc = compare.build({name: r.report for name, r in results.items()})
-    emit(doc, fmt, color, render_text=compare.render_text)
+    show(COMPARE, fmt, doc, color)
     unreachable = next((r.trace.net_error for r in results.values() if r.trace.net_error), None)
     if unreachable is not None and all(r.trace.net_error for r in results.values()):
         print(f"corsprobe: {unreachable.message}", file=sys.stderr)
@@ -176,23 +173,8 @@ def run_check(
 
     assert isinstance(spec, RequestSpec)
     result = run(spec, options, probe, app)  # type: ignore[arg-type]
-    emit(result.report, fmt, color)
+    show(REPORT, fmt, result.report, color)
     return exit_code(result, fail_on)
-
-
-def emit(report: dict, fmt: str, color: bool | None, render_text: Any = None) -> None:
-    """Print ``report`` as JSON or as text (``render_text``; default: the one-check report)."""
-    if fmt == "json":
-        from ..report import json as json_report
-
-        sys.stdout.write(json_report.render(report) + "\n")
-    else:
-        if render_text is None:
-            from ..report.text import render as render_text
-
-        use_color = sys.stdout.isatty() if color is None else color
-        sys.stdout.write(render_text(report, color=use_color))
-    sys.stdout.flush()
 
 
 def exit_code(result: object, fail_on: str) -> int:
@@ -200,7 +182,7 @@ def exit_code(result: object, fail_on: str) -> int:
 
     trace, found = result.trace, result.findings  # type: ignore[attr-defined]
     if trace.net_error is not None:
-        from ..report import visible
+        from ..render.words import visible
 
         print(f"corsprobe: {visible(trace.net_error.message)}", file=sys.stderr)
         return EXIT_UNREACHABLE

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
-from .options import command_app
+from ..render import DEMO
+from .options import command_app, format_choice
 
 app = command_app()
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
+Format = format_choice("Format", DEMO)
 
 
 @app.command("demo")
 def demo(
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,  # type: ignore[valid-type]
     color: Annotated[
         Optional[bool],  # noqa: UP045
         typer.Option("--color/--no-color", help="Colour the text report.", show_default=False),

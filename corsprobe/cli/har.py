@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ..inputs import parse_connect_to, parse_resolve
-from .options import Browser, command_app, positive_seconds
+from ..render import HAR, show
+from .options import Browser, command_app, format_choice, positive_seconds
 
 app = command_app()
-
-
-class HarFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+HarFormat = format_choice("HarFormat", HAR)
 
 
 @app.command("har")
@@ -35,7 +29,7 @@ def har(
     credentials: Annotated[
         bool, typer.Option("--credentials", help="The page used credentials: 'include' (a HAR does not record it).")
     ] = False,
-    fmt: Annotated[HarFormat, typer.Option("--format", "-f", help="Report format.")] = HarFormat.text,
+    fmt: Annotated[HarFormat, typer.Option("--format", "-f", help="Report format.")] = HarFormat.text,  # type: ignore[valid-type]
     replay: Annotated[
         bool, typer.Option("--replay", help="Re-send requests the HAR cannot explain, live, as `check` does.")
     ] = False,
@@ -63,7 +57,6 @@ def har(
 
     Exit code: 0 every request shown is allowed; 1 one is blocked or failed; 2 bad input.
     """
-    from ..har.render import render_json, render_markdown, render_text
     from ..har.run import Filters, analyse, exit_code
     from ..net import TransportOptions
 
@@ -72,7 +65,5 @@ def har(
                                connect_to=tuple(parse_connect_to(c) for c in connect_to or ()))
     doc = analyse(file, Filters(origin, tuple(url_contains or ()), failed_only), replay,
                   send_actual, options, browser.value, credentials)
-    render = {"json": render_json, "markdown": render_markdown}.get(fmt.value, render_text)
-    sys.stdout.write(render(doc))
-    sys.stdout.flush()
+    show(HAR, fmt.value, doc)
     raise typer.Exit(exit_code(doc))

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+
+
+def format_choice(name: str, kind: str) -> Any:
+    """The ``--format`` choices of a command: the formats that render its document ``kind``
+    (:data:`corsprobe.render.FORMATS`), as the str Enum typer makes a choice of."""
+    from ..render import formats_for
+
+    return Enum(name, {f: f for f in formats_for(kind)}, type=str)
 
 
 def command_app() -> typer.Typer:

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ..errors import UsageError
-from .options import ColorOpt, command_app
+from ..render import RUN, reporter
+from .options import ColorOpt, command_app, format_choice
 
 app = command_app()
 
 
-class RunFormat(str, Enum):
-    text = "text"
-    json = "json"
-    junit = "junit"
-    sarif = "sarif"
-    markdown = "markdown"
-    github = "github"
+RunFormat = format_choice("RunFormat", RUN)
 
 
 def _open_report(path: Path) -> object:
@@ -29,32 +23,6 @@ def _open_report(path: Path) -> object:
         return path.open("w", encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-
-
-def run_reporter(fmt: str, out: object, color: bool = False) -> object:
-    if fmt == "text":
-        from ..runner import TextReporter
-
-        return TextReporter(None if out is sys.stdout else out, color=color)  # type: ignore[arg-type]
-    if fmt == "json":
-        from ..runner import JsonReporter
-
-        return JsonReporter(out)  # type: ignore[arg-type]
-    if fmt == "junit":
-        from ..report.junit import JUnitReporter
-
-        return JUnitReporter(out)  # type: ignore[arg-type]
-    if fmt == "sarif":
-        from ..report.sarif import SarifReporter
-
-        return SarifReporter(out)  # type: ignore[arg-type]
-    if fmt == "markdown":
-        from ..report.markdown import MarkdownReporter
-
-        return MarkdownReporter(out)  # type: ignore[arg-type]
-    from ..report.github import GitHubReporter
-
-    return GitHubReporter(out)  # type: ignore[arg-type]
 
 
 @app.command("run")
@@ -85,7 +53,7 @@ def run(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--tag", help="Run only checks with this tag (repeatable)."),
     ] = None,
-    fmt: Annotated[RunFormat, typer.Option("--format", "-f", help="Report format on stdout.")] = RunFormat.text,
+    fmt: Annotated[RunFormat, typer.Option("--format", "-f", help="Report format on stdout.")] = RunFormat.text,  # type: ignore[valid-type]
     json_file: Annotated[Optional[Path], typer.Option("--json", help="Also write the JSON report here.")] = None,  # noqa: UP045
     junit_file: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML here.")] = None,  # noqa: UP045
     sarif_file: Annotated[Optional[Path], typer.Option("--sarif", help="Also write SARIF 2.1.0 here.")] = None,  # noqa: UP045
@@ -133,7 +101,7 @@ def run(
         raise UsageError(f"no check in {cfg.display} has the tag(s) {', '.join(sorted(wanted_tags))}")
 
     from ..net import TransportOptions
-    from ..runner import progress_for
+    from ..render.run import progress_for
     from ..runner import run as run_checks
 
     options = TransportOptions(timeout=cfg.timeout, insecure=cfg.insecure, cacert=cfg.cacert,
@@ -148,14 +116,13 @@ def run(
     progress = progress_for(fmt.value)
     if progress is not None:
         reporters.append(progress)
-    use_color = sys.stdout.isatty() if color is None else color
-    reporters.append(run_reporter(fmt.value, sys.stdout, use_color))
+    reporters.append(reporter(RUN, fmt.value, sys.stdout, color))
     for kind, path in (("json", json_file), ("junit", junit_file), ("sarif", sarif_file),
                        ("markdown", markdown_file)):
         if path is not None:
             handle = _open_report(path)
             files.append(handle)
-            reporters.append(run_reporter(kind, handle))
+            reporters.append(reporter(RUN, kind, handle, False))  # type: ignore[arg-type]
     try:
         summary = run_checks(
             (c for c in cfg.checks() if keep(c)), total, reporters,  # type: ignore[arg-type]

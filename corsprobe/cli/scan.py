@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,6 +10,7 @@ import typer
 
 from ..errors import UsageError
 from ..inputs import parse_header, parse_resolve
+from ..render import SCAN, reporter
 from .options import (
     CacertOpt,
     ColorOpt,
@@ -20,16 +20,13 @@ from .options import (
     ResolveOpt,
     TimeoutOpt,
     command_app,
+    format_choice,
 )
-from .run import run_reporter
 
 app = command_app()
 
 
-class ScanFormat(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
+ScanFormat = format_choice("ScanFormat", SCAN)
 
 
 @app.command("scan")
@@ -59,7 +56,7 @@ def scan(
         Optional[Path],  # noqa: UP045
         typer.Option("--input", "-i", help="URLs to scan: one a line, or a corsprobe config."),
     ] = None,
-    fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="Report format.")] = ScanFormat.text,
+    fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="Report format.")] = ScanFormat.text,  # type: ignore[valid-type]
     concurrency: Annotated[
         int, typer.Option("--concurrency", min=1, help="URLs scanned at once.")
     ] = 20,
@@ -94,7 +91,8 @@ def scan(
     scan_run.validate(targets.items, targets.display)
 
     from ..net import TransportOptions
-    from ..runner import progress_for, run
+    from ..render.run import progress_for
+    from ..runner import run
 
     options = TransportOptions(timeout=timeout, insecure=insecure,
                                cacert=str(cacert) if cacert else None,
@@ -103,11 +101,7 @@ def scan(
     progress = progress_for(fmt.value) if len(targets.items) > 1 and sys.stderr.isatty() else None
     if progress is not None:
         reporters.append(progress)
-    if fmt == ScanFormat.text:
-        use_color = sys.stdout.isatty() if color is None else color
-        reporters.append(scan_run.TextReporter(None, color=use_color))
-    else:
-        reporters.append(run_reporter(fmt.value, sys.stdout))
+    reporters.append(reporter(SCAN, fmt.value, sys.stdout, color))
     info: dict[str, object] = {"schema": scan_run.SCHEMA}
     if targets.display:
         info["config"] = targets.display

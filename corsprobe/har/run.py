@@ -28,10 +28,10 @@ def analyse(
     ``credentials``: take every request as ``credentials: 'include'`` (a HAR does not record
     the mode; without this only a request that carried a Cookie is).
     """
+    from .build import build
     from .diagnose import diagnose, with_replay
     from .reader import HarError, read
     from .recorded import collect
-    from .render import build
 
     wanted_origin = None
     if filters.origin is not None:

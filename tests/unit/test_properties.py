@@ -11,7 +11,7 @@ from corsprobe import replay
 from corsprobe.engine import findings
 from corsprobe.fetch import access, exposure, preflight, safelist
 from corsprobe.model import Exchange, HttpResponse, RequestSpec
-from corsprobe.report import text
+from corsprobe.render import text
 from corsprobe.report.build import build
 
 NAMES = st.sampled_from([

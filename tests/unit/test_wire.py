@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from corsprobe.net import MAX_HEAD
 from corsprobe.net.wire import _HeadFilter, _Watch
-from corsprobe.report import visible
+from corsprobe.render.words import visible
 
 STATUS = b"HTTP/1.1 200 OK\r\n"
 

@@ -129,3 +129,7 @@ class SarifReporter:
         assert tail.startswith("]")
         self.out.write("\n], \"invocations\": " + json.dumps([invocation]) + tail[1:] + "\n")
         self.out.flush()
+
+
+def reporter(out: IO[str], color: bool | None = None) -> SarifReporter:
+    return SarifReporter(out)
