@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import UsageError
 from ..render import CATALOGUE, RULE, show
-from .options import command_app, format_choice
+from .options import FormatName, command_app, format_choice
 
 rules_app = command_app()
 explain_app = command_app()
-Format = format_choice("Format", CATALOGUE)
+if TYPE_CHECKING:
+    Format = FormatName
+else:  # the formats that render this command's document
+    Format = format_choice("Format", CATALOGUE)
+TEXT = Format("text")
 
 
 def _as_dict(rule: object) -> dict[str, str]:
@@ -22,7 +26,7 @@ def _as_dict(rule: object) -> dict[str, str]:
 
 @rules_app.command("rules")
 def rules(
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,  # type: ignore[valid-type]
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = TEXT,
 ) -> None:
     """List the rule catalogue."""
     from ..rules import all_rules

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from ..render import DEMO
-from .options import command_app, format_choice
+from .options import FormatName, command_app, format_choice
 
 app = command_app()
-Format = format_choice("Format", DEMO)
+if TYPE_CHECKING:
+    Format = FormatName
+else:  # the formats that render this command's document
+    Format = format_choice("Format", DEMO)
+TEXT = Format("text")
 
 
 @app.command("demo")
 def demo(
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,  # type: ignore[valid-type]
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = TEXT,
     color: Annotated[
         Optional[bool],  # noqa: UP045
         typer.Option("--color/--no-color", help="Colour the text report.", show_default=False),

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from ..inputs import parse_connect_to, parse_resolve
 from ..render import HAR, show
-from .options import Browser, command_app, format_choice, positive_seconds
+from .options import Browser, FormatName, command_app, format_choice, positive_seconds
 
 app = command_app()
-HarFormat = format_choice("HarFormat", HAR)
+if TYPE_CHECKING:
+    HarFormat = FormatName
+else:  # the formats that render this command's document
+    HarFormat = format_choice("HarFormat", HAR)
+TEXT = HarFormat("text")
 
 
 @app.command("har")
@@ -29,7 +33,7 @@ def har(
     credentials: Annotated[
         bool, typer.Option("--credentials", help="The page used credentials: 'include' (a HAR does not record it).")
     ] = False,
-    fmt: Annotated[HarFormat, typer.Option("--format", "-f", help="Report format.")] = HarFormat.text,  # type: ignore[valid-type]
+    fmt: Annotated[HarFormat, typer.Option("--format", "-f", help="Report format.")] = TEXT,
     replay: Annotated[
         bool, typer.Option("--replay", help="Re-send requests the HAR cannot explain, live, as `check` does.")
     ] = False,

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
 
-def format_choice(name: str, kind: str) -> Any:
+class FormatName(str, Enum):
+    """A ``--format`` value. Each command's choices are a subclass built by
+    :func:`format_choice`; type checkers see this base (``fmt.value`` is the name)."""
+
+
+def format_choice(name: str, kind: str) -> type[FormatName]:
     """The ``--format`` choices of a command: the formats that render its document ``kind``
-    (:data:`corsprobe.render.FORMATS`), as the str Enum typer makes a choice of."""
+    (:data:`corsprobe.render.FORMATS`), as the Enum typer makes a choice of."""
     from ..render import formats_for
 
-    return Enum(name, {f: f for f in formats_for(kind)}, type=str)
+    # the functional Enum API on the empty base: a subclass with these members
+    return FormatName(name, {f: f for f in formats_for(kind)})  # type: ignore[call-overload]
 
 
 def command_app() -> typer.Typer:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from ..errors import UsageError
 from ..render import RUN, reporter
-from .options import ColorOpt, command_app, format_choice
+from .options import ColorOpt, FormatName, command_app, format_choice
 
 app = command_app()
 
 
-RunFormat = format_choice("RunFormat", RUN)
+if TYPE_CHECKING:
+    RunFormat = FormatName
+else:  # the formats that render this command's document
+    RunFormat = format_choice("RunFormat", RUN)
+TEXT = RunFormat("text")
 
 
 def _open_report(path: Path) -> object:
@@ -53,7 +57,7 @@ def run(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--tag", help="Run only checks with this tag (repeatable)."),
     ] = None,
-    fmt: Annotated[RunFormat, typer.Option("--format", "-f", help="Report format on stdout.")] = RunFormat.text,  # type: ignore[valid-type]
+    fmt: Annotated[RunFormat, typer.Option("--format", "-f", help="Report format on stdout.")] = TEXT,
     json_file: Annotated[Optional[Path], typer.Option("--json", help="Also write the JSON report here.")] = None,  # noqa: UP045
     junit_file: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML here.")] = None,  # noqa: UP045
     sarif_file: Annotated[Optional[Path], typer.Option("--sarif", help="Also write SARIF 2.1.0 here.")] = None,  # noqa: UP045

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -16,6 +16,7 @@ from .options import (
     ColorOpt,
     FailOn,
     FailOnOpt,
+    FormatName,
     InsecureOpt,
     ResolveOpt,
     TimeoutOpt,
@@ -26,7 +27,11 @@ from .options import (
 app = command_app()
 
 
-ScanFormat = format_choice("ScanFormat", SCAN)
+if TYPE_CHECKING:
+    ScanFormat = FormatName
+else:  # the formats that render this command's document
+    ScanFormat = format_choice("ScanFormat", SCAN)
+TEXT = ScanFormat("text")
 
 
 @app.command("scan")
@@ -56,7 +61,7 @@ def scan(
         Optional[Path],  # noqa: UP045
         typer.Option("--input", "-i", help="URLs to scan: one a line, or a corsprobe config."),
     ] = None,
-    fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="Report format.")] = ScanFormat.text,  # type: ignore[valid-type]
+    fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="Report format.")] = TEXT,
     concurrency: Annotated[
         int, typer.Option("--concurrency", min=1, help="URLs scanned at once.")
     ] = 20,
