@@ -6,33 +6,15 @@ It is a thin shell over :mod:`corsprobe.core`, as every command is.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .model import Finding, RequestSpec, Trace
+from .model import RequestSpec
 from .report.model import Report
 
 if TYPE_CHECKING:
-    from .net import TransportOptions
+    pass
 
 __all__ = ["HeadersArg", "Report", "check"]
-
-
-@dataclass(frozen=True)
-class Result:
-    """Transitional: what ``corsprobe.cli`` reads until it calls :mod:`corsprobe.core`."""
-
-    trace: Trace
-    findings: tuple[Finding, ...]
-    report: dict[str, Any]
-
-
-def run(spec: RequestSpec, options: TransportOptions | None = None, probe: bool = True,
-        app: object = None) -> Result:
-    from .core import check as core_check
-
-    done = core_check(spec, options, probe=probe, app=app)
-    return Result(done.trace, done.findings, done.data)
 
 
 HeadersArg = Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[str] | None
@@ -46,7 +28,7 @@ def _header_pairs(headers: HeadersArg) -> tuple[tuple[str, str], ...]:
     pairs = []
     for item in headers:
         if isinstance(item, str):
-            from .cli import parse_header
+            from .inputs import parse_header
 
             pairs.append(parse_header(item))
         else:

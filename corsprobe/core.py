@@ -50,8 +50,9 @@ def conclude(trace: Trace, families: tuple[str, ...] = CHECK_FAMILIES,
              notes: tuple[str, ...] = (), framework: Framework | None = None) -> Report:
     """Run the chosen rule families over a finished trace and make its report."""
     from .engine import findings
+    from .policy import most_severe_first
 
-    return Report(trace, tuple(findings(trace, families)), notes, framework)
+    return Report(trace, tuple(most_severe_first(findings(trace, families))), notes, framework)
 
 
 def diagnose(work: Steps[Trace], send: Callable[[HttpRequest], Exchange], *,

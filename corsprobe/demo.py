@@ -98,8 +98,8 @@ def checks(base: str) -> list[tuple[str, RequestSpec]]:
 
 
 def run_demo(fmt: str, color: bool | None) -> None:
-    from .api import run
-    from .cli import emit
+    from .core import check
+    from .render import DEMO, reporter
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -107,25 +107,11 @@ def run_demo(fmt: str, color: bool | None) -> None:
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         items = checks(base)
-        if fmt == "text":
-            print(f"corsprobe demo: a small API with typical CORS mistakes is listening on {base};")
-            print(f"each check below is a page at {PAGE} calling it with fetch().\n")
-        reports = []
-        for n, (title, spec) in enumerate(items, 1):
-            result = run(spec)
-            if fmt == "json":
-                reports.append({"title": title, "report": result.report})
-                continue
-            print(("━" * 100) if color is not False else "-" * 100)
-            print(f"Demo {n}/{len(items)}: {title}\n")
-            emit(result.report, fmt, color)
-        if fmt == "json":
-            import json
-
-            sys.stdout.write(json.dumps(reports, indent=2) + "\n")
-        else:
-            print("Try it on your own server: corsprobe check URL --origin ORIGIN "
-                  "(corsprobe rules lists every diagnosis).")
+        out = reporter(DEMO, fmt, sys.stdout, color)
+        out.start({"base": base, "page": PAGE, "total": len(items)})
+        for title, spec in items:
+            out.result({"title": title, "report": check(spec).data})
+        out.finish({})
     finally:
         server.shutdown()
         server.server_close()

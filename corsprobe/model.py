@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 HeaderList = tuple[tuple[str, str], ...]
-Severity = Literal["error", "warning", "info"]
+Severity = Literal["error", "warning", "info"]  # ordered and compared in corsprobe.policy
 BlockedAt = Literal["preflight", "actual", "redirect"]
-
-SEVERITY_RANK: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
 
 
 def header_values(headers: HeaderList, name: str) -> list[str]:

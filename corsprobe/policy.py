@@ -18,8 +18,8 @@ from typing import Literal
 
 from .errors import EXIT_FAIL, EXIT_OK, EXIT_UNREACHABLE
 from .model import Finding, Trace
+from .report.words import BROWSER_LABEL, where
 
-BROWSER_LABEL = {"chrome": "Chrome", "firefox": "Firefox", "safari": "Safari"}
 FAIL_ON = ("error", "warning", "info", "never")
 MAX_SEVERITY = ("none", "info", "warning", "error")
 
@@ -37,10 +37,9 @@ class Severity(IntEnum):
         return cls[name.upper()]
 
 
-def where(blocked_at: str | None) -> str:
-    """Where the browser blocks, in words: "at the preflight", "at the response", ..."""
-    return {"preflight": "at the preflight", "actual": "at the response",
-            "redirect": "at a redirect"}.get(blocked_at or "", "")
+def most_severe_first(findings: Iterable[Finding]) -> list[Finding]:
+    """``findings`` ordered for a report: errors first, then by rule id."""
+    return sorted(findings, key=lambda f: (-Severity.of(f.severity), f.rule))
 
 
 def reaches(findings: Iterable[Finding], fail_on: str) -> bool:
@@ -74,6 +73,11 @@ def all_exit(codes: Iterable[int]) -> int:
     if codes and all(c == EXIT_UNREACHABLE for c in codes):
         return EXIT_UNREACHABLE
     return EXIT_FAIL if EXIT_UNREACHABLE in codes else EXIT_OK
+
+
+def har_exit(verdicts: Iterable[str]) -> int:
+    """``corsprobe har``: 1 when any request shown was blocked or failed, else 0."""
+    return EXIT_FAIL if any(v != "allowed" for v in verdicts) else EXIT_OK
 
 
 def run_exit(failed: int, unreachable: int) -> int:

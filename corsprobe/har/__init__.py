@@ -6,5 +6,6 @@
                    preflight paired with its actual request, the redirect hops chained
 - :mod:`.diagnose` runs the same browser steps as ``check`` (:func:`corsprobe.replay.replay`)
                    against the recording instead of the network, then the same rules
-- :mod:`.render`   the text, JSON (``corsprobe/har/v1``) and Markdown reports
+- :mod:`.build`    the ``corsprobe/har/v1`` dict; :mod:`corsprobe.render` renders it as
+                   text, JSON or Markdown
 """

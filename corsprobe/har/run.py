@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import EXIT_FAIL, EXIT_OK, UsageError
+from ..errors import UsageError
 from ..fetch.urls import InvalidInput, parse_origin
 
 
@@ -28,10 +28,10 @@ def analyse(
     ``credentials``: take every request as ``credentials: 'include'`` (a HAR does not record
     the mode; without this only a request that carried a Cookie is).
     """
+    from .build import build
     from .diagnose import diagnose, with_replay
     from .reader import HarError, read
     from .recorded import collect
-    from .render import build
 
     wanted_origin = None
     if filters.origin is not None:
@@ -74,4 +74,6 @@ def analyse(
 
 def exit_code(doc: dict[str, Any]) -> int:
     """1 when any reported request was blocked or failed, else 0."""
-    return EXIT_FAIL if any(q["verdict"] != "allowed" for q in doc["requests"]) else EXIT_OK
+    from ..policy import har_exit
+
+    return har_exit(q["verdict"] for q in doc["requests"])

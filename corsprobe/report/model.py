@@ -79,20 +79,9 @@ class Report:
 
     def diagnosis(self) -> str:
         """The verdict, the console message and each finding with its fix, as text lines."""
-        from . import verdict
+        from .words import report_diagnosis
 
-        lines = [verdict(self.data)]
-        if self.console_message:
-            lines.append(f"console: {self.console_message}")
-        framework = (self.data.get("framework") or {}).get("name")
-        for f in self.findings:
-            lines.append(f"{f.severity} {f.rule} {f.name}: {f.message}")
-            fix = f.fix.get("generic")
-            if fix:
-                lines.append(f"  fix: {fix}")
-            if framework and f.fix.get(framework):
-                lines.append(f"  fix ({framework}): {f.fix[framework]}")
-        return "\n".join(lines)
+        return report_diagnosis(self.data)
 
     def __str__(self) -> str:
         return self.diagnosis()

@@ -120,6 +120,7 @@ LAYERS = [
                "corsprobe.har.recorded"]),
     ("rules", ["corsprobe.rules", "corsprobe.engine"]),
     ("report", ["corsprobe.report", "corsprobe.policy"]),
+    ("render", ["corsprobe.render"]),
     ("core", ["corsprobe.core"]),
 ]
 
@@ -135,9 +136,9 @@ def layer_of(module: str) -> int | None:
 
 
 def test_imports_point_down():
-    """commands -> core -> report/policy -> rules -> steps -> net/fetch -> model; the
-    commands (everything not in LAYERS: cli, api, runner, config, demo, har/scan runs,
-    render, pytest_plugin) may import anything but are imported by no lower layer."""
+    """commands -> core -> render -> report/policy -> rules -> steps -> net -> inputs ->
+    fetch -> model; the commands (everything not in LAYERS: cli, api, runner, config, demo,
+    har/scan runs, pytest_plugin) may import anything but are imported by no lower layer."""
     wrong = []
     for module, targets in graph().items():
         own = layer_of(module)

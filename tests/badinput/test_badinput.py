@@ -181,9 +181,9 @@ def test_ipv6_literals_with_brackets_are_accepted():
 
 
 def _commands() -> list[str]:
-    from corsprobe.cli import app
+    from corsprobe.cli import COMMANDS
 
-    return [c.name or c.callback.__name__ for c in app.registered_commands]
+    return list(COMMANDS)
 
 
 @pytest.mark.parametrize("command", _commands())

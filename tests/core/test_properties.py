@@ -11,7 +11,7 @@ from corsprobe import replay
 from corsprobe.engine import findings
 from corsprobe.fetch import access, exposure, messages, preflight, safelist
 from corsprobe.model import CorsFailure, Exchange, HttpResponse, RequestSpec
-from corsprobe.report import text
+from corsprobe.render import text
 from corsprobe.report.model import Report
 
 NAMES = st.sampled_from([

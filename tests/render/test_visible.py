@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corsprobe.report import visible
+from corsprobe.report.words import visible
 
 
 @given(st.text())

@@ -1,6 +1,6 @@
-"""The terminal report: the wire exchange, then the verdict, then the findings.
+"""The terminal report of one check: the wire exchange, then the verdict, then the findings.
 
-The only module that imports rich. ``render`` is a pure function of the report dict.
+``render`` is a pure function of the report/v1 dict.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-_BROWSER_LABEL = {"chrome": "Chrome", "firefox": "Firefox", "safari": "Safari"}
+from ..report.words import BROWSER_LABEL as _BROWSER_LABEL
+from ..report.words import visible, where
+
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
@@ -58,9 +60,11 @@ def _exchange(console: Console, title: str, ex: dict[str, Any]) -> None:
     console.print()
 
 
-def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str:
-    from . import visible
+def document(report: dict[str, Any], color: bool = False) -> str:
+    return render(report, color=color)
 
+
+def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str:
     report = visible(report)
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width,
@@ -159,9 +163,8 @@ def _verdict(console: Console, report: dict[str, Any], browser: str) -> None:
                                f"(default {report['preflight']['max_age_default']} s, cap "
                                f"{report['preflight']['max_age_cap']} s)", style="dim"))
     elif allowed is False:
-        where = {"preflight": "at the preflight", "actual": "at the response",
-                 "redirect": "at a redirect"}.get(report["blocked_at"] or "", "")
-        console.print(Text(f"✗ {browser} would BLOCK this request {where}".rstrip(), style="bold red"))
+        at = where(report["blocked_at"])
+        console.print(Text(f"✗ {browser} would BLOCK this request {at}".rstrip(), style="bold red"))
         error = report["browser_error"]
         reason = report.get("browser_reason")
         if reason and reason != error:

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from typing import IO, Any
 
-from . import diagnosis, verdict
+from ..report.words import diagnosis, verdict
 
 MAX_ROWS = 500
 MAX_DETAILS = 100
@@ -98,3 +98,7 @@ class MarkdownReporter:
         self.rows.close()
         self.details.close()
         out.flush()
+
+
+def reporter(out: IO[str], color: bool | None = None) -> MarkdownReporter:
+    return MarkdownReporter(out)

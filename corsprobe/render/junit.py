@@ -14,7 +14,7 @@ import tempfile
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from . import diagnosis
+from ..report.words import diagnosis
 
 # characters XML 1.0 does not allow, even escaped
 _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -79,3 +79,7 @@ class JUnitReporter:
         self.spool.close()
         self.out.write("  </testsuite>\n</testsuites>\n")
         self.out.flush()
+
+
+def reporter(out: IO[str], color: bool | None = None) -> JUnitReporter:
+    return JUnitReporter(out)

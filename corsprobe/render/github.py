@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import IO, Any
 
-from . import diagnosis, verdict
+from ..report.words import diagnosis, verdict
 from .markdown import MarkdownReporter
 
 
@@ -65,3 +65,7 @@ class GitHubReporter:
             self.markdown.finish(summary)
             self.summary_file.write("\n")
             self.summary_file.close()
+
+
+def reporter(out: IO[str], color: bool | None = None) -> GitHubReporter:
+    return GitHubReporter(out)

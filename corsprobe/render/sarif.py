@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from .. import __version__
+from ..version import __version__
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -129,3 +129,7 @@ class SarifReporter:
         assert tail.startswith("]")
         self.out.write("\n], \"invocations\": " + json.dumps([invocation]) + tail[1:] + "\n")
         self.out.flush()
+
+
+def reporter(out: IO[str], color: bool | None = None) -> SarifReporter:
+    return SarifReporter(out)

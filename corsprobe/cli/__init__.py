@@ -1,0 +1,152 @@
+"""The command line: one module per command, imported only when that command runs.
+
+``corsprobe --help`` lists the commands from :data:`COMMANDS` (name, module, summary) without
+importing any of them; :class:`LazyGroup` imports a command's module the first time click
+asks for it. Every command module builds its command with typer ``Annotated`` options
+(:mod:`.options` holds the shared ones).
+
+:func:`main` is the one place that maps exceptions to exit statuses: every
+:class:`~corsprobe.errors.CorsprobeError` is one line on stderr and its exit code (2 usage,
+3 unreachable); a click usage error is one line with an example of the command; nothing
+ever prints a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ..errors import CorsprobeError
+from ..version import __version__
+
+# name -> ("module:typer app" in corsprobe.cli, the command's summary: the first paragraph
+# of its docstring, which ``corsprobe --help`` shortens as click would; tests/cli checks that
+# they match)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check:app", "Check one request, as a page at ORIGIN would make it with fetch(URL, {...})."),
+    "rules": ("catalogue:rules_app", "List the rule catalogue."),
+    "explain": ("catalogue:explain_app", "Show one rule's documentation."),
+    "demo": ("demo:app", "Start a small built-in API with typical CORS mistakes, check it, and show "
+             "the reports."),
+    "har": ("har:app", "Diagnose the cross-origin requests recorded in a HAR file, offline."),
+    "run": ("run:app", "Run the checks of a config file concurrently, with expectations, for CI."),
+    "scan": ("scan:app", "Find dangerous CORS policies: try origins an attacker can own (reflection, "
+             "null,\nprefix/suffix, unescaped dots, subdomains, http, special characters, ...) "
+             "with GET and\nOPTIONS only, and report what a browser would let each of them read."),
+}
+
+USAGE_EXAMPLES = {
+    "check": "corsprobe check https://api.example.com/users --origin https://app.example.com",
+    "run": "corsprobe run --config corsprobe.toml",
+    "explain": "corsprobe explain CORS101",
+    "scan": "corsprobe scan https://api.example.com/me --origin https://app.example.com",
+    "har": "corsprobe har session.har --failed-only",
+    "rules": "corsprobe rules --format json",
+    "demo": "corsprobe demo",
+}
+
+
+def load_command(name: str) -> Any:
+    """The click command ``name``, built from the one-command typer app of its module."""
+    module_name, _, attr = COMMANDS[name][0].partition(":")
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    return typer.main.get_command(getattr(module, attr))
+
+
+class LazyGroup(TyperGroup):
+    """A group whose commands are imported when invoked, or when their own help is asked."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in self.commands:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands[cmd_name]
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # the listing from the static table: building it imports no command
+        try:  # typer >= 0.28 vendors click
+            from typer._click.utils import make_default_short_help
+        except ImportError:  # pragma: no cover - older typer uses the click package
+            from click.utils import make_default_short_help
+
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [(name, make_default_short_help(summary, limit).strip())
+                for name, (_, summary) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+app = typer.Typer(
+    name="corsprobe",
+    cls=LazyGroup,
+    help="Replay what a browser does with a cross-origin request against the real server, "
+    "and say what it will do, why, and how to fix it.",
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"corsprobe {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """corsprobe: a CORS debugger."""
+
+
+def _usage_line(exc: Exception) -> str:
+    """A click usage error as one line: what is wrong, a valid example, where help is."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.info_name if ctx is not None and ctx.parent is not None else None
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    example = USAGE_EXAMPLES.get(command or "check")
+    where = f"corsprobe {command} --help" if command else "corsprobe --help"
+    shown = f"; e.g. {example}" if example else ""
+    return f"{message.rstrip('.')}{shown} (see {where})"
+
+
+def main() -> None:
+    # httpcore probes for trio at import (~50 ms when installed); this process never uses it.
+    sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
+    try:
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except CorsprobeError as exc:
+        print(f"corsprobe: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("corsprobe: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unexpected: one line, no traceback
+        # typer vendors click; its exceptions carry show() and an exit code.
+        show = getattr(exc, "show", None)
+        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
+            if exc.__class__.__name__ == "NoArgsIsHelpError":
+                show()  # bare `corsprobe`: the help itself
+            else:
+                print(f"corsprobe: {_usage_line(exc)}", file=sys.stderr)
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        if exc.__class__.__name__ == "Abort":
+            sys.exit(130)
+        print(f"corsprobe: internal error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        sys.exit(70)

@@ -1,0 +1,195 @@
+"""``corsprobe check``: one request, as a page at ORIGIN would make it with fetch().
+
+Exit code (:func:`corsprobe.policy.check_exit`): 0 allowed and no finding reaches
+``--fail-on``; 1 blocked or a finding does; 3 the target could not be reached. ``--browser all`` (:func:`run_check_all`)
+checks every browser in turn and prints them side by side.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from ..errors import UsageError
+from ..inputs import parse_header, parse_resolve, secret_header_name
+from ..render import COMPARE, REPORT, show
+from .options import (
+    Browser,
+    CacertOpt,
+    ColorOpt,
+    FailOn,
+    FailOnOpt,
+    FormatName,
+    InsecureOpt,
+    ResolveOpt,
+    TimeoutOpt,
+    command_app,
+    format_choice,
+)
+
+if TYPE_CHECKING:
+    from ..model import RequestSpec
+    from ..net import TransportOptions
+    from ..report.model import Report
+
+app = command_app()
+if TYPE_CHECKING:
+    Format = FormatName
+else:  # what renders a report (and --browser all's compare)
+    Format = format_choice("Format", REPORT)
+TEXT = Format("text")
+
+
+@app.command("check")
+def check(
+    url: Annotated[str, typer.Argument(metavar="URL", help="The URL the page fetches.")],
+    origin: Annotated[
+        str, typer.Option("--origin", "-o", help="The page's origin: scheme://host[:port].")
+    ],
+    method: Annotated[str, typer.Option("--method", "-X", help="Request method.")] = "GET",
+    header: Annotated[
+        Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
+        typer.Option("--header", "-H", help="A header the page sets: 'Name: value' (repeatable)."),
+    ] = None,
+    data: Annotated[Optional[str], typer.Option("--data", "-d", help="Request body.")] = None,  # noqa: UP045
+    data_file: Annotated[
+        Optional[Path], typer.Option("--data-file", help="Read the request body from a file.")  # noqa: UP045
+    ] = None,
+    credentials: Annotated[
+        bool, typer.Option("--credentials", help="credentials: 'include' (cookies, HTTP auth).")
+    ] = False,
+    secret_header: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--secret-header", metavar="NAME",
+                     help="Redact this header's value in every output, like Authorization, "
+                          "Cookie and Proxy-Authorization always are (repeatable)."),
+    ] = None,
+    expect_header: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--expect-header", help="A response header the page's JavaScript must read."),
+    ] = None,
+    send_actual: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option(
+            "--send-actual/--no-actual",
+            help="Send the actual request. Default: only for GET, HEAD and OPTIONS.",
+            show_default=False,
+        ),
+    ] = None,
+    browser: Annotated[
+        Browser,
+        typer.Option("--browser", help="Whose rules and console texts apply; all: every browser, "
+                     "side by side."),
+    ] = Browser.chrome,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = TEXT,
+    resolve: ResolveOpt = None,
+    timeout: TimeoutOpt = 10.0,
+    insecure: InsecureOpt = False,
+    cacert: CacertOpt = None,
+    max_redirects: Annotated[
+        int, typer.Option("--max-redirects", min=0, max=100, help="Redirects to follow.")
+    ] = 20,
+    fail_on: FailOnOpt = FailOn.error,
+    probe: Annotated[
+        bool, typer.Option("--probe/--no-probe", help="When the origin is refused, try close variants of it (OPTIONS/GET only).")
+    ] = True,
+    color: ColorOpt = None,
+    app_target: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--app", metavar="MODULE:APP", help="Send the requests in-process to this "
+                     "ASGI/WSGI app (e.g. myproject.main:app, mysite.wsgi); URL may be a path."),
+    ] = None,
+) -> None:
+    """Check one request, as a page at ORIGIN would make it with fetch(URL, {...})."""
+    from ..model import RequestSpec
+
+    loaded = None
+    if app_target is not None:
+        from ..apps import APP_BASE_URL, load
+
+        loaded = load(app_target)
+        if url.startswith("/"):
+            url = APP_BASE_URL + url
+
+    if data is not None and data_file is not None:
+        raise UsageError("give the body once: -d/--data or --data-file, not both")
+    body: bytes | None = data.encode("utf-8") if data is not None else None
+    if data_file is not None:
+        try:
+            body = data_file.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read --data-file {data_file}: {exc.strerror}") from None
+    spec = RequestSpec(
+        url=url,
+        origin=origin,
+        method=method,
+        headers=tuple(parse_header(h) for h in header or ()),
+        body=body,
+        credentials=credentials,
+        send_actual=send_actual,
+        expect_headers=tuple(expect_header or ()),
+        browser="chrome" if browser == Browser.all else browser.value,
+        max_redirects=max_redirects,
+        secret_headers=tuple(secret_header_name(n) for n in secret_header or ()),
+    )
+    from ..net import TransportOptions
+
+    options = TransportOptions(
+        timeout=timeout,
+        insecure=insecure,
+        cacert=str(cacert) if cacert else None,
+        resolve=tuple(parse_resolve(r) for r in resolve or ()),
+    )
+    if browser == Browser.all:
+        code = run_check_all(spec, options, fmt.value, fail_on.value, color, probe, loaded)
+    else:
+        code = run_check(spec, options, fmt.value, fail_on.value, color, probe, loaded)
+    raise typer.Exit(code)
+
+
+def run_check_all(
+    spec: RequestSpec, options: TransportOptions, fmt: str, fail_on: str, color: bool | None,
+    probe: bool = True, app: object = None,
+) -> int:
+    """Every browser in turn against the same server; exit 1 if any blocks (3: unreachable)."""
+    import dataclasses
+
+    from .. import policy
+    from ..core import check as diagnose
+    from ..fetch.browsers import ALL
+    from ..report import compare
+
+    reports = {name: diagnose(dataclasses.replace(spec, browser=name), options, probe=probe,
+                              app=app)
+               for name in ALL}
+    show(COMPARE, fmt, compare.build({name: r.data for name, r in reports.items()}), color)
+    _say_unreachable(reports.values())
+    return policy.all_exit(policy.check_exit(r.trace, r.findings, fail_on)
+                           for r in reports.values())
+
+
+def run_check(
+    spec: RequestSpec, options: TransportOptions, fmt: str, fail_on: str, color: bool | None,
+    probe: bool = True, app: object = None,
+) -> int:
+    from .. import policy
+    from ..core import check as diagnose
+
+    report = diagnose(spec, options, probe=probe, app=app)
+    show(REPORT, fmt, report.data, color)
+    _say_unreachable([report])
+    return policy.check_exit(report.trace, report.findings, fail_on)
+
+
+def _say_unreachable(reports: Iterable[Report]) -> None:
+    """One line on stderr when the target could not be reached (exit 3)."""
+    from ..report.words import visible
+
+    reports = list(reports)
+    errors = [r.trace.net_error for r in reports if r.trace.net_error is not None]
+    if errors and len(errors) == len(reports):
+        print(f"corsprobe: {visible(errors[0].message)}", file=sys.stderr)

@@ -1,0 +1,142 @@
+"""``corsprobe run``: the checks of a config file, concurrently, with expectations, for CI."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from ..errors import UsageError
+from ..render import RUN, Reporter, reporter
+from .options import ColorOpt, FormatName, command_app, format_choice
+
+app = command_app()
+
+
+if TYPE_CHECKING:
+    from ..config import Check
+    RunFormat = FormatName
+else:  # the formats that render this command's document
+    RunFormat = format_choice("RunFormat", RUN)
+TEXT = RunFormat("text")
+
+
+def _open_report(path: Path) -> IO[str]:
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+@app.command("run")
+def run(
+    config_arg: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(metavar="[CONFIG]", help="Config file (default: the nearest corsprobe.toml "
+                       "or pyproject.toml with [tool.corsprobe], walking up)."),
+    ] = None,
+    config: Annotated[
+        Optional[Path], typer.Option("--config", "-c", help="Config file; overrides discovery.")  # noqa: UP045
+    ] = None,
+    concurrency: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--concurrency", min=1, help="Checks in flight at once (default 20).",
+                     show_default=False),
+    ] = None,
+    per_host: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--per-host", min=1, help="Requests in flight to one host (default 10).",
+                     show_default=False),
+    ] = None,
+    only: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--only", help="Run only the check with this name (repeatable)."),
+    ] = None,
+    tag: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--tag", help="Run only checks with this tag (repeatable)."),
+    ] = None,
+    fmt: Annotated[RunFormat, typer.Option("--format", "-f", help="Report format on stdout.")] = TEXT,
+    json_file: Annotated[Optional[Path], typer.Option("--json", help="Also write the JSON report here.")] = None,  # noqa: UP045
+    junit_file: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML here.")] = None,  # noqa: UP045
+    sarif_file: Annotated[Optional[Path], typer.Option("--sarif", help="Also write SARIF 2.1.0 here.")] = None,  # noqa: UP045
+    markdown_file: Annotated[Optional[Path], typer.Option("--markdown", help="Also write a Markdown summary here.")] = None,  # noqa: UP045
+    base_url: Annotated[
+        Optional[str], typer.Option("--base-url", help="Replace the config's base_url.")  # noqa: UP045
+    ] = None,
+    color: ColorOpt = None,
+    engine: Annotated[
+        str, typer.Option("--engine", hidden=True)
+    ] = "pool",
+) -> None:
+    """Run the checks of a config file concurrently, with expectations, for CI.
+
+    Exit code: 0 every expectation met; 1 an expectation failed; 3 the only problems are
+    unreachable targets; 2 usage or config error.
+
+    Secrets: values of Authorization, Cookie, Proxy-Authorization, of the headers listed in
+    secret_headers = [...] and of every ${VAR} are redacted in every output.
+    """
+    from .. import config as config_mod
+
+    if config_arg is not None and config is not None and config_arg != config:
+        raise UsageError("give the config once: as the argument or with --config, not both")
+    cfg = config_mod.load(config or config_arg, base_url=base_url)
+    if engine not in ("pool", "httpx"):
+        raise UsageError("--engine is pool or httpx")
+    wanted_names, wanted_tags = set(only or ()), set(tag or ())
+
+    def keep(c: Check) -> bool:
+        if wanted_names and c.name not in wanted_names and c.group not in wanted_names:
+            return False
+        return not wanted_tags or bool(wanted_tags.intersection(c.tags))
+
+    total, seen = 0, set[str]()
+    for c in cfg.checks():
+        if keep(c):
+            total += 1
+            seen.update((c.name, c.group))
+    missing = sorted(wanted_names - seen)
+    if missing:
+        raise UsageError(f"--only {missing[0]!r}: no check in {cfg.display} has that name"
+                         + ("" if not wanted_tags else " (with the --tag filter)"))
+    if total == 0:
+        raise UsageError(f"no check in {cfg.display} has the tag(s) {', '.join(sorted(wanted_tags))}")
+
+    from ..net import TransportOptions
+    from ..render.run import progress_for
+    from ..runner import run_all
+
+    options = TransportOptions(timeout=cfg.timeout, insecure=cfg.insecure, cacert=cfg.cacert,
+                               resolve=cfg.resolve)
+    loaded = None
+    if cfg.app is not None:
+        from ..apps import load
+
+        loaded = load(cfg.app)
+    files: list[IO[str]] = []
+    reporters: list[Reporter] = []
+    progress = progress_for(fmt.value)
+    if progress is not None:
+        reporters.append(progress)
+    reporters.append(reporter(RUN, fmt.value, sys.stdout, color))
+    for kind, path in (("json", json_file), ("junit", junit_file), ("sarif", sarif_file),
+                       ("markdown", markdown_file)):
+        if path is not None:
+            handle = _open_report(path)
+            files.append(handle)
+            reporters.append(reporter(RUN, kind, handle, False))
+    try:
+        summary = run_all(
+            (c for c in cfg.checks() if keep(c)), total, reporters,
+            {"config": cfg.display}, options,
+            concurrency=concurrency or cfg.concurrency or config_mod.DEFAULT_CONCURRENCY,
+            per_host=per_host or cfg.per_host or config_mod.DEFAULT_PER_HOST,
+            secrets=cfg.secrets, engine=engine, app=loaded,
+        )
+    finally:
+        for handle in files:
+            handle.close()
+    raise typer.Exit(summary.exit_code)

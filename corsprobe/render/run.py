@@ -1,0 +1,160 @@
+"""``corsprobe run`` results as they arrive: the terminal lines, the ``corsprobe/run/v1``
+JSON stream (also ``corsprobe/scan/v1``), and the progress shown on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO, Any
+
+from ..report.words import diagnosis, verdict, visible
+from . import FORMATS, Reporter
+
+
+def text_reporter(out: IO[str], color: bool | None = None) -> Reporter:
+    use_color = out.isatty() if color is None else color
+    # None: rich writes to whatever sys.stdout is at print time (see TextReporter)
+    return TextReporter(None if out is sys.stdout else out, color=use_color)
+
+
+def json_reporter(out: IO[str], color: bool | None = None) -> Reporter:
+    return JsonReporter(out)
+
+
+class JsonReporter:
+    """``corsprobe/run/v1``: one object; ``results`` streamed one compact line each."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.first = True
+
+    def start(self, run: dict[str, Any]) -> None:
+        head = {k: run[k] for k in ("schema", "tool", "config") if k in run}
+        self.out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "results": [\n')
+
+    def result(self, result: dict[str, Any]) -> None:
+        self.out.write(("" if self.first else ",\n") + json.dumps(result, ensure_ascii=False))
+        self.first = False
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        self.out.write('\n], "summary": ' + json.dumps(summary) + "}\n")
+        self.out.flush()
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    parts = [f"{summary['passed']} passed", f"{summary['failed']} failed"]
+    if summary["unreachable"]:
+        parts.append(f"{summary['unreachable']} unreachable")
+    noun = "check" if summary["total"] == 1 else "checks"
+    return f"{summary['total']} {noun}: {', '.join(parts)} in {summary['duration_s']:.1f} s"
+
+
+class TextReporter:
+    """One line per check as it finishes; a failed check's diagnosis right under it."""
+
+    def __init__(self, out: IO[str] | None = None, color: bool = False, width: int = 100) -> None:
+        from rich.console import Console
+
+        # file=None: rich writes to whatever sys.stdout is at print time, so a progress bar
+        # that redirects stdout keeps these lines above itself.
+        self.console = Console(file=out, force_terminal=color, no_color=not color, width=width,
+                               highlight=False, emoji=False, soft_wrap=True)
+
+    def start(self, run: dict[str, Any]) -> None:
+        from rich.text import Text
+
+        self.console.print(Text(f"corsprobe run  {run.get('config', '')}  "
+                                f"{run['total']} checks", style="bold"))
+
+    def result(self, result: dict[str, Any]) -> None:
+        from rich.text import Text
+
+        result = visible(result)
+        status = result["status"]
+        mark, style = {"passed": ("✓", "green"), "failed": ("✗", "bold red"),
+                       "unreachable": ("!", "yellow")}[status]
+        line = Text(f"{mark} ", style=style)
+        line.append(result["name"], style="bold" if status != "passed" else "")
+        line.append(f"  {verdict(result['report'])}", style="dim" if status == "passed" else style)
+        line.append(f"  {result['duration_ms']:.0f} ms", style="dim")
+        self.console.print(line)
+        if status != "passed":
+            for text in diagnosis(result):
+                self.console.print(Text(f"    {text}", style="dim" if text.startswith(
+                    ("request:", "  fix:")) else ""))
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        from rich.text import Text
+
+        style = "bold green" if summary["exit_code"] == 0 else "bold red"
+        self.console.print(Text(summary_line(summary), style=style))
+
+
+class PlainProgress:
+    """For logs (stderr not a terminal): one line per finished check."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.done = 0
+        self.total = 0
+
+    def start(self, run: dict[str, Any]) -> None:
+        self.total = run["total"]
+
+    def result(self, result: dict[str, Any]) -> None:
+        self.done += 1
+        label = {"passed": "PASS", "failed": "FAIL", "unreachable": "UNREACHABLE"}[result["status"]]
+        self.out.write(f"corsprobe: [{self.done}/{self.total}] {label} {result['name']}\n")
+        self.out.flush()
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        self.out.write(f"corsprobe: {summary_line(summary)}\n")
+        self.out.flush()
+
+
+class BarProgress:
+    """A rich progress bar on stderr (a terminal); gone when the run ends."""
+
+    def __init__(self, redirect_stdout: bool) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("[bold]checks"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=True,
+            redirect_stdout=redirect_stdout, redirect_stderr=False,
+        )
+        self.task: Any = None
+        self.counts = {"passed": 0, "failed": 0, "unreachable": 0}
+
+    def start(self, run: dict[str, Any]) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task("checks", total=run["total"], status="")
+
+    def result(self, result: dict[str, Any]) -> None:
+        self.counts[result["status"]] += 1
+        c = self.counts
+        status = f"[green]{c['passed']} passed[/] [red]{c['failed']} failed[/]"
+        if c["unreachable"]:
+            status += f" [yellow]{c['unreachable']} unreachable[/]"
+        self.progress.update(self.task, advance=1, status=status)
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        self.progress.stop()
+
+
+def progress_for(stdout_format: str) -> Reporter | None:
+    """A bar on a terminal; plain lines in logs unless stdout already has one line per check."""
+    if sys.stderr.isatty():
+        return BarProgress(redirect_stdout=sys.stdout.isatty())
+    if FORMATS[stdout_format].line_per_result:
+        return None
+    return PlainProgress(sys.stderr)
