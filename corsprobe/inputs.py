@@ -1,5 +1,5 @@
 """Command-line style inputs parsed into values: ``-H 'Name: value'``, ``--resolve``,
-``--connect-to`` and ``--secret-header`` names.
+``--connect-to`` and ``--secret-header`` names, and input files checked before they are read.
 
 Shared by the commands and the Python API (``corsprobe.check(headers=["Name: value"])``).
 Low level on purpose: it imports only :mod:`corsprobe.errors` and :mod:`corsprobe.fetch`.
@@ -8,7 +8,17 @@ Every bad input is a :class:`~corsprobe.errors.UsageError` that shows a valid ex
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .errors import UsageError
+
+
+def regular_file(path: Path, what: str) -> Path:
+    """``path``, unless it names something that is not a regular file: a directory, or a FIFO
+    or device that would block the read forever. A missing file is left to the reader."""
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{what} {path}: cannot read it: not a regular file")
+    return path
 
 
 def parse_header(text: str) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ..errors import UsageError
-from ..inputs import parse_header, parse_resolve, secret_header_name
+from ..inputs import parse_header, parse_resolve, regular_file, secret_header_name
 from ..render import COMPARE, REPORT, show
 from .options import (
     Browser,
@@ -120,7 +120,7 @@ def check(
     body: bytes | None = data.encode("utf-8") if data is not None else None
     if data_file is not None:
         try:
-            body = data_file.read_bytes()
+            body = regular_file(data_file, "--data-file").read_bytes()
         except OSError as exc:
             raise UsageError(f"cannot read --data-file {data_file}: {exc.strerror}") from None
     spec = RequestSpec(

@@ -39,6 +39,9 @@ def analyse(
             wanted_origin = parse_origin(filters.origin).serialize()
         except InvalidInput as exc:
             raise UsageError(f"--origin: {exc}") from None
+    from ..inputs import regular_file
+
+    regular_file(path, "HAR file")
     try:
         handle = path.open("r", encoding="utf-8")
     except OSError as exc:

@@ -47,7 +47,9 @@ def read_targets(path: Path, default: Target) -> Targets:
     """The targets of ``-i FILE``; ``default`` carries the command line's options (its
     --origin and -H win over a config's, its --credentials adds to them)."""
     from .. import config
+    from ..inputs import regular_file
 
+    regular_file(path, "-i")
     if path.suffix == ".toml" or _is_config(path):
         cfg = config.load(path)
         seen: set[tuple[str, str | None]] = set()

@@ -125,11 +125,18 @@ def test_run_unreadable_config(tmp_path):
     assert ran.out == ""
 
 
-def test_run_fifo_config_does_not_hang(tmp_path):
-    # a FIFO with no writer would block read_text() forever
-    path = tmp_path / "corsprobe.toml"
-    os.mkfifo(path)
-    ran = corsprobe("run", "--config", str(path), cwd=tmp_path)
+@pytest.mark.parametrize("args", [
+    ["run", "--config", "{fifo}"],
+    ["scan", "-i", "{fifo}"],
+    ["har", "{fifo}"],
+    ["check", "http://127.0.0.1:9/", "--origin", "http://a.test", "-X", "POST",
+     "--data-file", "{fifo}"],
+], ids=["run", "scan", "har", "check"])
+def test_a_fifo_as_input_file_does_not_hang(tmp_path, args):
+    # a FIFO with no writer would block the read forever
+    fifo = tmp_path / "input.fifo"
+    os.mkfifo(fifo)
+    ran = corsprobe(*[a.format(fifo=fifo) for a in args], cwd=tmp_path)
     assert ran.code == 2, (ran.out, ran.err)
     assert "not a regular file" in _one_line(ran)
 
