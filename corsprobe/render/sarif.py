@@ -118,8 +118,11 @@ class SarifReporter:
             rule = f["rule"] if f["rule"] in self.index else "expectation"
             fix = (f.get("fix") or {}).get("generic")
             text = f["message"] + (f" Fix: {fix}" if fix else "")
-            extra = {k: v for k, v in (("risk", f.get("risk")), ("provingOrigin", (
-                f.get("evidence") or {}).get("proving_origin"))) if v}
+            evidence = f.get("evidence") or {}
+            accepted = [a["origin"] for a in evidence.get("accepted") or []]
+            extra = {k: v for k, v in (("risk", f.get("risk")),
+                                       ("provingOrigin", evidence.get("proving_origin")),
+                                       ("acceptedOrigins", accepted)) if v}
             self._emit(result, rule, LEVELS.get(f["severity"], "warning"), text, extra)
 
     def finish(self, summary: dict[str, Any]) -> None:

@@ -114,23 +114,40 @@ def private_network_obsolete(ctx: Context) -> Iterator[Hit]:
 
 
 def _untrusted(ctx: Context, with_credentials: bool) -> Iterator[Hit]:
+    """One hit for every untrusted probe origin the server accepted (with or without
+    credentials): the origins are listed once in the message, each with how it differs in
+    the evidence, and the fix is given once."""
+    accepted = []
     for index, probe in enumerate(ctx.trace.probes):
-        if probe.purpose != "untrusted" or not probe.accepted or probe.exchange.response is None:
+        response = probe.exchange.response
+        if probe.purpose != "untrusted" or not probe.accepted or response is None:
             continue
-        creds = (joined(probe.exchange.response.headers, "access-control-allow-credentials") or "").strip() == "true"
-        if creds != with_credentials:
-            continue
-        what = "with credentials: that site can read this response with the user's cookies" if creds else (
-            "without credentials")
-        yield Hit(
-            f"The server also allows '{probe.origin}' — {probe.difference} — {what}.",
-            {"exchange": f"probe[{index}]", "url": probe.exchange.request.url,
-             "probe_origin": probe.origin, "status": probe.exchange.response.status,
-             "credentials": creds, "origin": ctx.trace.origin_sent},
-            fixes.allow_list(ctx.trace.origin_sent, (
-                "Compare the Origin against an exact allow list (or a pattern anchored at both "
-                "ends with escaped dots) before echoing it.")),
-        )
+        creds = (joined(response.headers, "access-control-allow-credentials") or "").strip() == "true"
+        if creds == with_credentials:
+            accepted.append((index, probe, response.status))
+    if not accepted:
+        return
+    index, first, status = accepted[0]
+    if len(accepted) == 1:
+        what = ("with credentials: that site can read this response with the user's cookies"
+                if with_credentials else "without credentials")
+        message = f"The server also allows '{first.origin}' — {first.difference} — {what}."
+    else:
+        what = ("with credentials, so a page at any of them can read this response with the "
+                "user's cookies" if with_credentials else "without credentials")
+        origins = ", ".join(f"'{p.origin}'" for _, p, _ in accepted)
+        message = f"The server also allows {len(accepted)} untrusted origins {what}: {origins}."
+    yield Hit(
+        message,
+        {"exchange": f"probe[{index}]", "url": first.exchange.request.url,
+         "probe_origin": first.origin, "status": status, "credentials": with_credentials,
+         "origin": ctx.trace.origin_sent,
+         "accepted": [{"origin": p.origin, "difference": p.difference, "exchange": f"probe[{i}]",
+                       "status": code} for i, p, code in accepted]},
+        fixes.allow_list(ctx.trace.origin_sent, (
+            "Compare the Origin against an exact allow list (or a pattern anchored at both "
+            "ends with escaped dots) before echoing it.")),
+    )
 
 
 @rule("CORS804", "untrusted-origin-allowed-with-credentials", "error", "An untrusted origin may read credentialed responses")

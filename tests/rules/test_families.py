@@ -67,3 +67,22 @@ def test_max_age_fix_uses_the_browsers_own_cap():
     fix = case.fired()["CORS703"].fix
     assert "Access-Control-Max-Age: 600 " in fix["generic"], fix
     assert "max_age=600)" in fix["fastapi"] and "3600" not in str(fix), fix
+
+
+def test_one_finding_however_many_origins_prove_it():
+    """A server reflecting any origin with credentials: the probes find six untrusted origins;
+    CORS804 is one finding that names them all (evidence keeps each with its difference)."""
+    from corsprobe.engine import findings
+
+    from .cases import ACAC_TRUE, ACAO, ECHO, VARY
+    from .replay import trace
+
+    found = findings(trace({"*": (200, [(ACAO, ECHO), ACAC_TRUE, VARY])}, probe=True,
+                           credentials=True))
+    cors804 = [f for f in found if f.rule == "CORS804"]
+    assert len(cors804) == 1, [f.message for f in cors804]
+    accepted = cors804[0].evidence["accepted"]
+    assert len(accepted) > 1
+    assert all(a["difference"] for a in accepted)
+    for item in accepted:
+        assert item["origin"] in cors804[0].message
