@@ -164,14 +164,17 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"corsprobe {__version__}")
+        from ..fetch.browsers import recorded_from
+
+        print(f"corsprobe {__version__} (browser tables from {recorded_from()})")
         raise typer.Exit()
 
 
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True,
+                           help="Show the version, and the browser builds its tables come from.")
     ] = False,
 ) -> None:
     """corsprobe: a CORS debugger."""
