@@ -5,6 +5,10 @@ importing any of them; :class:`LazyGroup` imports a command's module the first t
 asks for it. Every command module builds its command with typer ``Annotated`` options
 (:mod:`.options` holds the shared ones).
 
+Shell completion (typer's ``--install-completion`` / ``--show-completion``, and the
+``_CORSPROBE_COMPLETE`` requests the installed script makes) completes command names from the
+same table, so it imports a command's module only to complete that command's options.
+
 :func:`main` is the one place that maps exceptions to exit statuses: every
 :class:`~corsprobe.errors.CorsprobeError` is one line on stderr and its exit code (2 usage,
 3 unreachable); a click usage error is one line with an example of the command; nothing
@@ -50,6 +54,36 @@ USAGE_EXAMPLES = {
 }
 
 
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")  # typer's completion scripts
+COMPLETION_FLAGS = {"--show-completion": "show_completion",
+                    "--install-completion": "install_completion"}
+
+
+def _short_help(summary: str, limit: int) -> str:
+    try:  # typer >= 0.28 vendors click
+        from typer._click.utils import make_default_short_help
+    except ImportError:  # pragma: no cover - older typer uses the click package
+        from click.utils import make_default_short_help
+    return make_default_short_help(summary, limit).strip()
+
+
+def _named_shell(args: list[str]) -> tuple[str, str] | None:
+    """``("--show-completion", "zsh")`` for ``--show-completion zsh`` (or ``=zsh``) among the
+    group's own options; None when no completion flag names a shell."""
+    for i, arg in enumerate(args):
+        if not arg.startswith("-"):
+            return None  # a command name: what follows is that command's
+        flag, eq, value = arg.partition("=")
+        if flag in COMPLETION_FLAGS:
+            if not eq:
+                value = args[i + 1] if i + 1 < len(args) else ""
+            elif value not in SHELLS:
+                raise typer.BadParameter(f"unknown shell {value!r} (one of {', '.join(SHELLS)})",
+                                         param_hint=f"'{flag}'")
+            return (flag, value) if value in SHELLS else None
+    return None
+
+
 def load_command(name: str) -> Any:
     """The click command ``name``, built from the one-command typer app of its module."""
     module_name, _, attr = COMMANDS[name][0].partition(":")
@@ -72,16 +106,47 @@ class LazyGroup(TyperGroup):
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         # the listing from the static table: building it imports no command
-        try:  # typer >= 0.28 vendors click
-            from typer._click.utils import make_default_short_help
-        except ImportError:  # pragma: no cover - older typer uses the click package
-            from click.utils import make_default_short_help
-
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
-        rows = [(name, make_default_short_help(summary, limit).strip())
-                for name, (_, summary) in COMMANDS.items()]
+        rows = [(name, _short_help(summary, limit)) for name, (_, summary) in COMMANDS.items()]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        params: list[Any] = self.params
+        for param in params:  # typer's flags also take a shell name here (see parse_args)
+            if param.name == "show_completion":
+                param.help = ("Show the completion script for the current shell (or the one "
+                              "named: --show-completion zsh), to copy it or customize the "
+                              "installation.")
+            elif param.name == "install_completion":
+                param.help = ("Install completion for the current shell (or the one named: "
+                              "--install-completion zsh).")
+        super().format_options(ctx, formatter)
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
+        # command names from the static table (TyperGroup's would import every command), then
+        # the group's own options
+        try:  # typer >= 0.28 vendors click
+            completion = importlib.import_module("typer._click.shell_completion")
+        except ImportError:  # pragma: no cover - older typer uses the click package
+            completion = importlib.import_module("click.shell_completion")
+        names = [completion.CompletionItem(name, help=_short_help(summary, 45))
+                 for name, (_, summary) in COMMANDS.items() if name.startswith(incomplete)]
+        options = super(TyperGroup, self).shell_complete(ctx, incomplete)
+        return names + [item for item in options if item.value not in COMMANDS]
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # typer's completion flags take no value (they detect the shell, which fails in a
+        # container or under a shell-less parent); `--show-completion zsh` names the shell.
+        named = _named_shell(args)
+        if named is not None and not ctx.resilient_parsing:
+            from typer.completion import install_callback, show_callback
+
+            flag, shell = named
+            param = next(p for p in self.params if p.name == COMPLETION_FLAGS[flag])
+            callback = show_callback if flag == "--show-completion" else install_callback
+            callback(ctx, param, shell)  # prints the script or installs it, then exits 0
+        return super().parse_args(ctx, args)
 
 
 app = typer.Typer(
@@ -89,7 +154,7 @@ app = typer.Typer(
     cls=LazyGroup,
     help="Replay what a browser does with a cross-origin request against the real server, "
     "and say what it will do, why, and how to fix it.",
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
@@ -99,14 +164,17 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"corsprobe {__version__}")
+        from ..fetch.browsers import recorded_from
+
+        print(f"corsprobe {__version__} (browser tables from {recorded_from()})")
         raise typer.Exit()
 
 
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True,
+                           help="Show the version, and the browser builds its tables come from.")
     ] = False,
 ) -> None:
     """corsprobe: a CORS debugger."""
@@ -127,7 +195,7 @@ def main() -> None:
     # httpcore probes for trio at import (~50 ms when installed); this process never uses it.
     sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="corsprobe")
         sys.exit(code if isinstance(code, int) else 0)
     except CorsprobeError as exc:
         print(f"corsprobe: {exc}", file=sys.stderr)

@@ -27,6 +27,9 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   Max-Age). The caps come from each engine's source (Chromium ``preflight_result.cc`` 7200,
   Firefox ``nsCORSListenerProxy.cpp`` 86400, WebKit ``CrossOriginPreflightResultCache.cpp``
   600); hours cannot be waited for in a test.
+- ``recorded_from``: the engine build whose recording (``tests/browser/*-observed.json``) the
+  entry was checked against; ``corsprobe --version`` names them, and ``tests/fetch`` fails when
+  a new recording names another build.
 """
 
 from __future__ import annotations
@@ -51,23 +54,32 @@ class Browser:
     repreflight_original_headers: bool = False
     tainted_preflight_keeps_origin: bool = False
     max_age_invalid: int = 5  # seconds cached when Max-Age is not a non-negative integer
+    recorded_from: str = ""  # the engine build the differential suite recorded this table from
 
 
 
 BROWSERS = {
     "chrome": Browser(
-        "chrome", "Chrome", "chromium", 5, 7200, extra_safelisted_headers=CHROMIUM_CLIENT_HINTS
+        "chrome", "Chrome", "chromium", 5, 7200, extra_safelisted_headers=CHROMIUM_CLIENT_HINTS,
+        recorded_from="Chromium 156.0.8078.114",
     ),
     "firefox": Browser(
         "firefox", "Firefox", "gecko", 0, 86400,
         preflight_every_redirect=True, tainted_preflight_keeps_origin=True, max_age_invalid=0,
+        recorded_from="Firefox ESR 153.8.0",
     ),
     "safari": Browser(
         "safari", "Safari", "webkit", 5, 600,
         preflight_every_redirect=True, repreflight_original_headers=True,
+        recorded_from="WebKitGTK 2.50.6",
     ),
 }
 ALL = tuple(BROWSERS)
+
+
+def recorded_from() -> str:
+    """The engine builds the tables come from: ``Chromium 156..., Firefox ESR 153..., ...``."""
+    return ", ".join(b.recorded_from for b in BROWSERS.values())
 
 
 def limits(name: str) -> Browser:

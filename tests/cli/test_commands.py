@@ -1,4 +1,4 @@
-"""`corsprobe rules`, `explain` and `demo`."""
+"""`corsprobe rules`, `explain` and `demo`, and `corsprobe --version`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import re
 
 import pytest
 
+from corsprobe.fetch.browsers import BROWSERS
 from corsprobe.rules import all_rules
+from corsprobe.version import __version__
 from tests.clihelp import cli
 
 RULES = {r.id: r for r in all_rules()}
@@ -56,3 +58,10 @@ def test_demo_shows_real_reports_for_each_mistake():
 def test_demo_text():
     out = cli("demo", "--no-color").out
     assert out.count("Chrome would") == 6 and "CORS501" in out
+
+
+def test_version_names_the_browser_builds_of_the_tables():
+    out = cli("--version").out.strip()
+    builds = ", ".join(b.recorded_from for b in BROWSERS.values())
+    assert out == f"corsprobe {__version__} (browser tables from {builds})"
+    assert "Chromium 156." in out and "Firefox ESR 153." in out and "WebKitGTK 2.50." in out

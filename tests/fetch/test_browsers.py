@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 
 from corsprobe.fetch import safelist
-from corsprobe.fetch.browsers import BROWSERS, preflight_cache_seconds
+from corsprobe.fetch.browsers import BROWSERS, preflight_cache_seconds, recorded_from
 
 
 @pytest.mark.parametrize(
@@ -30,3 +34,25 @@ def test_client_hints_are_safelisted_only_for_chrome():
     for name in ("firefox", "safari"):
         names, why = safelist.unsafe_header_names(headers, BROWSERS[name].extra_safelisted_headers)
         assert names == ["dpr"] and "only Chromium" in why[0]
+
+
+# the browser each table entry stands for -> its recording and the product named in it
+RECORDINGS = {"chrome": ("chromium", "Chromium"), "firefox": ("firefox", "Firefox"),
+              "safari": ("webkit", "WebKitGTK")}
+OBSERVED = Path(__file__).resolve().parents[1] / "browser"
+
+
+@pytest.mark.parametrize("name", sorted(BROWSERS))
+def test_the_recorded_build_is_the_one_the_recording_names(name):
+    engine, product = RECORDINGS[name]
+    with open(OBSERVED / f"{engine}-observed.json", encoding="utf-8") as fh:
+        recorded = json.load(fh)[engine]  # "156.0.8078.114", "firefox 153.8.0", ...
+    version = re.search(r"\d+(?:\.\d+)+", recorded)
+    assert version, recorded
+    ours = BROWSERS[name].recorded_from
+    assert ours.startswith(product + " ") and ours.split()[-1] == version.group(), (ours, recorded)
+
+
+def test_the_recorded_builds_are_named_in_order():
+    assert recorded_from() == ", ".join(BROWSERS[name].recorded_from for name in ("chrome", "firefox",
+                                                                                "safari"))

@@ -54,9 +54,14 @@ def project(tmp_path, base):
     return tmp_path
 
 
+def ci_yaml() -> list[dict]:
+    return [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", ci_section(), flags=re.S)]
+
+
 def test_the_ci_examples_are_valid_yaml_with_the_steps_they_promise():
-    github, gitlab = (yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", ci_section(),
-                                                              flags=re.S))
+    action, github, gitlab = ci_yaml()
+    assert any(s.get("uses") == "OWNER/corsprobe@v1" for s in action["jobs"]["cors"]["steps"])
+    assert action["jobs"]["cors"]["permissions"]["security-events"] == "write"
     steps = github["jobs"]["cors"]["steps"]
     assert any(s.get("uses", "").startswith("github/codeql-action/upload-sarif") for s in steps)
     assert any("corsprobe run" in s.get("run", "") for s in steps)
