@@ -280,7 +280,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
             allowed, blocked_at = False, "actual"
         else:
             allowed = True
-            readable = exposure.readable_headers(response.headers, spec.credentials and cors)
+            readable = exposure.readable_headers(response.headers, spec.credentials, cors)
         break
 
     return Trace(

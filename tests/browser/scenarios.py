@@ -1056,6 +1056,34 @@ S(
 )
 S("expose-error-status", G, {"GET": r(500, ACAO, aceh("X-Custom"), *XH)})
 
+# ---- same-origin requests: no preflight, no CORS filter on the response ----------
+G = "same-origin"
+_SO_HEADERS = (
+    h("ETag", '"v1"'),
+    h("X-Request-ID", "abc-123"),
+    h("X-Custom", "1"),
+    TEXT,
+    h("Set-Cookie", "so=1; Path=/"),
+    h("Set-Cookie2", "so2=1"),
+)
+S(
+    "same-origin-put-json",
+    G,
+    {"PUT": r(200, *_SO_HEADERS)},
+    url="{app}/s/{name}/start",
+    method="PUT",
+    headers=(("X-Request-ID", "abc-123"), ("Content-Type", "application/json")),
+    body="{}",
+    note="the page's own origin: no preflight, every response header readable but Set-Cookie",
+)
+S(
+    "same-origin-get",
+    G,
+    {"GET": r(200, *_SO_HEADERS)},
+    url="{app}/s/{name}/start",
+    note="a same-origin GET: no CORS filter on the response headers",
+)
+
 # ---- the preflight cache: tests/browser/test_engines.py runs these twice in a row ------
 G = "preflight-cache"
 for _suffix, _max_age in (("default", None), ("600", "600"), ("zero", "0"),
