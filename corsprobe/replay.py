@@ -197,7 +197,9 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
         cors = hop.tainted or not same_origin(page, hop.url.origin)
         hop_origin = "null" if hop.tainted else origin
         reasons, unsafe = (
-            safelist.preflight_reasons(hop.method, hop.headers, b.extra_safelisted_headers)
+            safelist.preflight_reasons(
+                hop.method, hop.headers, b.extra_safelisted_headers, b.combines_repeated_headers
+            )
             if cors
             else ([], [])
         )

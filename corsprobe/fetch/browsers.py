@@ -20,6 +20,11 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   Chromium and WebKit send and check the next preflight with ``Origin: null``; Firefox sends
   the preflight with the page's origin and checks its answer against that origin, while the
   actual request that follows carries ``Origin: null``.
+- ``combines_repeated_headers``: a header the page sets twice (``Content-Type: text/plain``
+  twice) becomes one entry, ``text/plain, text/plain``, in Chromium's and WebKit's Headers
+  object, and the combined value is judged: not a safelisted Content-Type, so they preflight;
+  over 128 bytes when two 100-byte Accept values are joined. Firefox judges each value on its
+  own and sends no preflight there (``combined-*`` scenarios).
 - ``max_age_default`` / ``max_age_cap`` / ``max_age_invalid``: the preflight cache, in seconds.
   Whether a second identical request is preflighted again is observed by the suite
   (``test_preflight_cache_reuse``: no Max-Age, 600, 0, "1h", -5): Chromium and WebKit cache
@@ -51,6 +56,7 @@ class Browser:
     repreflight_original_headers: bool = False
     tainted_preflight_keeps_origin: bool = False
     max_age_invalid: int = 5  # seconds cached when Max-Age is not a non-negative integer
+    combines_repeated_headers: bool = True
 
 
 
@@ -61,6 +67,7 @@ BROWSERS = {
     "firefox": Browser(
         "firefox", "Firefox", "gecko", 0, 86400,
         preflight_every_redirect=True, tainted_preflight_keeps_origin=True, max_age_invalid=0,
+        combines_repeated_headers=False,
     ),
     "safari": Browser(
         "safari", "Safari", "webkit", 5, 600,

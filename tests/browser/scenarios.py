@@ -1084,6 +1084,68 @@ S(
     note="a same-origin GET: no CORS filter on the response headers",
 )
 
+# ---- a header given twice: the Headers object combines the values ----------------
+G = "combined-headers"
+_CT2 = (("Content-Type", "text/plain"), ("Content-Type", "text/plain"))
+S(
+    "combined-content-type-twice",
+    G,
+    {"OPTIONS": r(204, ACAO), "POST": OK},
+    method="POST",
+    headers=_CT2,
+    body="hello",
+    note="Content-Type: text/plain, text/plain is not a safelisted value (spec: parse fails)",
+)
+S(
+    "combined-content-type-twice-allowed",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("content-type")), "POST": OK},
+    method="POST",
+    headers=_CT2,
+    body="hello",
+)
+S(
+    "combined-content-type-text-json",
+    G,
+    {"OPTIONS": r(204, ACAO), "POST": OK},
+    method="POST",
+    headers=(("Content-Type", "text/plain"), ("Content-Type", "application/json")),
+    body="hello",
+    note="text/plain, application/json: which type does each engine judge?",
+)
+S(
+    "combined-content-type-json-text",
+    G,
+    {"OPTIONS": r(204, ACAO), "POST": OK},
+    method="POST",
+    headers=(("Content-Type", "application/json"), ("Content-Type", "text/plain")),
+    body="hello",
+    note="application/json, text/plain: which type does each engine judge?",
+)
+S(
+    "combined-content-type-text-charset",
+    G,
+    {"OPTIONS": r(204, ACAO), "POST": OK},
+    method="POST",
+    headers=(("Content-Type", "text/plain"), ("Content-Type", "text/plain;charset=utf-8")),
+    body="hello",
+    note="two different safelisted values: judged one by one or combined?",
+)
+S(
+    "combined-accept-two-long",
+    G,
+    {"OPTIONS": r(204, ACAO), "GET": OK},
+    headers=(("Accept", "a/" + "b" * 98), ("Accept", "c/" + "d" * 98)),
+    note="each value is 100 bytes, the combined value 202: over the 128-byte limit?",
+)
+S(
+    "combined-accept-twice",
+    G,
+    {"OPTIONS": r(204, ACAO), "GET": OK},
+    headers=(("Accept", "application/json"), ("Accept", "text/plain")),
+    note="Accept: application/json, text/plain stays safelisted",
+)
+
 # ---- the preflight cache: tests/browser/test_engines.py runs these twice in a row ------
 G = "preflight-cache"
 for _suffix, _max_age in (("default", None), ("600", "600"), ("zero", "0"),

@@ -58,6 +58,12 @@ ENGINE_DIFFERENCES: dict[tuple[str, str], str] = {
        "Access-Control-Request-Headers: the safelisted values alone stay under 1024 bytes"
        for n in ("total-safelisted-1025", "total-safelisted-1025-acah-partial")
        for e, label in (("firefox", "Firefox"), ("webkit", "WebKit"))},
+    **{("firefox", n): (
+        "a header given twice is judged value by value in Firefox (each one safelisted: no "
+        "preflight); Chromium judges the combined value (text/plain, text/plain or two Accept "
+        "values over 128 bytes together) and preflights"
+    ) for n in ("combined-content-type-twice", "combined-content-type-twice-allowed",
+                "combined-content-type-text-charset", "combined-accept-two-long")},
     ("firefox", "redir-pf-json-303"): (
         "after the 303 turned the JSON POST into a plain GET, Firefox preflights the GET anyway "
         "(every hop of a preflighted request is preflighted); Chromium sends it directly"
