@@ -78,7 +78,11 @@ class Prepared:
 
 
 def prepare(spec: RequestSpec) -> Prepared:
-    """Validate input as fetch() would; raises UsageError for what fetch() would refuse."""
+    """Validate input as fetch() would; raises UsageError for what fetch() would refuse.
+
+    A forbidden request header (and Cookie without credentials) is not refused: fetch()
+    drops it silently and makes the request, so it is dropped here with a note saying so.
+    """
     try:
         page = parse_origin(spec.origin)
     except InvalidInput as exc:
@@ -121,21 +125,16 @@ def prepare(spec: RequestSpec) -> Prepared:
                     "jar would send it, on the actual request only (never on the preflight)"
                 )
                 continue
-            raise UsageError(
-                "-H 'Cookie: ...' without --credentials: a page cannot set Cookie, and without "
-                "credentials: 'include' the browser sends no cookies cross-origin; add "
-                "--credentials to stand for the browser's cookie jar", field="headers"
+            notes.append(
+                f"dropped -H '{name}': a page cannot set Cookie (a forbidden request header), "
+                "so fetch() silently drops it, and without credentials: 'include' the browser "
+                "sends no cookies cross-origin; add --credentials to make -H 'Cookie: ...' stand "
+                "for the browser's cookie jar"
             )
+            continue
         if safelist.is_forbidden_header(name, value):
-            hint = {
-                "host": " (to reach another address for this host, use --resolve HOST:PORT:ADDR)",
-                "origin": " (the page's origin is given with --origin)",
-            }.get(name.lower(), "")
-            raise UsageError(
-                f"-H '{name}': {name} is a forbidden request header — a page cannot set it, "
-                f"fetch() silently drops it, so a browser never sends your value{hint}",
-                field="headers",
-            )
+            notes.append(_dropped_note(name, value))
+            continue
         kept.append((name, value))
     body = spec.body
     if body is not None and not any(k.lower() == "content-type" for k, _ in kept):
@@ -144,6 +143,32 @@ def prepare(spec: RequestSpec) -> Prepared:
             f"fetch() adds Content-Type: {DEFAULT_TEXT_TYPE} to a string body without one"
         )
     return Prepared(page, url, method, tuple(kept), tuple(cookies), body, tuple(notes))
+
+
+_DROPPED_HINTS = {
+    "host": "; the browser sends the URL's host (to reach another address for it, use "
+            "--resolve HOST:PORT:ADDR)",
+    "origin": "; the browser sends the page's origin, given with --origin",
+}
+
+
+def _dropped_note(name: str, value: str) -> str:
+    """Why fetch() drops a forbidden header the user gave: the report's note (names only,
+    never the value: it may be a secret)."""
+    lname = name.lower()
+    why = "a forbidden request header"
+    if lname.startswith("sec-"):
+        why += " (names starting with Sec- are the browser's own)"
+    elif lname.startswith("proxy-"):
+        why += " (names starting with Proxy- are the browser's own)"
+    elif lname in safelist.METHOD_OVERRIDE_HEADERS:
+        why += " (it names a forbidden method: " + ", ".join(
+            m.strip().upper() for m in value.split(",") if safelist.is_forbidden_method(m.strip())
+        ) + ")"
+    return (
+        f"dropped -H '{name}': {name} is {why}; a page cannot set it, fetch() silently drops "
+        f"it and sends the request without it{_DROPPED_HINTS.get(lname, '')}"
+    )
 
 
 def may_send(spec: RequestSpec, method: str) -> tuple[bool, str | None]:

@@ -1146,6 +1146,48 @@ S(
     note="Accept: application/json, text/plain stays safelisted",
 )
 
+# ---- forbidden request headers: fetch() drops them silently ------------------------
+G = "forbidden-header"
+S("forbidden-origin", G, {"OPTIONS": r(204, ACAO), "GET": OK},
+  headers=(("Origin", "http://evil.test"),))
+S("forbidden-cookie", G, {"OPTIONS": r(204, ACAO), "GET": OK}, headers=(("Cookie", "sid=abc"),),
+  note="Cookie without credentials: 'include'")
+S("forbidden-host", G, {"OPTIONS": r(204, ACAO), "GET": OK},
+  headers=(("Host", "evil.test"),))
+S(
+    "forbidden-many",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("x-custom")), "GET": OK},
+    headers=(
+        ("Accept-Charset", "utf-8"),
+        ("Accept-Encoding", "br"),
+        ("Connection", "close"),
+        ("DNT", "1"),
+        ("Keep-Alive", "timeout=5"),
+        ("Referer", "http://evil.test/"),
+        ("Via", "1.1 evil"),
+        ("Proxy-Foo", "1"),
+        ("Sec-Foo", "1"),
+        ("X-Custom", "1"),
+    ),
+    note="only X-Custom survives: the preflight names x-custom alone",
+)
+S(
+    "forbidden-method-override-trace",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("X-HTTP-Method-Override", "TRACE"),),
+    note="spec: X-HTTP-Method-Override naming a forbidden method is a forbidden header",
+)
+S(
+    "forbidden-method-override-put",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("X-HTTP-Method-Override", "PUT"),),
+    note="control: naming an ordinary method it is just an unsafe header",
+)
+
+
 # ---- the preflight cache: tests/browser/test_engines.py runs these twice in a row ------
 G = "preflight-cache"
 for _suffix, _max_age in (("default", None), ("600", "600"), ("zero", "0"),

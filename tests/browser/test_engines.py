@@ -38,6 +38,7 @@ from .test_differential import (
     _preflights,
     _requests,
     corsprobe_argv,
+    dropped_notes,
 )
 
 pytestmark = pytest.mark.browser
@@ -185,7 +186,7 @@ def _differential(engine: str, browser, name: str, server, observations, console
     problems = [
         f"- {w}:\n    {engine}:{' ' * (9 - len(engine))} {a!r}\n    corsprobe: {b!r}"
         for w, a, b in pairs if a != b
-    ]
+    ] + dropped_notes(sc, obs, report)
     if problems:
         pytest.fail(
             f"scenario {name} ({sc.group}): corsprobe --browser {flag} differs from "
