@@ -106,6 +106,7 @@ def prepare(spec: RequestSpec) -> Prepared:
     if spec.body is not None and method in ("GET", "HEAD"):
         raise UsageError(f"fetch() refuses a body with {method}; drop -d/--data-file or use -X POST",
                          field="body")
+    b = browsers.browser(spec.browser)
     notes: list[str] = []
     kept: list[tuple[str, str]] = []
     cookies: list[tuple[str, str]] = list(spec.cookies)
@@ -134,6 +135,14 @@ def prepare(spec: RequestSpec) -> Prepared:
             continue
         if safelist.is_forbidden_header(name, value):
             notes.append(_dropped_note(name, value))
+            continue
+        if name.lower() in b.extra_forbidden_headers:
+            notes.append(
+                f"dropped -H '{name}': {b.label} does not let a page set {name} (its engine "
+                "still treats it as a forbidden request header, which the Fetch Standard no "
+                "longer does); fetch() silently drops it and sends the request without it, "
+                f"with no preflight for it (Firefox and Safari preflight it and send it)"
+            )
             continue
         kept.append((name, value))
     body = spec.body
@@ -347,7 +356,9 @@ def _actual_request(
 ) -> HttpRequest:
     """The actual request as Chromium sends it: the page's headers, then the browser's own."""
     headers: list[tuple[str, str]] = list(hop.headers)
-    headers.append(("User-Agent", preflight.USER_AGENT))
+    # a page-set User-Agent (Firefox and Safari keep it) replaces the browser's own
+    if not any(k.lower() == "user-agent" for k, _ in hop.headers):
+        headers.append(("User-Agent", preflight.USER_AGENT))
     if not any(k.lower() == "accept" for k, _ in hop.headers):
         headers.append(("Accept", "*/*"))
     if cors or hop.method not in ("GET", "HEAD"):

@@ -1146,6 +1146,23 @@ S(
     note="Accept: application/json, text/plain stays safelisted",
 )
 
+# ---- a page-set User-Agent ---------------------------------------------------------
+G = "user-agent"
+_UA = (("User-Agent", "corsprobe-page/1.0"),)
+S(
+    "ua-page-set",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("user-agent")), "GET": OK},
+    headers=_UA,
+    note="User-Agent set by the page: preflighted, dropped or sent as is?",
+)
+S(
+    "ua-page-set-acah-missing",
+    G,
+    {"OPTIONS": r(204, ACAO), "GET": OK},
+    headers=_UA,
+)
+
 # ---- forbidden request headers: fetch() drops them silently ------------------------
 G = "forbidden-header"
 S("forbidden-origin", G, {"OPTIONS": r(204, ACAO), "GET": OK},

@@ -92,7 +92,7 @@ def corsprobe_argv(sc: Scenario, port: int, nonce: str, browser: str = "chrome")
 # Groups whose page headers may be dropped by the browser: there, every header the engine did
 # not send as given must be named by a "dropped -H 'Name'" note in corsprobe's report, and no
 # header the engine sent may be.
-DROP_GROUPS = ("forbidden-header",)
+DROP_GROUPS = ("forbidden-header", "user-agent")
 DROP_SCENARIOS = ("hint-sec-ch-ua",)
 
 
@@ -100,9 +100,10 @@ def dropped_notes(sc: Scenario, obs: dict, report: dict) -> list[str]:
     """Problems with corsprobe's "dropped" notes against what the engine put on the wire."""
     if sc.group not in DROP_GROUPS and sc.name not in DROP_SCENARIOS:
         return []
-    sent = {
-        (k.lower(), v) for q in obs["requests"] if not q["is_preflight"] for k, v in q["headers"]
-    }
+    actual = [q for q in obs["requests"] if not q["is_preflight"]]
+    if not actual:
+        return []  # blocked at the preflight: the wire does not say what would have been sent
+    sent = {(k.lower(), v) for q in actual for k, v in q["headers"]}
     dropped = {k for k, v in sc.headers if (k.lower(), v) not in sent}
     noted = {
         k for k, _ in sc.headers

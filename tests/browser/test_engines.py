@@ -65,6 +65,12 @@ ENGINE_DIFFERENCES: dict[tuple[str, str], str] = {
         "values over 128 bytes together) and preflights"
     ) for n in ("combined-content-type-twice", "combined-content-type-twice-allowed",
                 "combined-content-type-text-charset", "combined-accept-two-long")},
+    **{(e, n): (
+        f"Chromium drops a page-set User-Agent (still a forbidden header there: no preflight, "
+        f"its own User-Agent goes out); {label} preflights it (Access-Control-Request-Headers: "
+        "user-agent) and sends the page's value"
+    ) for n in ("ua-page-set", "ua-page-set-acah-missing")
+      for e, label in (("firefox", "Firefox"), ("webkit", "WebKit"))},
     ("firefox", "redir-pf-json-303"): (
         "after the 303 turned the JSON POST into a plain GET, Firefox preflights the GET anyway "
         "(every hop of a preflighted request is preflighted); Chromium sends it directly"

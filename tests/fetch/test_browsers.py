@@ -56,3 +56,4 @@ def test_a_header_given_twice_is_combined_except_in_firefox(headers, chrome_and_
     assert safelist.unsafe_header_names(
         headers, firefox.extra_safelisted_headers, firefox.combines_repeated_headers
     )[0] == []
+
