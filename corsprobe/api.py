@@ -63,8 +63,8 @@ def check(
     ``send_actual=True`` (GET, HEAD and OPTIONS always are).
 
     Raises :class:`corsprobe.errors.UsageError` for input fetch() would refuse (a bad
-    origin, a forbidden header, ...). A network failure is reported, not raised
-    (``report.error``).
+    origin, a forbidden method, ...); a forbidden header is dropped, as fetch() drops it, and
+    ``report.notes`` says so. A network failure is reported, not raised (``report.error``).
     """
     if app is not None and url.startswith("/"):
         from .apps import APP_BASE_URL

@@ -78,7 +78,11 @@ class Prepared:
 
 
 def prepare(spec: RequestSpec) -> Prepared:
-    """Validate input as fetch() would; raises UsageError for what fetch() would refuse."""
+    """Validate input as fetch() would; raises UsageError for what fetch() would refuse.
+
+    A forbidden request header (and Cookie without credentials) is not refused: fetch()
+    drops it silently and makes the request, so it is dropped here with a note saying so.
+    """
     try:
         page = parse_origin(spec.origin)
     except InvalidInput as exc:
@@ -102,6 +106,7 @@ def prepare(spec: RequestSpec) -> Prepared:
     if spec.body is not None and method in ("GET", "HEAD"):
         raise UsageError(f"fetch() refuses a body with {method}; drop -d/--data-file or use -X POST",
                          field="body")
+    b = browsers.browser(spec.browser)
     notes: list[str] = []
     kept: list[tuple[str, str]] = []
     cookies: list[tuple[str, str]] = list(spec.cookies)
@@ -121,21 +126,24 @@ def prepare(spec: RequestSpec) -> Prepared:
                     "jar would send it, on the actual request only (never on the preflight)"
                 )
                 continue
-            raise UsageError(
-                "-H 'Cookie: ...' without --credentials: a page cannot set Cookie, and without "
-                "credentials: 'include' the browser sends no cookies cross-origin; add "
-                "--credentials to stand for the browser's cookie jar", field="headers"
+            notes.append(
+                f"dropped -H '{name}': a page cannot set Cookie (a forbidden request header), "
+                "so fetch() silently drops it, and without credentials: 'include' the browser "
+                "sends no cookies cross-origin; add --credentials to make -H 'Cookie: ...' stand "
+                "for the browser's cookie jar"
             )
+            continue
         if safelist.is_forbidden_header(name, value):
-            hint = {
-                "host": " (to reach another address for this host, use --resolve HOST:PORT:ADDR)",
-                "origin": " (the page's origin is given with --origin)",
-            }.get(name.lower(), "")
-            raise UsageError(
-                f"-H '{name}': {name} is a forbidden request header — a page cannot set it, "
-                f"fetch() silently drops it, so a browser never sends your value{hint}",
-                field="headers",
+            notes.append(_dropped_note(name, value))
+            continue
+        if name.lower() in b.extra_forbidden_headers:
+            notes.append(
+                f"dropped -H '{name}': {b.label} does not let a page set {name} (its engine "
+                "still treats it as a forbidden request header, which the Fetch Standard no "
+                "longer does); fetch() silently drops it and sends the request without it, "
+                f"with no preflight for it (Firefox and Safari preflight it and send it)"
             )
+            continue
         kept.append((name, value))
     body = spec.body
     if body is not None and not any(k.lower() == "content-type" for k, _ in kept):
@@ -144,6 +152,32 @@ def prepare(spec: RequestSpec) -> Prepared:
             f"fetch() adds Content-Type: {DEFAULT_TEXT_TYPE} to a string body without one"
         )
     return Prepared(page, url, method, tuple(kept), tuple(cookies), body, tuple(notes))
+
+
+_DROPPED_HINTS = {
+    "host": "; the browser sends the URL's host (to reach another address for it, use "
+            "--resolve HOST:PORT:ADDR)",
+    "origin": "; the browser sends the page's origin, given with --origin",
+}
+
+
+def _dropped_note(name: str, value: str) -> str:
+    """Why fetch() drops a forbidden header the user gave: the report's note (names only,
+    never the value: it may be a secret)."""
+    lname = name.lower()
+    why = "a forbidden request header"
+    if lname.startswith("sec-"):
+        why += " (names starting with Sec- are the browser's own)"
+    elif lname.startswith("proxy-"):
+        why += " (names starting with Proxy- are the browser's own)"
+    elif lname in safelist.METHOD_OVERRIDE_HEADERS:
+        why += " (it names a forbidden method: " + ", ".join(
+            m.strip().upper() for m in value.split(",") if safelist.is_forbidden_method(m.strip())
+        ) + ")"
+    return (
+        f"dropped -H '{name}': {name} is {why}; a page cannot set it, fetch() silently drops "
+        f"it and sends the request without it{_DROPPED_HINTS.get(lname, '')}"
+    )
 
 
 def may_send(spec: RequestSpec, method: str) -> tuple[bool, str | None]:
@@ -197,7 +231,9 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
         cors = hop.tainted or not same_origin(page, hop.url.origin)
         hop_origin = "null" if hop.tainted else origin
         reasons, unsafe = (
-            safelist.preflight_reasons(hop.method, hop.headers, b.extra_safelisted_headers)
+            safelist.preflight_reasons(
+                hop.method, hop.headers, b.extra_safelisted_headers, b.combines_repeated_headers
+            )
             if cors
             else ([], [])
         )
@@ -280,7 +316,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
             allowed, blocked_at = False, "actual"
         else:
             allowed = True
-            readable = exposure.readable_headers(response.headers, spec.credentials and cors)
+            readable = exposure.readable_headers(response.headers, spec.credentials, cors)
         break
 
     return Trace(
@@ -320,7 +356,9 @@ def _actual_request(
 ) -> HttpRequest:
     """The actual request as Chromium sends it: the page's headers, then the browser's own."""
     headers: list[tuple[str, str]] = list(hop.headers)
-    headers.append(("User-Agent", preflight.USER_AGENT))
+    # a page-set User-Agent (Firefox and Safari keep it) replaces the browser's own
+    if not any(k.lower() == "user-agent" for k, _ in hop.headers):
+        headers.append(("User-Agent", preflight.USER_AGENT))
     if not any(k.lower() == "accept" for k, _ in hop.headers):
         headers.append(("Accept", "*/*"))
     if cors or hop.method not in ("GET", "HEAD"):

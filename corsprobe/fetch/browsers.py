@@ -2,7 +2,7 @@
 
 The CORS algorithm in this package is Chromium's; each entry below names one place where
 another engine branches differently, as observed in the real engines by the differential
-suite (``tests/browser``: Chromium 156, Firefox ESR 153, WebKitGTK 2.50, 207 scenarios each).
+suite (``tests/browser``: Chromium 156, Firefox ESR 153, WebKitGTK 2.50, 229 scenarios each).
 Everything not listed here was observed to be the same in all three (the verdict on
 Access-Control-Allow-Origin / -Credentials, method case, ``*`` in Allow-Methods and
 Allow-Headers, ``*`` covering Authorization, exposure of response headers, redirect rules).
@@ -20,6 +20,15 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   Chromium and WebKit send and check the next preflight with ``Origin: null``; Firefox sends
   the preflight with the page's origin and checks its answer against that origin, while the
   actual request that follows carries ``Origin: null``.
+- ``combines_repeated_headers``: a header the page sets twice (``Content-Type: text/plain``
+  twice) becomes one entry, ``text/plain, text/plain``, in Chromium's and WebKit's Headers
+  object, and the combined value is judged: not a safelisted Content-Type, so they preflight;
+  over 128 bytes when two 100-byte Accept values are joined. Firefox judges each value on its
+  own and sends no preflight there (``combined-*`` scenarios).
+- ``extra_forbidden_headers``: request headers the browser drops beyond the Fetch Standard's
+  forbidden list. Chromium still drops a page-set ``User-Agent`` (no preflight; its own
+  User-Agent goes out); the standard no longer forbids it, and Firefox and WebKit preflight it
+  (``Access-Control-Request-Headers: user-agent``) and send the page's value (``ua-*``).
 - ``max_age_default`` / ``max_age_cap`` / ``max_age_invalid``: the preflight cache, in seconds.
   Whether a second identical request is preflighted again is observed by the suite
   (``test_preflight_cache_reuse``: no Max-Age, 600, 0, "1h", -5): Chromium and WebKit cache
@@ -55,18 +64,21 @@ class Browser:
     tainted_preflight_keeps_origin: bool = False
     max_age_invalid: int = 5  # seconds cached when Max-Age is not a non-negative integer
     recorded_from: str = ""  # the engine build the differential suite recorded this table from
-
+    combines_repeated_headers: bool = True
+    extra_forbidden_headers: frozenset[str] = frozenset()
 
 
 BROWSERS = {
     "chrome": Browser(
         "chrome", "Chrome", "chromium", 5, 7200, extra_safelisted_headers=CHROMIUM_CLIENT_HINTS,
         recorded_from="Chromium 156.0.8078.114",
+        extra_forbidden_headers=frozenset({"user-agent"}),
     ),
     "firefox": Browser(
         "firefox", "Firefox", "gecko", 0, 86400,
         preflight_every_redirect=True, tainted_preflight_keeps_origin=True, max_age_invalid=0,
         recorded_from="Firefox ESR 153.8.0",
+        combines_repeated_headers=False,
     ),
     "safari": Browser(
         "safari", "Safari", "webkit", 5, 600,

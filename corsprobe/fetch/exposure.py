@@ -6,6 +6,10 @@ Access-Control-Expose-Headers. ``*`` there exposes every header only when the re
 not credentialed; with credentials it names a header literally called ``*``.
 Set-Cookie and Set-Cookie2 are never readable. Chromium parses the list strictly: one item
 that is not a token and no name is exposed.
+
+A same-origin response (the page's own origin, never redirected through another origin) has
+no CORS filter: every header but Set-Cookie/Set-Cookie2 is readable (observed in Chromium,
+Firefox and WebKit: ``same-origin-*`` in tests/browser).
 """
 
 from __future__ import annotations
@@ -25,11 +29,17 @@ def exposed_names(headers: HeaderList) -> list[str]:
     return items if all(is_token(i) for i in items) else []
 
 
-def readable_headers(headers: HeaderList, credentials: bool) -> tuple[str, ...]:
-    """Lower-case, sorted, unique names the page can read, as ``[...response.headers.keys()]``."""
+def readable_headers(
+    headers: HeaderList, credentials: bool, cors: bool = True
+) -> tuple[str, ...]:
+    """Lower-case, sorted, unique names the page can read, as ``[...response.headers.keys()]``.
+
+    ``cors``: the response is CORS-filtered (a cross-origin or tainted request); False for a
+    same-origin response, whose headers are all readable but Set-Cookie/Set-Cookie2.
+    """
     present = {name.lower() for name, _ in headers}
-    exposed = set(exposed_names(headers))
+    exposed = set(exposed_names(headers)) if cors else set()
     allowed: set[str] = set(present)
-    if "*" not in exposed or credentials:
+    if cors and ("*" not in exposed or credentials):
         allowed &= SAFELISTED_RESPONSE_HEADERS | exposed
     return tuple(sorted(allowed - FORBIDDEN_RESPONSE_HEADERS))

@@ -142,21 +142,50 @@ def safelist_problem(
     return None
 
 
+def combine_values(headers: HeaderList) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """The header list as a Headers object holds it: one entry per name (case-insensitive, at
+    its first place, spelled as first given), repeated values joined with ", ". Also how many
+    values each lower-case name had."""
+    out: list[tuple[str, str]] = []
+    where: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for name, value in headers:
+        lname = name.lower()
+        count[lname] = count.get(lname, 0) + 1
+        if lname in where:
+            first, joined_value = out[where[lname]]
+            out[where[lname]] = (first, f"{joined_value}, {value}")
+        else:
+            where[lname] = len(out)
+            out.append((name, value))
+    return out, count
+
+
 def unsafe_header_names(
-    headers: HeaderList, extra: frozenset[str] = _CHROMIUM_EXTRA
+    headers: HeaderList, extra: frozenset[str] = _CHROMIUM_EXTRA, combine: bool = True
 ) -> tuple[list[str], list[str]]:
     """CORS-unsafe request-header names (lower-case, sorted, unique) and the reason for each.
 
     Forbidden headers are ignored (the browser drops them before this step). When the
     safelisted values add up to more than 1024 bytes, every safelisted name becomes unsafe.
+    ``combine``: a name given several times is judged by its combined value
+    ("text/plain, text/plain"), as Chromium and WebKit do; False judges each value on its own,
+    as Firefox does (see browsers.py).
     """
     unsafe: dict[str, str] = {}
     safe: list[str] = []
     total = 0
-    for name, value in headers:
-        if is_forbidden_header(name, value):
-            continue
+    kept = [(n, v) for n, v in headers if not is_forbidden_header(n, v)]
+    count: dict[str, int] = {}
+    if combine:
+        kept, count = combine_values(tuple(kept))
+    for name, value in kept:
         problem = safelist_problem(name, value, extra)
+        if problem and count.get(name.lower(), 1) > 1:
+            problem += (
+                f" (given {count[name.lower()]} times: the page's Headers object combines the "
+                "values into one)"
+            )
         if problem:
             unsafe.setdefault(name.lower(), problem)
         else:
@@ -173,7 +202,8 @@ def unsafe_header_names(
 
 
 def preflight_reasons(
-    method: str, headers: HeaderList, extra: frozenset[str] = _CHROMIUM_EXTRA
+    method: str, headers: HeaderList, extra: frozenset[str] = _CHROMIUM_EXTRA,
+    combine: bool = True,
 ) -> tuple[list[str], list[str]]:
     """(reasons a preflight is needed, unsafe header names). No reasons: no preflight."""
     reasons: list[str] = []
@@ -187,7 +217,7 @@ def preflight_reasons(
             reasons.append(
                 f"method {method} is not CORS-safelisted (only {', '.join(SAFELISTED_METHODS)})"
             )
-    names, why = unsafe_header_names(headers, extra)
+    names, why = unsafe_header_names(headers, extra, combine)
     reasons.extend(f"header {w}" for w in why)
     return reasons, names
 

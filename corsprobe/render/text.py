@@ -1,4 +1,4 @@
-"""The terminal report of one check: the wire exchange, then the verdict, then the findings.
+"""The terminal report of one check: the notes, the wire exchange, the verdict, the findings.
 
 ``render`` is a pure function of the report/v1 dict.
 """
@@ -75,6 +75,12 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
     creds = "include" if req["credentials"] else "same-origin (no cookies cross-origin)"
     console.print(Text(f"  from origin {report['origin']} · credentials: {creds} · browser: {browser}", style="dim"))
     console.print()
+    # Notes first: what the browser dropped or forgave changes how the rest reads.
+    notes = report.get("notes") or []
+    for note in notes:
+        console.print(Text(f"note: {note}", style="dim"))
+    if notes:
+        console.print()
 
     pre = report["preflight"]
     if pre["required"]:
@@ -143,8 +149,6 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
                     line.append(f" {fix[key]}")
                     console.print(line)
         console.print()
-    for note in report.get("notes") or []:
-        console.print(Text(f"note: {note}", style="dim"))
     return buf.getvalue()
 
 

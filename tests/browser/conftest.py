@@ -87,19 +87,27 @@ def webkit():
 
 
 @pytest.fixture(scope="session")
-def webkit_console(webkit, scenario_server):
-    """WebKit's console lines for every scenario, from one plain MiniBrowser batch (lazy)."""
+def webkit_console(webkit, scenario_server, request):
+    """WebKit's console lines for the session's scenarios, from one plain MiniBrowser batch
+    (lazy).  The batch holds only the scenarios of the selected WebKit tests (``-k`` runs stay
+    short); a name outside it gets a batch of its own."""
     from .webkit import WebKitConsole, console_specs
 
     cache: dict[str, tuple[str, object]] = {}
+    selected = {
+        item.callspec.params["name"]
+        for item in request.session.items
+        if item.originalname == "test_webkit_vs_corsprobe" and hasattr(item, "callspec")
+    }
 
     def get(name: str):
-        if not cache:
-            specs, nonces = console_specs(SCENARIOS, scenario_server.port)
+        if name not in cache:
+            todo = [sc for sc in SCENARIOS if sc.name in (selected | {name}) - set(cache)]
+            specs, nonces = console_specs(todo, scenario_server.port)
             results = WebKitConsole(webkit.xvfb.display).run_batch(
-                scenario_server, specs, timeout=240
+                scenario_server, specs, timeout=max(60, 2 * len(todo))
             )
-            for sc, nonce, res in zip(SCENARIOS, nonces, results, strict=True):
+            for sc, nonce, res in zip(todo, nonces, results, strict=True):
                 cache[sc.name] = (nonce, res)
         return cache[name]
 

@@ -1056,6 +1056,155 @@ S(
 )
 S("expose-error-status", G, {"GET": r(500, ACAO, aceh("X-Custom"), *XH)})
 
+# ---- same-origin requests: no preflight, no CORS filter on the response ----------
+G = "same-origin"
+_SO_HEADERS = (
+    h("ETag", '"v1"'),
+    h("X-Request-ID", "abc-123"),
+    h("X-Custom", "1"),
+    TEXT,
+    h("Set-Cookie", "so=1; Path=/"),
+    h("Set-Cookie2", "so2=1"),
+)
+S(
+    "same-origin-put-json",
+    G,
+    {"PUT": r(200, *_SO_HEADERS)},
+    url="{app}/s/{name}/start",
+    method="PUT",
+    headers=(("X-Request-ID", "abc-123"), ("Content-Type", "application/json")),
+    body="{}",
+    note="the page's own origin: no preflight, every response header readable but Set-Cookie",
+)
+S(
+    "same-origin-get",
+    G,
+    {"GET": r(200, *_SO_HEADERS)},
+    url="{app}/s/{name}/start",
+    note="a same-origin GET: no CORS filter on the response headers",
+)
+
+# ---- a header given twice: the Headers object combines the values ----------------
+G = "combined-headers"
+_CT2 = (("Content-Type", "text/plain"), ("Content-Type", "text/plain"))
+S(
+    "combined-content-type-twice",
+    G,
+    {"OPTIONS": r(204, ACAO), "POST": OK},
+    method="POST",
+    headers=_CT2,
+    body="hello",
+    note="Content-Type: text/plain, text/plain is not a safelisted value (spec: parse fails)",
+)
+S(
+    "combined-content-type-twice-allowed",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("content-type")), "POST": OK},
+    method="POST",
+    headers=_CT2,
+    body="hello",
+)
+S(
+    "combined-content-type-text-json",
+    G,
+    {"OPTIONS": r(204, ACAO), "POST": OK},
+    method="POST",
+    headers=(("Content-Type", "text/plain"), ("Content-Type", "application/json")),
+    body="hello",
+    note="text/plain, application/json: which type does each engine judge?",
+)
+S(
+    "combined-content-type-json-text",
+    G,
+    {"OPTIONS": r(204, ACAO), "POST": OK},
+    method="POST",
+    headers=(("Content-Type", "application/json"), ("Content-Type", "text/plain")),
+    body="hello",
+    note="application/json, text/plain: which type does each engine judge?",
+)
+S(
+    "combined-content-type-text-charset",
+    G,
+    {"OPTIONS": r(204, ACAO), "POST": OK},
+    method="POST",
+    headers=(("Content-Type", "text/plain"), ("Content-Type", "text/plain;charset=utf-8")),
+    body="hello",
+    note="two different safelisted values: judged one by one or combined?",
+)
+S(
+    "combined-accept-two-long",
+    G,
+    {"OPTIONS": r(204, ACAO), "GET": OK},
+    headers=(("Accept", "a/" + "b" * 98), ("Accept", "c/" + "d" * 98)),
+    note="each value is 100 bytes, the combined value 202: over the 128-byte limit?",
+)
+S(
+    "combined-accept-twice",
+    G,
+    {"OPTIONS": r(204, ACAO), "GET": OK},
+    headers=(("Accept", "application/json"), ("Accept", "text/plain")),
+    note="Accept: application/json, text/plain stays safelisted",
+)
+
+# ---- a page-set User-Agent ---------------------------------------------------------
+G = "user-agent"
+_UA = (("User-Agent", "corsprobe-page/1.0"),)
+S(
+    "ua-page-set",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("user-agent")), "GET": OK},
+    headers=_UA,
+    note="User-Agent set by the page: preflighted, dropped or sent as is?",
+)
+S(
+    "ua-page-set-acah-missing",
+    G,
+    {"OPTIONS": r(204, ACAO), "GET": OK},
+    headers=_UA,
+)
+
+# ---- forbidden request headers: fetch() drops them silently ------------------------
+G = "forbidden-header"
+S("forbidden-origin", G, {"OPTIONS": r(204, ACAO), "GET": OK},
+  headers=(("Origin", "http://evil.test"),))
+S("forbidden-cookie", G, {"OPTIONS": r(204, ACAO), "GET": OK}, headers=(("Cookie", "sid=abc"),),
+  note="Cookie without credentials: 'include'")
+S("forbidden-host", G, {"OPTIONS": r(204, ACAO), "GET": OK},
+  headers=(("Host", "evil.test"),))
+S(
+    "forbidden-many",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("x-custom")), "GET": OK},
+    headers=(
+        ("Accept-Charset", "utf-8"),
+        ("Accept-Encoding", "br"),
+        ("Connection", "close"),
+        ("DNT", "1"),
+        ("Keep-Alive", "timeout=5"),
+        ("Referer", "http://evil.test/"),
+        ("Via", "1.1 evil"),
+        ("Proxy-Foo", "1"),
+        ("Sec-Foo", "1"),
+        ("X-Custom", "1"),
+    ),
+    note="only X-Custom survives: the preflight names x-custom alone",
+)
+S(
+    "forbidden-method-override-trace",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("X-HTTP-Method-Override", "TRACE"),),
+    note="spec: X-HTTP-Method-Override naming a forbidden method is a forbidden header",
+)
+S(
+    "forbidden-method-override-put",
+    G,
+    {"OPTIONS": r(204, ACAO, acah("*")), "GET": OK},
+    headers=(("X-HTTP-Method-Override", "PUT"),),
+    note="control: naming an ordinary method it is just an unsafe header",
+)
+
+
 # ---- the preflight cache: tests/browser/test_engines.py runs these twice in a row ------
 G = "preflight-cache"
 for _suffix, _max_age in (("default", None), ("600", "600"), ("zero", "0"),

@@ -29,6 +29,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,32 +45,11 @@ CORSPROBE_TIMEOUT = 60
 # scenario name -> why corsprobe deliberately differs from Chromium there.  A scenario
 # listed here is a strict xfail, unless KNOWN_EXCEPTION_CHECKS asserts the known difference
 # directly (then the scenario passes only while exactly that difference holds).
-KNOWN_EXCEPTIONS: dict[str, str] = {
-    "hint-sec-ch-ua": (
-        "Sec-CH-UA is a forbidden request header: fetch() silently drops it (Chromium sends "
-        "neither the header nor a preflight), while corsprobe refuses it as a usage error "
-        "(exit 2) so the user learns the browser never sends that value."
-    ),
-}
+KNOWN_EXCEPTIONS: dict[str, str] = {}
 
 
-def _forbidden_header_refused(ch: dict, proc_rc: int, out: str, err: str) -> list[str]:
-    problems = []
-    sent = [h for q in ch["requests"] for h, _ in q["headers"] if h.lower() == "sec-ch-ua"]
-    if not ch["allowed"] or ch["preflight_sent"] or sent:
-        problems.append(
-            f"Chromium no longer just drops Sec-CH-UA: allowed={ch['allowed']} "
-            f"preflight={ch['preflight_sent']} sent={sent}"
-        )
-    if proc_rc != 2 or "forbidden" not in err.lower():
-        problems.append(
-            f"corsprobe should refuse Sec-CH-UA with exit 2 and say it is "
-            f"forbidden; got exit {proc_rc}, stderr {err[-300:]!r}"
-        )
-    return problems
-
-
-KNOWN_EXCEPTION_CHECKS = {"hint-sec-ch-ua": _forbidden_header_refused}
+# scenario name -> a check of the known difference (problems found; none: it still holds)
+KNOWN_EXCEPTION_CHECKS: dict[str, Callable[[dict, int, str, str], list[str]]] = {}
 
 # Scenarios where several request headers are missing from Access-Control-Allow-Headers.
 # Chromium names the first one in Blink's internal header order (a hash-map order, the
@@ -107,6 +87,32 @@ def corsprobe_argv(sc: Scenario, port: int, nonce: str, browser: str = "chrome")
         argv += ["--resolve", f"{host}:{port}:127.0.0.1"]
     argv += ["--browser", browser, "--format", "json"]
     return argv
+
+
+# Groups whose page headers may be dropped by the browser: there, every header the engine did
+# not send as given must be named by a "dropped -H 'Name'" note in corsprobe's report, and no
+# header the engine sent may be.
+DROP_GROUPS = ("forbidden-header", "user-agent")
+DROP_SCENARIOS = ("hint-sec-ch-ua",)
+
+
+def dropped_notes(sc: Scenario, obs: dict, report: dict) -> list[str]:
+    """Problems with corsprobe's "dropped" notes against what the engine put on the wire."""
+    if sc.group not in DROP_GROUPS and sc.name not in DROP_SCENARIOS:
+        return []
+    actual = [q for q in obs["requests"] if not q["is_preflight"]]
+    if not actual:
+        return []  # blocked at the preflight: the wire does not say what would have been sent
+    sent = {(k.lower(), v) for q in actual for k, v in q["headers"]}
+    dropped = {k for k, v in sc.headers if (k.lower(), v) not in sent}
+    noted = {
+        k for k, _ in sc.headers
+        if any(n.startswith(f"dropped -H '{k}'") for n in report.get("notes") or [])
+    }
+    if dropped == noted:
+        return []
+    return [f"- headers dropped by the browser {sorted(dropped)}, "
+            f"named dropped in corsprobe's notes {sorted(noted)}"]
 
 
 def _norm(text: str | None, nonce: str) -> str | None:
@@ -227,6 +233,7 @@ def test_chromium_vs_corsprobe(
     problems += [
         f"- {what}:\n    chromium:  {a!r}\n    corsprobe: {b!r}" for what, a, b in pairs if a != b
     ]
+    problems += dropped_notes(sc, ch, report)
     if not ch["allowed"] and ch["cors_error"] is None:
         if report.get("allowed") is not False or report.get("browser_error") is not None:
             problems.append(

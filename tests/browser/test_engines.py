@@ -38,6 +38,7 @@ from .test_differential import (
     _preflights,
     _requests,
     corsprobe_argv,
+    dropped_notes,
 )
 
 pytestmark = pytest.mark.browser
@@ -58,6 +59,18 @@ ENGINE_DIFFERENCES: dict[tuple[str, str], str] = {
        "Access-Control-Request-Headers: the safelisted values alone stay under 1024 bytes"
        for n in ("total-safelisted-1025", "total-safelisted-1025-acah-partial")
        for e, label in (("firefox", "Firefox"), ("webkit", "WebKit"))},
+    **{("firefox", n): (
+        "a header given twice is judged value by value in Firefox (each one safelisted: no "
+        "preflight); Chromium judges the combined value (text/plain, text/plain or two Accept "
+        "values over 128 bytes together) and preflights"
+    ) for n in ("combined-content-type-twice", "combined-content-type-twice-allowed",
+                "combined-content-type-text-charset", "combined-accept-two-long")},
+    **{(e, n): (
+        f"Chromium drops a page-set User-Agent (still a forbidden header there: no preflight, "
+        f"its own User-Agent goes out); {label} preflights it (Access-Control-Request-Headers: "
+        "user-agent) and sends the page's value"
+    ) for n in ("ua-page-set", "ua-page-set-acah-missing")
+      for e, label in (("firefox", "Firefox"), ("webkit", "WebKit"))},
     ("firefox", "redir-pf-json-303"): (
         "after the 303 turned the JSON POST into a plain GET, Firefox preflights the GET anyway "
         "(every hop of a preflighted request is preflighted); Chromium sends it directly"
@@ -179,7 +192,7 @@ def _differential(engine: str, browser, name: str, server, observations, console
     problems = [
         f"- {w}:\n    {engine}:{' ' * (9 - len(engine))} {a!r}\n    corsprobe: {b!r}"
         for w, a, b in pairs if a != b
-    ]
+    ] + dropped_notes(sc, obs, report)
     if problems:
         pytest.fail(
             f"scenario {name} ({sc.group}): corsprobe --browser {flag} differs from "

@@ -121,3 +121,13 @@ def test_preflight_request_headers_are_chromiums():
 )
 def test_readable_headers(headers, credentials, expected):
     assert exposure.readable_headers(tuple(headers), credentials) == expected
+
+
+@pytest.mark.parametrize("credentials", [False, True])
+def test_same_origin_response_has_no_cors_filter(credentials):
+    # tests/browser same-origin-*: every header is readable but Set-Cookie/Set-Cookie2.
+    headers = (("ETag", '"v1"'), ("X-Request-ID", "1"), ("Content-Type", "text/plain"),
+               ("Set-Cookie", "a=b"), ("Set-Cookie2", "c=d"), ("Connection", "close"))
+    assert exposure.readable_headers(headers, credentials, cors=False) == (
+        "connection", "content-type", "etag", "x-request-id"
+    )

@@ -56,3 +56,28 @@ def test_the_recorded_build_is_the_one_the_recording_names(name):
 def test_the_recorded_builds_are_named_in_order():
     assert recorded_from() == ", ".join(BROWSERS[name].recorded_from for name in ("chrome", "firefox",
                                                                                 "safari"))
+@pytest.mark.parametrize(
+    "headers,chrome_and_safari",
+    [
+        ((("Content-Type", "text/plain"), ("content-type", "text/plain")), ["content-type"]),
+        ((("Content-Type", "text/plain"), ("Content-Type", "text/plain;charset=utf-8")),
+         ["content-type"]),
+        ((("Accept", "a/" + "b" * 98), ("Accept", "c/" + "d" * 98)), ["accept"]),
+        ((("Accept", "application/json"), ("Accept", "text/plain")), []),
+    ],
+)
+def test_a_header_given_twice_is_combined_except_in_firefox(headers, chrome_and_safari):
+    # tests/browser combined-*: Chromium and WebKit judge "text/plain, text/plain"; Firefox
+    # judges each value.
+    for name in ("chrome", "safari"):
+        b = BROWSERS[name]
+        names, why = safelist.unsafe_header_names(
+            headers, b.extra_safelisted_headers, b.combines_repeated_headers
+        )
+        assert names == chrome_and_safari
+        assert all("given 2 times" in w for w in why)
+    firefox = BROWSERS["firefox"]
+    assert safelist.unsafe_header_names(
+        headers, firefox.extra_safelisted_headers, firefox.combines_repeated_headers
+    )[0] == []
+
