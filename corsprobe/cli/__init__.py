@@ -41,6 +41,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("scan:app", "Find dangerous CORS policies: try origins an attacker can own (reflection, "
              "null,\nprefix/suffix, unescaped dots, subdomains, http, special characters, ...) "
              "with GET and\nOPTIONS only, and report what a browser would let each of them read."),
+    "paste": ("paste:app", "Check what the browser said: a console CORS error, 'Copy as cURL' or "
+              "'Copy as fetch'."),
 }
 
 USAGE_EXAMPLES = {
@@ -51,6 +53,7 @@ USAGE_EXAMPLES = {
     "har": "corsprobe har session.har --failed-only",
     "rules": "corsprobe rules --format json",
     "demo": "corsprobe demo",
+    "paste": "corsprobe paste \"$(xclip -o)\"",
 }
 
 

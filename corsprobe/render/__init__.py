@@ -13,6 +13,7 @@ rule       one rule dict (``explain``)                              corsprobe.cl
 run        the result dicts ``corsprobe run`` streams               corsprobe.runner
 scan       the result dicts ``corsprobe scan`` streams              corsprobe.scan.run
 demo       ``{"title", "report"}`` per demo check, streamed         corsprobe.demo
+paste      a list of ``corsprobe/paste/v1`` dicts (``paste``)       corsprobe.paste.verdict
 ========== ======================================================= ========================
 
 :data:`FORMATS` maps a format's name to a :class:`Format`, which says which kinds it renders
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
 REPORT, COMPARE, HAR, CATALOGUE, RULE = "report", "compare", "har", "catalogue", "rule"
-RUN, SCAN, DEMO = "run", "scan", "demo"
+RUN, SCAN, DEMO, PASTE = "run", "scan", "demo", "paste"
 STREAMS = frozenset({RUN, SCAN, DEMO})
 
 
@@ -64,11 +65,13 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
         REPORT: "text:document", COMPARE: "compare:document", HAR: "har:render_text",
         CATALOGUE: "catalogue:render_text", RULE: "catalogue:render_rule",
         RUN: "run:text_reporter", SCAN: "scan:text_reporter", DEMO: "demo:TextReporter",
+        PASTE: "paste:render_text",
     }, line_per_result=True),
     Format("json", {
         REPORT: "json:document", COMPARE: "json:document", HAR: "json:document",
         CATALOGUE: "json:ascii_document",
         RUN: "run:json_reporter", SCAN: "run:json_reporter", DEMO: "demo:JsonReporter",
+        PASTE: "paste:render_json",
     }),
     Format("junit", {RUN: "junit:reporter"}),
     Format("sarif", {RUN: "sarif:reporter", SCAN: "sarif:reporter"}),

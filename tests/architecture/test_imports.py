@@ -113,7 +113,7 @@ def test_no_import_cycle():
 LAYERS = [
     ("model", ["corsprobe.version", "corsprobe.errors", "corsprobe.model", "corsprobe.redact"]),
     ("browser", ["corsprobe.fetch"]),
-    ("inputs", ["corsprobe.apps", "corsprobe.inputs"]),
+    ("inputs", ["corsprobe.apps", "corsprobe.inputs", "corsprobe.paste"]),
     ("wire", ["corsprobe.net"]),
     ("steps", ["corsprobe.replay", "corsprobe.probe", "corsprobe.frameworks",
                "corsprobe.scan.origins", "corsprobe.scan.steps", "corsprobe.har.reader",
@@ -136,8 +136,8 @@ def layer_of(module: str) -> int | None:
 
 
 def test_imports_point_down():
-    """commands -> core -> render -> report/policy -> rules -> steps -> net -> inputs ->
-    fetch -> model; the commands (everything not in LAYERS: cli, api, runner, config, demo,
+    """commands -> core -> render -> report/policy -> rules -> steps -> net -> inputs
+    (paste's parsers among them) -> fetch -> model; the commands (everything not in LAYERS: cli, api, runner, config, demo,
     har/scan runs, pytest_plugin) may import anything but are imported by no lower layer."""
     wrong = []
     for module, targets in graph().items():

@@ -1,0 +1,266 @@
+"""The three engines' console texts, read back: the inverse of :mod:`corsprobe.fetch.messages`
+(Chromium), :mod:`corsprobe.fetch.console_firefox` and :mod:`corsprobe.fetch.console_webkit`.
+
+A paste is split into records: a line that starts a known message begins a record, and any
+other line continues the record before it (a message wrapped by an editor or a chat). What a
+console copy puts around a message is ignored: Chromium's ``index.html:1`` source link,
+Safari's ``[Error]`` tag and ``(file, line N)`` suffix, the ``SECURITY ERROR``/``JS ERROR``
+prefixes of WebKitGTK's log, Chromium's "Failed to load resource" and ``GET URL net::ERR_...``
+lines (they are noise, not requests).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..fetch import console_firefox, messages
+from .model import Pasted
+
+# -- Chromium -------------------------------------------------------------------------------
+
+CHROME = re.compile(
+    r"Access to (?P<initiator>[A-Za-z][\w ]*?) at '(?P<url>[^']*)'"
+    r"(?: \(redirected from '(?P<first>[^']*)'\))? from origin '(?P<origin>[^']*)' has been "
+    r"blocked by CORS policy: (?P<reason>.*)", re.S)
+INITIATORS = {"fetch": "fetch", "XMLHttpRequest": "xhr", "font": "font", "script": "script",
+              "image": "img", "CSS stylesheet": "stylesheet", "stylesheet": "stylesheet",
+              "EventSource": "eventsource", "module script": "module"}
+
+
+def _template(text: str, slot: str, group: str) -> re.Pattern[str]:
+    return re.compile(re.escape(text).replace(re.escape(slot), f"(?P<{group}>.*?)"), re.S)
+
+
+_CHROME_REASONS = {name: _template(text, "{hint}", "hint")
+                   for name, text in messages.REASONS.items() if name != "CorsDisabledScheme"}
+_DISABLED_SCHEME = "Cross origin requests are only supported for protocol schemes:"
+
+
+def chrome_reason(reason: str) -> tuple[str | None, str | None]:
+    """(Network.CorsError name, hint) of Chromium's reason text; (None, None) if unknown."""
+    preflight = reason.startswith(messages.PREFLIGHT_PREFIX)
+    rest = reason[len(messages.PREFLIGHT_PREFIX):] if preflight else reason
+    if rest.startswith(_DISABLED_SCHEME):
+        return "CorsDisabledScheme", None
+    for name, pattern in _CHROME_REASONS.items():
+        if name.startswith("Preflight") != preflight:
+            continue
+        m = pattern.match(rest)
+        if m:
+            hint = m.groupdict().get("hint")
+            return name, _decode_hint(hint) if hint is not None else None
+    return None, None
+
+
+def _decode_hint(hint: str) -> str:
+    """Chromium shows non-ASCII in a hint as \\uXXXX: undo it."""
+    return re.sub(r"\\u([0-9A-F]{4})", lambda m: chr(int(m.group(1), 16)), hint)
+
+
+def chrome(record: str) -> Pasted | None:
+    m = CHROME.search(record)
+    if m is None:
+        return None
+    reason = m.group("reason").strip()
+    error, hint = chrome_reason(reason)
+    url, first = m.group("url"), m.group("first")
+    initiator = m.group("initiator")
+    inferred = [] if error else [f"the reason is not one corsprobe knows: {reason!r}"]
+    if first:
+        inferred.append(f"redirected: the page asked for {first}; the browser failed at {url}")
+    preflight = error is not None and (error.startswith("Preflight")
+                                       or "PreflightResponse" in error)
+    return Pasted(
+        source="chrome-console", url=first or url, origin=m.group("origin"),
+        kind=INITIATORS.get(initiator, initiator.lower()), browser="chrome",
+        browser_error=error, hint=hint, message=reason, final_url=url if first else None,
+        preflight=preflight or None, inferred=tuple(inferred))
+
+
+# -- Firefox --------------------------------------------------------------------------------
+
+FIREFOX = re.compile(
+    r"Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote "
+    r"resource at (?P<url>‘[^’]*’|\S+?)\. \(Reason: (?P<reason>.*)", re.S)
+
+
+def _firefox_pattern(text: str) -> re.Pattern[str]:
+    pattern = re.escape(text).replace(re.escape("{}"), "(?P<arg>.*?)")
+    # older Firefox printed no status code: make it optional
+    for tail in (r"\. Status code: (?P<arg>.*?)\.", r"\. Status code: \(null\)\."):
+        pattern = pattern.replace(tail, f"(?:{tail})?")
+    return re.compile(pattern, re.S)
+
+
+_FIREFOX_REASONS = {code: _firefox_pattern(text)
+                    for code, text in console_firefox.REASONS.items()}
+FIREFOX_PREFLIGHT = frozenset({"CORSPreflightDidNotSucceed", "CORSInvalidAllowMethod",
+                               "CORSMethodNotFound", "CORSInvalidAllowHeader",
+                               "CORSMissingAllowHeaderFromPreflight"})
+
+
+def firefox_reason(reason: str) -> tuple[str | None, str | None]:
+    """(reason code, its argument) of Firefox's "(Reason: ...)" text."""
+    for code, pattern in _FIREFOX_REASONS.items():
+        m = pattern.match(reason)
+        if m:
+            return code, m.groupdict().get("arg")
+    return None, None
+
+
+def firefox(record: str) -> Pasted | None:
+    m = FIREFOX.search(record)
+    if m is None:
+        return None
+    url = m.group("url").strip("‘’")
+    reason = m.group("reason").strip()
+    code, arg = firefox_reason(reason)
+    inferred = [] if code else [f"the reason is not one corsprobe knows: {reason!r}"]
+    return Pasted(source="firefox-console", url=url, origin=None, browser="firefox",
+                  browser_reason=code, hint=arg, message=reason,
+                  preflight=(code in FIREFOX_PREFLIGHT) or None, inferred=tuple(inferred))
+
+
+# -- WebKit (Safari) ------------------------------------------------------------------------
+
+SAFARI_REASONS: dict[str, re.Pattern[str]] = {
+    "origin": re.compile(r"Origin (?P<origin>\S+) is not allowed by Access-Control-Allow-Origin\."
+                         r"(?: Status code: (?P<status>\d+))?"),
+    "wildcard": re.compile(r"Cannot use wildcard in Access-Control-Allow-Origin when credentials"
+                           r" flag is true\."),
+    "multiple": re.compile(r"Access-Control-Allow-Origin cannot contain more than one origin\."),
+    "credentials": re.compile(r'Credentials flag is true, but Access-Control-Allow-Credentials'
+                              r' is not "true"\.'),
+    "preflight-status": re.compile(r"Preflight response is not successful\."
+                                   r"(?: Status code: (?P<status>\d+))?"),
+    "invalid-list": re.compile(r"Header Access-Control-Allow-(?P<list>Methods|Headers) has an "
+                               r"invalid value: (?P<value>.*)"),
+    "method": re.compile(r"Method (?P<method>\S+) is not allowed by "
+                         r"Access-Control-Allow-Methods\."),
+    "header": re.compile(r"Request header field (?P<header>\S+) is not allowed by "
+                         r"Access-Control-Allow-Headers\."),
+    "redirect": re.compile(r"Cross-origin redirection to (?P<target>\S+) denied by Cross-Origin "
+                           r"Resource Sharing policy: (?P<inner>.*)"),
+    "ftp": re.compile(r"FTP URLs are disabled"),
+    "redirect-limit": re.compile(r"Load cannot follow more than \d+ redirections"),
+}
+SAFARI_WRAPPER = re.compile(
+    r"(?:(?P<api>Fetch API|XMLHttpRequest|EventSource) )?[Cc]annot load (?P<url>\S+) due to "
+    r"access control checks\.")
+SAFARI_ERRORS = {"method": "MethodDisallowedByPreflightResponse",
+                 "header": "HeaderDisallowedByPreflightResponse",
+                 "multiple": None}  # the rest are ambiguous about the stage in Chromium's terms
+SAFARI_PREFLIGHT = frozenset({"preflight-status", "invalid-list", "method", "header"})
+SAFARI_API = {"Fetch API": "fetch", "XMLHttpRequest": "xhr", "EventSource": "eventsource"}
+_SAFARI_PREFIX = re.compile(r"^\s*(?:\[Error\]\s*|(?:SECURITY|JS|CONSOLE \w+) ERROR\s*)?")
+_SAFARI_SUFFIX = re.compile(r"\s*\([^()]*, line \d+\)\s*$")
+
+
+def safari_class(line: str) -> tuple[str, re.Match[str]] | None:
+    """(class, match) of one WebKit reason line: the class names the problem without its
+    variable parts (status codes, values), so two lines about the same problem compare
+    equal."""
+    text = _SAFARI_SUFFIX.sub("", _SAFARI_PREFIX.sub("", line)).strip()
+    for name, pattern in SAFARI_REASONS.items():
+        m = pattern.fullmatch(text)
+        if m:
+            if name == "redirect":
+                inner = safari_class(m.group("inner"))
+                return (f"redirect/{inner[0]}" if inner else name), m
+            return name, m
+    return None
+
+
+def _safari_wrapper(line: str) -> re.Match[str] | None:
+    text = _SAFARI_SUFFIX.sub("", _SAFARI_PREFIX.sub("", line)).strip()
+    return SAFARI_WRAPPER.fullmatch(text)
+
+
+def safari(reason_line: str | None, wrapper_line: str | None) -> Pasted:
+    """One request from WebKit's pair of lines (either may be missing)."""
+    url = kind = origin = hint = error = None
+    cls: str | None = None
+    message = None
+    if wrapper_line is not None:
+        w = _safari_wrapper(wrapper_line)
+        assert w is not None
+        url, kind = w.group("url"), SAFARI_API.get(w.group("api") or "", "fetch")
+    if reason_line is not None:
+        found = safari_class(reason_line)
+        assert found is not None
+        cls, m = found
+        message = _SAFARI_SUFFIX.sub("", _SAFARI_PREFIX.sub("", reason_line)).strip()
+        inner = m
+        if cls.startswith("redirect/"):
+            inner = SAFARI_REASONS[cls.split("/", 1)[1]].fullmatch(m.group("inner")) or m
+        groups = inner.groupdict()
+        origin = groups.get("origin")
+        hint = groups.get("method") or groups.get("header") or groups.get("value")
+        error = SAFARI_ERRORS.get(cls)
+    inferred = []
+    if url is None:
+        inferred.append("Safari's reason line came without its 'Fetch API cannot load URL' "
+                        "line: the URL is not known")
+    return Pasted(source="safari-console", url=url, origin=origin, kind=kind or "fetch",
+                  browser="safari", browser_error=error, hint=hint, message=message,
+                  preflight=(cls in SAFARI_PREFLIGHT) or None, inferred=tuple(inferred))
+
+
+# -- splitting a paste ----------------------------------------------------------------------
+
+_NOISE = re.compile(r"Failed to load resource|\b(?:GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD) "
+                    r"\S+ net::ERR_|^\s*$")
+
+
+def _starts(line: str) -> str | None:
+    if CHROME.search(line) or re.search(r"Access to [A-Za-z][\w ]*? at '", line):
+        return "chrome"
+    if "Cross-Origin Request Blocked:" in line:
+        return "firefox"
+    if safari_class(line):
+        return "safari"
+    if _safari_wrapper(line):
+        return "safari-wrapper"
+    if _NOISE.search(line):
+        return "noise"
+    return None
+
+
+def records(text: str) -> list[tuple[str, str]]:
+    """(kind, text) per message; a line that starts none continues the one before it."""
+    out: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        kind = _starts(line)
+        if kind is None:
+            if out and out[-1][0] in ("chrome", "firefox"):
+                out[-1] = (out[-1][0], out[-1][1].rstrip() + " " + line.strip())
+            continue
+        out.append((kind, line.strip()))
+    return [r for r in out if r[0] != "noise"]
+
+
+def parse(text: str) -> list[Pasted]:
+    """Every console message in ``text``, one request each, in order (not de-duplicated)."""
+    found: list[Pasted] = []
+    pending: str | None = None  # a Safari reason line waiting for its wrapper
+    for kind, record in records(text):
+        if kind != "safari-wrapper" and pending is not None:
+            found.append(safari(pending, None))
+            pending = None
+        if kind == "chrome":
+            got = chrome(record)
+            if got is not None:
+                found.append(got)
+        elif kind == "firefox":
+            got = firefox(record)
+            if got is not None:
+                found.append(got)
+        elif kind == "safari":
+            pending = record
+        elif kind == "safari-wrapper":
+            found.append(safari(pending, record))
+            pending = None
+    if pending is not None:
+        found.append(safari(pending, None))
+    return [replace(p) for p in found]
