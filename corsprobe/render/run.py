@@ -30,7 +30,7 @@ class JsonReporter:
         self.first = True
 
     def start(self, run: dict[str, Any]) -> None:
-        head = {k: run[k] for k in ("schema", "tool", "config") if k in run}
+        head = {k: run[k] for k in ("schema", "tool", "config", "shard") if k in run}
         self.out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "results": [\n')
 
     def result(self, result: dict[str, Any]) -> None:
@@ -42,12 +42,31 @@ class JsonReporter:
         self.out.flush()
 
 
-def summary_line(summary: dict[str, Any]) -> str:
+def shard_label(run: dict[str, Any]) -> str:
+    """``"shard 2/3"`` for a run of ``--shard 2/3``, else ``""``."""
+    shard = run.get("shard")
+    return f"shard {shard['index']}/{shard['count']}" if shard else ""
+
+
+def run_title(run: dict[str, Any]) -> str:
+    """The header of a run: the command, the config, the count (and the shard, the merge)."""
+    if run.get("merged"):
+        return (f"corsprobe merge  {run.get('config', '')}  {run['total']} checks "
+                f"from {run['merged']} files")
+    shard = run.get("shard")
+    if shard:
+        return (f"corsprobe run  {run.get('config', '')}  shard {shard['index']}/"
+                f"{shard['count']}: {run['total']} of {shard['total']} checks")
+    return f"corsprobe run  {run.get('config', '')}  {run['total']} checks"
+
+
+def summary_line(summary: dict[str, Any], shard: str = "") -> str:
     parts = [f"{summary['passed']} passed", f"{summary['failed']} failed"]
     if summary["unreachable"]:
         parts.append(f"{summary['unreachable']} unreachable")
     noun = "check" if summary["total"] == 1 else "checks"
-    return f"{summary['total']} {noun}: {', '.join(parts)} in {summary['duration_s']:.1f} s"
+    where = f" ({shard})" if shard else ""
+    return f"{summary['total']} {noun}{where}: {', '.join(parts)} in {summary['duration_s']:.1f} s"
 
 
 class TextReporter:
@@ -60,12 +79,13 @@ class TextReporter:
         # that redirects stdout keeps these lines above itself.
         self.console = Console(file=out, force_terminal=color, no_color=not color, width=width,
                                highlight=False, emoji=False, soft_wrap=True)
+        self.shard = ""
 
     def start(self, run: dict[str, Any]) -> None:
         from rich.text import Text
 
-        self.console.print(Text(f"corsprobe run  {run.get('config', '')}  "
-                                f"{run['total']} checks", style="bold"))
+        self.shard = shard_label(run)
+        self.console.print(Text(run_title(run), style="bold"))
 
     def result(self, result: dict[str, Any]) -> None:
         from rich.text import Text
@@ -88,7 +108,7 @@ class TextReporter:
         from rich.text import Text
 
         style = "bold green" if summary["exit_code"] == 0 else "bold red"
-        self.console.print(Text(summary_line(summary), style=style))
+        self.console.print(Text(summary_line(summary, self.shard), style=style))
 
 
 class PlainProgress:
@@ -98,9 +118,11 @@ class PlainProgress:
         self.out = out
         self.done = 0
         self.total = 0
+        self.shard = ""
 
     def start(self, run: dict[str, Any]) -> None:
         self.total = run["total"]
+        self.shard = shard_label(run)
 
     def result(self, result: dict[str, Any]) -> None:
         self.done += 1
@@ -109,7 +131,7 @@ class PlainProgress:
         self.out.flush()
 
     def finish(self, summary: dict[str, Any]) -> None:
-        self.out.write(f"corsprobe: {summary_line(summary)}\n")
+        self.out.write(f"corsprobe: {summary_line(summary, self.shard)}\n")
         self.out.flush()
 
 
