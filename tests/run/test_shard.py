@@ -187,3 +187,155 @@ def test_a_bad_shard_is_one_usage_line(bad, write, tmp_path):
     ran = run_cli("--shard", bad, cwd=tmp_path)
     assert ran.code == 2 and ran.out == ""
     assert ran.err == f"corsprobe: --shard {bad!r}: expected I/N with 1 <= I <= N, e.g. --shard 2/3\n"
+
+
+# -- merge ------------------------------------------------------------------------------------
+
+
+def merge_cli(*args: str, cwd: Path, env: dict[str, str] | None = None):
+    """`corsprobe merge ...` as a subprocess, like run_cli runs `corsprobe run ...`."""
+    import os
+
+    from .conftest import Ran
+
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.update(env or {})
+    p = subprocess.run([sys.executable, "-m", "corsprobe", "merge", *args], cwd=cwd,
+                       capture_output=True, text=True, timeout=60, env=full_env)
+    return Ran(p.returncode, p.stdout, p.stderr, 0.0)
+
+
+def steady(text: str) -> str:
+    """``text`` without what changes from run to run: timings, Date headers."""
+    text = re.sub(r'("(?:duration_ms|elapsed_ms|duration_s)": )[0-9.e-]+', r"\g<1>0", text)
+    text = re.sub(r'time="[0-9.]+"', 'time="0"', text)
+    text = re.sub(r"\b\d+(\.\d+)? (ms|s)\b", r"N \2", text)
+    return re.sub(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT", "DATE", text)
+
+
+def without_timings(doc: dict) -> dict:
+    return json.loads(steady(json.dumps(doc)))
+
+
+def test_three_shards_merged_equal_one_unsharded_run_check_for_check(base, write, tmp_path):
+    config = write(mixed_config(base))
+    # the unsharded run, one check at a time so that its files are in config order too
+    whole = run_cli("--format", "json", "--concurrency", "1", "--junit", "whole.xml",
+                    "--sarif", "whole.sarif", "--markdown", "whole.md", cwd=tmp_path)
+    assert whole.code == 1, whole.err  # failures win over the unreachable check
+    statuses = {r["status"] for r in json.loads(whole.out)["results"]}
+    assert statuses == {"passed", "failed", "unreachable"}
+
+    shards = run_shards(tmp_path)
+    assert all(r.code in (0, 1, 3) for r in shards), [r.err for r in shards]
+    files = [f"shard{i}.json" for i in range(1, N + 1)]
+    merged = merge_cli(*reversed(files), "--format", "json", "--junit", "merged.xml",
+                       "--sarif", "merged.sarif", "--markdown", "merged.md", cwd=tmp_path)
+    assert merged.code == whole.code, merged.err
+    assert merged.err == ""
+
+    got, want = json.loads(merged.out), json.loads(whole.out)
+    assert [r["name"] for r in got["results"]] == [c.name for c in load(config).checks()]
+    assert without_timings(got["results"]) == without_timings(want["results"])
+    assert {k: v for k, v in got["summary"].items() if k != "duration_s"} == \
+        {k: v for k, v in want["summary"].items() if k != "duration_s"}
+    assert {k: got[k] for k in ("schema", "tool", "config")} == \
+        {k: want[k] for k in ("schema", "tool", "config")} and "shard" not in got
+    # the other formats too, byte for byte but for timings
+    for ext in ("xml", "sarif", "md"):
+        assert steady((tmp_path / f"merged.{ext}").read_text(encoding="utf-8")) == \
+            steady((tmp_path / f"whole.{ext}").read_text(encoding="utf-8")), ext
+
+
+def test_merge_renders_every_run_format(base, write, tmp_path):
+    write(mixed_config(base))
+    run_shards(tmp_path)
+    files = [f"shard{i}.json" for i in range(1, N + 1)]
+    text = merge_cli(*files, "--no-color", cwd=tmp_path)
+    assert text.code == 1
+    lines = text.out.splitlines()
+    assert lines[0] == f"corsprobe merge  corsprobe.toml  11 checks from {N} files"
+    assert re.match(r"11 checks: 8 passed, 2 failed, 1 unreachable in [0-9.]+ s$", lines[-1]), lines[-1]
+    github = merge_cli(*files, "--format", "github", cwd=tmp_path,
+                       env={"GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")})
+    assert github.code == 1 and github.out.count("::error ") == 3
+    assert "11 checks from `corsprobe.toml`" in (tmp_path / "summary.md").read_text(encoding="utf-8")
+    for fmt in ("junit", "sarif", "markdown"):
+        assert merge_cli(*files, "--format", fmt, cwd=tmp_path).code == 1
+
+
+def test_merge_is_offline(base, write, tmp_path, server):
+    write(mixed_config(base))
+    run_shards(tmp_path)
+    before = len(server.records)
+    assert merge_cli("shard1.json", "shard2.json", "shard3.json", cwd=tmp_path).code == 1
+    assert len(server.records) == before
+
+
+def test_merge_exit_codes_follow_policy(base, write, tmp_path):
+    write(f'base_url = "{base}"\n[[checks]]\nname = "fine"\nurl = "/ok/x"\norigin = "{APP}"\n'
+          f'[[checks]]\nname = "down"\nurl = "http://127.0.0.1:9/x"\norigin = "{APP}"\n')
+    run_cli("--only", "fine", "--format", "json", "--json", "fine.json", cwd=tmp_path)
+    run_cli("--only", "down", "--format", "json", "--json", "down.json", cwd=tmp_path)
+    assert merge_cli("fine.json", cwd=tmp_path).code == 0
+    assert merge_cli("down.json", cwd=tmp_path).code == 3
+    both = merge_cli("fine.json", "down.json", "--format", "json", cwd=tmp_path)
+    assert both.code == 3 and [r["name"] for r in json.loads(both.out)["results"]] == ["fine", "down"]
+
+
+def test_merge_refuses_what_does_not_fit_in_one_line(base, write, tmp_path):
+    write(mixed_config(base))
+    run_shards(tmp_path)
+    (tmp_path / "notjson.json").write_text("corsprobe: 3 checks\n", encoding="utf-8")
+    (tmp_path / "report.json").write_text('{"schema": "corsprobe/report/v1"}', encoding="utf-8")
+    (tmp_path / "latin1.json").write_bytes(b"\xff\xfe{")
+    doc = shard_results(tmp_path / "shard1.json")
+    doc["results"][0]["status"] = "maybe"
+    (tmp_path / "status.json").write_text(json.dumps(doc), encoding="utf-8")
+    del doc["results"][0]["index"]
+    (tmp_path / "noindex.json").write_text(json.dumps(doc), encoding="utf-8")
+    other = {**shard_results(tmp_path / "shard2.json"), "config": "other.toml"}
+    (tmp_path / "other.json").write_text(json.dumps(other), encoding="utf-8")
+    whole = {**shard_results(tmp_path / "shard1.json")}
+    del whole["shard"]
+    (tmp_path / "whole.json").write_text(json.dumps(whole), encoding="utf-8")
+    of4 = shard_results(tmp_path / "shard3.json")
+    of4["shard"]["count"] = 4
+    (tmp_path / "of4.json").write_text(json.dumps(of4), encoding="utf-8")
+    s1 = shard_results(tmp_path / "shard1.json")
+    two = shard_results(tmp_path / "shard2.json")
+    two["results"].append(s1["results"][0])
+    (tmp_path / "overlap.json").write_text(json.dumps(two), encoding="utf-8")
+    first = s1["results"][0]["name"]
+
+    cases = {
+        ("shard1.json", "missing.json"): "corsprobe: cannot read missing.json: No such file or directory",
+        ("shard1.json", "notjson.json"): "corsprobe: notjson.json: not JSON (Expecting value, line 1); "
+                                         "give the output of corsprobe run --format json or --json FILE",
+        ("latin1.json",): "corsprobe: latin1.json: not a JSON file (not UTF-8 text)",
+        ("report.json",): "corsprobe: report.json: not a corsprobe/run/v1 document (schema: "
+                          "'corsprobe/report/v1'); give the output of corsprobe run --format json "
+                          "or --json FILE",
+        ("status.json",): "corsprobe: status.json: result #1: status 'maybe' is not one of passed, "
+                          "failed, unreachable",
+        ("noindex.json",): "corsprobe: noindex.json: result #1: 'index' is null (missing)",
+        ("shard1.json", "other.json", "shard3.json"): "corsprobe: other.json ran config 'other.toml', "
+            "but shard1.json ran 'corsprobe.toml': merge the runs of one config",
+        ("shard1.json", "shard2.json"): "corsprobe: shard 3/3 missing: a merge needs the JSON files "
+                                        "of all 3 shards",
+        ("shard1.json", "shard1.json", "shard2.json", "shard3.json"):
+            "corsprobe: shard 1/3 given twice: shard1.json and shard1.json",
+        ("shard1.json", "whole.json"): "corsprobe: whole.json is not a shard, but shard1.json is: "
+                                       "merge the shards of one run, or whole runs",
+        ("shard1.json", "shard2.json", "of4.json"): "corsprobe: of4.json is shard 3/4 of 11 checks, "
+            "but shard1.json is shard 1/3 of 11: not shards of one run",
+        ("shard1.json", "overlap.json", "shard3.json"): f"corsprobe: check {first!r} is in both "
+            "shard1.json and overlap.json: each check must come from one file",
+    }
+    for files, message in cases.items():
+        ran = merge_cli(*files, "--json", "out.json", cwd=tmp_path)
+        assert (ran.code, ran.out, ran.err) == (2, "", message + "\n"), files
+        assert not (tmp_path / "out.json").exists()  # nothing written on bad input
+    ran = merge_cli(cwd=tmp_path)
+    assert ran.code == 2 and len(ran.err.splitlines()) == 1 and "FILE" in ran.err, ran.err
