@@ -74,6 +74,13 @@ def run(
         Optional[str], typer.Option("--base-url", help="Replace the config's base_url.")  # noqa: UP045
     ] = None,
     color: ColorOpt = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="In a log (stderr not a terminal): one line "
+                           "per check, not only the failures and a progress line every 5 s.")
+    ] = False,
+    progress_every: Annotated[
+        float, typer.Option("--progress-every", hidden=True, min=0)
+    ] = 5.0,
     engine: Annotated[
         str, typer.Option("--engine", hidden=True)
     ] = "pool",
@@ -139,7 +146,7 @@ def run(
         loaded = load(cfg.app)
     files: list[IO[str]] = []
     reporters: list[Reporter] = []
-    progress = progress_for(fmt.value)
+    progress = progress_for(fmt.value, verbose, progress_every)
     if progress is not None:
         reporters.append(progress)
     reporters.append(reporter(RUN, fmt.value, sys.stdout, color))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Callable
 from typing import IO, Any
 
 from ..report.words import diagnosis, verdict, visible
@@ -111,28 +113,61 @@ class TextReporter:
         self.console.print(Text(summary_line(summary, self.shard), style=style))
 
 
-class PlainProgress:
-    """For logs (stderr not a terminal): one line per finished check."""
+PROGRESS_EVERY = 5.0  # seconds between two progress lines in a log
+LABEL = {"passed": "PASS", "failed": "FAIL", "unreachable": "UNREACHABLE"}
 
-    def __init__(self, out: IO[str]) -> None:
+
+class PlainProgress:
+    """For logs (stderr not a terminal), as pytest does without ``-v``: each failed or
+    unreachable check in full as it comes, a progress line at most every ``interval``
+    seconds, and the summary. ``verbose`` (``corsprobe run -v``): one line per check instead
+    of the progress lines. ``clock`` is injectable for tests."""
+
+    def __init__(self, out: IO[str], verbose: bool = False, interval: float = PROGRESS_EVERY,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.out = out
-        self.done = 0
-        self.total = 0
+        self.verbose = verbose
+        self.interval = interval
+        self.clock = clock
+        self.done = self.total = self.failed = self.unreachable = 0
         self.shard = ""
+        self.last = 0.0
 
     def start(self, run: dict[str, Any]) -> None:
         self.total = run["total"]
         self.shard = shard_label(run)
+        self.last = self.clock()
+        where = f" from {run['config']}" if run.get("config") else ""
+        shard = f" ({self.shard} of {run['shard']['total']})" if self.shard else ""
+        self.write(f"corsprobe: {self.total} {'check' if self.total == 1 else 'checks'}"
+                   f"{where}{shard}")
+
+    def write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
 
     def result(self, result: dict[str, Any]) -> None:
         self.done += 1
-        label = {"passed": "PASS", "failed": "FAIL", "unreachable": "UNREACHABLE"}[result["status"]]
-        self.out.write(f"corsprobe: [{self.done}/{self.total}] {label} {result['name']}\n")
-        self.out.flush()
+        status = result["status"]
+        if status == "failed":
+            self.failed += 1
+        elif status == "unreachable":
+            self.unreachable += 1
+        line = f"corsprobe: [{self.done}/{self.total}] {LABEL[status]} {visible(result['name'])}"
+        if status != "passed":
+            self.write("\n".join([line, *(f"    {text}" for text in diagnosis(visible(result)))]))
+        elif self.verbose:
+            self.write(line)
+        if not self.verbose and self.done < self.total:
+            now = self.clock()
+            if now - self.last >= self.interval:
+                self.last = now
+                counts = f"{self.failed} failed" + (f", {self.unreachable} unreachable"
+                                                    if self.unreachable else "")
+                self.write(f"corsprobe: {self.done}/{self.total} done, {counts}")
 
     def finish(self, summary: dict[str, Any]) -> None:
-        self.out.write(f"corsprobe: {summary_line(summary, self.shard)}\n")
-        self.out.flush()
+        self.write(f"corsprobe: {summary_line(summary, self.shard)}")
 
 
 class BarProgress:
@@ -173,10 +208,12 @@ class BarProgress:
         self.progress.stop()
 
 
-def progress_for(stdout_format: str) -> Reporter | None:
-    """A bar on a terminal; plain lines in logs unless stdout already has one line per check."""
+def progress_for(stdout_format: str, verbose: bool = False,
+                 interval: float = PROGRESS_EVERY) -> Reporter | None:
+    """A bar on a terminal; in logs, unless stdout already has one line per check, the
+    failures, a progress line every ``interval`` seconds (``verbose``: a line per check)."""
     if sys.stderr.isatty():
         return BarProgress(redirect_stdout=sys.stdout.isatty())
     if FORMATS[stdout_format].line_per_result:
         return None
-    return PlainProgress(sys.stderr)
+    return PlainProgress(sys.stderr, verbose, interval)
