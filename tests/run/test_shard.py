@@ -18,7 +18,7 @@ import pytest
 from corsprobe.config import Shard, load, parse_shard, shard_of
 from corsprobe.errors import UsageError
 
-from .conftest import APP, EVIL, ROOT, run_cli
+from .conftest import APP, EVIL, ROOT, corsprobe_cli, run_cli
 
 N = 3
 
@@ -193,17 +193,7 @@ def test_a_bad_shard_is_one_usage_line(bad, write, tmp_path):
 
 
 def merge_cli(*args: str, cwd: Path, env: dict[str, str] | None = None):
-    """`corsprobe merge ...` as a subprocess, like run_cli runs `corsprobe run ...`."""
-    import os
-
-    from .conftest import Ran
-
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
-    full_env.update(env or {})
-    p = subprocess.run([sys.executable, "-m", "corsprobe", "merge", *args], cwd=cwd,
-                       capture_output=True, text=True, timeout=60, env=full_env)
-    return Ran(p.returncode, p.stdout, p.stderr, 0.0)
+    return corsprobe_cli("merge", *args, cwd=cwd, env=env, timeout=60)
 
 
 def steady(text: str) -> str:
