@@ -18,6 +18,7 @@ Checks are kept as written (:class:`CheckDef`); :meth:`Config.checks` expands th
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
@@ -176,6 +177,39 @@ class Config:
                     yield Check(index, name, d.name, d.tags, spec, d.expect, d.expect_error,
                                 d.readable, d.max_severity, d.probe, d.line)
                     index += 1
+
+
+# -- sharding ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shard:
+    """``--shard I/N``: the I-th of N slices of a config's checks (1 <= I <= N)."""
+
+    index: int
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+    def holds(self, check: Check) -> bool:
+        return shard_of(check.name, self.count) == self.index
+
+
+def shard_of(name: str, count: int) -> int:
+    """The shard (1..count) a check falls in: a stable hash of its unique name, so the same
+    check is in the same shard on every machine and every run (``hash()`` is salted per
+    process, SHA-256 is not), and adding a check moves no other check."""
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
+
+
+def parse_shard(text: str) -> Shard:
+    """``"2/3"`` -> ``Shard(2, 3)``; anything else is a usage error."""
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if m is None or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise UsageError(f"--shard {text!r}: expected I/N with 1 <= I <= N, e.g. --shard 2/3")
+    return Shard(int(m.group(1)), int(m.group(2)))
 
 
 # -- finding the file --------------------------------------------------------------------------

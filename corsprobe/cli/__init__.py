@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
              "the reports."),
     "har": ("har:app", "Diagnose the cross-origin requests recorded in a HAR file, offline."),
     "run": ("run:app", "Run the checks of a config file concurrently, with expectations, for CI."),
+    "merge": ("merge:app", "Combine the JSON results of several corsprobe run jobs into one report "
+              "and one exit code."),
     "scan": ("scan:app", "Find dangerous CORS policies: try origins an attacker can own (reflection, "
              "null,\nprefix/suffix, unescaped dots, subdomains, http, special characters, ...) "
              "with GET and\nOPTIONS only, and report what a browser would let each of them read."),
@@ -49,6 +51,7 @@ USAGE_EXAMPLES = {
     "check": "corsprobe check https://api.example.com/users --origin https://app.example.com",
     "run": "corsprobe run --config corsprobe.toml",
     "explain": "corsprobe explain CORS101",
+    "merge": "corsprobe merge shard-1.json shard-2.json shard-3.json --junit cors.xml",
     "scan": "corsprobe scan https://api.example.com/me --origin https://app.example.com",
     "har": "corsprobe har session.har --failed-only",
     "rules": "corsprobe rules --format json",

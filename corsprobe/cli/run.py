@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Optional
+from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -58,6 +58,13 @@ def run(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--tag", help="Run only checks with this tag (repeatable)."),
     ] = None,
+    shard: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--shard", metavar="I/N",
+                     help="Run only the I-th of N slices of the selected checks (by a stable "
+                     "hash of each check's name), for a CI matrix of N jobs; combine their "
+                     "--json files with corsprobe merge."),
+    ] = None,
     fmt: Annotated[RunFormat, typer.Option("--format", "-f", help="Report format on stdout.")] = TEXT,
     json_file: Annotated[Optional[Path], typer.Option("--json", help="Also write the JSON report here.")] = None,  # noqa: UP045
     junit_file: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML here.")] = None,  # noqa: UP045
@@ -67,6 +74,13 @@ def run(
         Optional[str], typer.Option("--base-url", help="Replace the config's base_url.")  # noqa: UP045
     ] = None,
     color: ColorOpt = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="In a log (stderr not a terminal): one line "
+                           "per check, not only the failures and a progress line every 5 s.")
+    ] = False,
+    progress_every: Annotated[
+        float, typer.Option("--progress-every", hidden=True, min=0)
+    ] = 5.0,
     engine: Annotated[
         str, typer.Option("--engine", hidden=True)
     ] = "pool",
@@ -83,6 +97,7 @@ def run(
 
     if config_arg is not None and config is not None and config_arg != config:
         raise UsageError("give the config once: as the argument or with --config, not both")
+    part = config_mod.parse_shard(shard) if shard is not None else None
     cfg = config_mod.load(config or config_arg, base_url=base_url)
     if engine not in ("pool", "httpx"):
         raise UsageError("--engine is pool or httpx")
@@ -93,17 +108,30 @@ def run(
             return False
         return not wanted_tags or bool(wanted_tags.intersection(c.tags))
 
-    total, seen = 0, set[str]()
+    def selected(c: Check) -> bool:  # --only/--tag first, then the shard of what they keep
+        return keep(c) and (part is None or part.holds(c))
+
+    kept = total = 0
+    seen = set[str]()
     for c in cfg.checks():
         if keep(c):
-            total += 1
+            kept += 1
             seen.update((c.name, c.group))
+            if part is None or part.holds(c):
+                total += 1
     missing = sorted(wanted_names - seen)
     if missing:
         raise UsageError(f"--only {missing[0]!r}: no check in {cfg.display} has that name"
                          + ("" if not wanted_tags else " (with the --tag filter)"))
-    if total == 0:
+    if kept == 0:
         raise UsageError(f"no check in {cfg.display} has the tag(s) {', '.join(sorted(wanted_tags))}")
+    run_info: dict[str, Any] = {"config": cfg.display}
+    if part is not None:
+        # the whole selection's size too, so that merge can tell when a shard is missing
+        run_info["shard"] = {"index": part.index, "count": part.count, "total": kept}
+        if total == 0:  # N jobs may outnumber a small config's checks: not an error
+            print(f"corsprobe: shard {part} holds none of the {kept} selected checks: "
+                  "nothing to run", file=sys.stderr)
 
     from ..net import TransportOptions
     from ..render.run import progress_for
@@ -118,7 +146,7 @@ def run(
         loaded = load(cfg.app)
     files: list[IO[str]] = []
     reporters: list[Reporter] = []
-    progress = progress_for(fmt.value)
+    progress = progress_for(fmt.value, verbose, progress_every)
     if progress is not None:
         reporters.append(progress)
     reporters.append(reporter(RUN, fmt.value, sys.stdout, color))
@@ -130,8 +158,7 @@ def run(
             reporters.append(reporter(RUN, kind, handle, False))
     try:
         summary = run_all(
-            (c for c in cfg.checks() if keep(c)), total, reporters,
-            {"config": cfg.display}, options,
+            (c for c in cfg.checks() if selected(c)), total, reporters, run_info, options,
             concurrency=concurrency or cfg.concurrency or config_mod.DEFAULT_CONCURRENCY,
             per_host=per_host or cfg.per_host or config_mod.DEFAULT_PER_HOST,
             secrets=cfg.secrets, engine=engine, app=loaded,

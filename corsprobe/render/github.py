@@ -27,6 +27,7 @@ class GitHubReporter:
     def __init__(self, out: IO[str], summary_path: str | None = None) -> None:
         self.out = out
         self.config = ""
+        self.shard = ""
         path = summary_path if summary_path is not None else os.environ.get("GITHUB_STEP_SUMMARY")
         self.summary_file: IO[str] | None = None
         self.markdown: MarkdownReporter | None = None
@@ -36,6 +37,8 @@ class GitHubReporter:
 
     def start(self, run: dict[str, Any]) -> None:
         self.config = str(run.get("config", "")).replace("\\", "/")
+        shard = run.get("shard")
+        self.shard = f" (shard {shard['index']}/{shard['count']})" if shard else ""
         if self.markdown:
             self.markdown.start(run)
 
@@ -59,7 +62,7 @@ class GitHubReporter:
         parts = [f"{summary['passed']} passed", f"{summary['failed']} failed"]
         if summary["unreachable"]:
             parts.append(f"{summary['unreachable']} unreachable")
-        self.out.write(f"corsprobe: {summary['total']} checks: {', '.join(parts)}\n")
+        self.out.write(f"corsprobe: {summary['total']} checks{self.shard}: {', '.join(parts)}\n")
         self.out.flush()
         if self.markdown and self.summary_file:
             self.markdown.finish(summary)

@@ -33,11 +33,14 @@ class JUnitReporter:
         self.out = out
         self.spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.config = ""
+        self.shard = ""
         self.tests = self.failures = self.errors = 0
         self.time = 0.0
 
     def start(self, run: dict[str, Any]) -> None:
         self.config = str(run.get("config", ""))
+        shard = run.get("shard")
+        self.shard = f"shard {shard['index']}/{shard['count']}" if shard else ""
 
     def result(self, result: dict[str, Any]) -> None:
         self.tests += 1
@@ -70,7 +73,7 @@ class JUnitReporter:
     def finish(self, summary: dict[str, Any]) -> None:
         counts = (f"tests=\"{self.tests}\" failures=\"{self.failures}\" errors=\"{self.errors}\" "
                   f"skipped=\"0\" time=\"{summary.get('duration_s', self.time):.3f}\"")
-        name = f"corsprobe run {self.config}".strip()
+        name = " ".join(filter(None, ("corsprobe run", self.config, self.shard)))
         self.out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         self.out.write(f"<testsuites name=\"corsprobe\" {counts}>\n")
         self.out.write(f"  <testsuite name={attr(name)} {counts}>\n")

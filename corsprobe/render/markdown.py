@@ -39,9 +39,12 @@ class MarkdownReporter:
         self.n_rows = self.n_details = 0
         self.skipped_rows = self.skipped_details = 0
         self.config = ""
+        self.shard = ""
 
     def start(self, run: dict[str, Any]) -> None:
         self.config = str(run.get("config", ""))
+        shard = run.get("shard")
+        self.shard = f" (shard {shard['index']}/{shard['count']})" if shard else ""
 
     def result(self, result: dict[str, Any]) -> None:
         status = result["status"]
@@ -80,7 +83,7 @@ class MarkdownReporter:
         if summary["unreachable"]:
             parts.append(f"**{summary['unreachable']}** unreachable")
         where = f" from {code(self.config)}" if self.config else ""
-        out.write(f"{summary['total']} checks{where}: {', '.join(parts)} "
+        out.write(f"{summary['total']} checks{where}{self.shard}: {', '.join(parts)} "
                   f"in {summary['duration_s']:.1f} s.\n\n")
         if self.n_rows:
             out.write("| Result | Check | Request | Expected | Browser |\n")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Callable
 from typing import IO, Any
 
 from ..report.words import diagnosis, verdict, visible
@@ -30,7 +32,7 @@ class JsonReporter:
         self.first = True
 
     def start(self, run: dict[str, Any]) -> None:
-        head = {k: run[k] for k in ("schema", "tool", "config") if k in run}
+        head = {k: run[k] for k in ("schema", "tool", "config", "shard") if k in run}
         self.out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "results": [\n')
 
     def result(self, result: dict[str, Any]) -> None:
@@ -42,12 +44,31 @@ class JsonReporter:
         self.out.flush()
 
 
-def summary_line(summary: dict[str, Any]) -> str:
+def shard_label(run: dict[str, Any]) -> str:
+    """``"shard 2/3"`` for a run of ``--shard 2/3``, else ``""``."""
+    shard = run.get("shard")
+    return f"shard {shard['index']}/{shard['count']}" if shard else ""
+
+
+def run_title(run: dict[str, Any]) -> str:
+    """The header of a run: the command, the config, the count (and the shard, the merge)."""
+    if run.get("merged"):
+        return (f"corsprobe merge  {run.get('config', '')}  {run['total']} checks "
+                f"from {run['merged']} files")
+    shard = run.get("shard")
+    if shard:
+        return (f"corsprobe run  {run.get('config', '')}  shard {shard['index']}/"
+                f"{shard['count']}: {run['total']} of {shard['total']} checks")
+    return f"corsprobe run  {run.get('config', '')}  {run['total']} checks"
+
+
+def summary_line(summary: dict[str, Any], shard: str = "") -> str:
     parts = [f"{summary['passed']} passed", f"{summary['failed']} failed"]
     if summary["unreachable"]:
         parts.append(f"{summary['unreachable']} unreachable")
     noun = "check" if summary["total"] == 1 else "checks"
-    return f"{summary['total']} {noun}: {', '.join(parts)} in {summary['duration_s']:.1f} s"
+    where = f" ({shard})" if shard else ""
+    return f"{summary['total']} {noun}{where}: {', '.join(parts)} in {summary['duration_s']:.1f} s"
 
 
 class TextReporter:
@@ -60,12 +81,13 @@ class TextReporter:
         # that redirects stdout keeps these lines above itself.
         self.console = Console(file=out, force_terminal=color, no_color=not color, width=width,
                                highlight=False, emoji=False, soft_wrap=True)
+        self.shard = ""
 
     def start(self, run: dict[str, Any]) -> None:
         from rich.text import Text
 
-        self.console.print(Text(f"corsprobe run  {run.get('config', '')}  "
-                                f"{run['total']} checks", style="bold"))
+        self.shard = shard_label(run)
+        self.console.print(Text(run_title(run), style="bold"))
 
     def result(self, result: dict[str, Any]) -> None:
         from rich.text import Text
@@ -88,29 +110,64 @@ class TextReporter:
         from rich.text import Text
 
         style = "bold green" if summary["exit_code"] == 0 else "bold red"
-        self.console.print(Text(summary_line(summary), style=style))
+        self.console.print(Text(summary_line(summary, self.shard), style=style))
+
+
+PROGRESS_EVERY = 5.0  # seconds between two progress lines in a log
+LABEL = {"passed": "PASS", "failed": "FAIL", "unreachable": "UNREACHABLE"}
 
 
 class PlainProgress:
-    """For logs (stderr not a terminal): one line per finished check."""
+    """For logs (stderr not a terminal), as pytest does without ``-v``: each failed or
+    unreachable check in full as it comes, a progress line at most every ``interval``
+    seconds, and the summary. ``verbose`` (``corsprobe run -v``): one line per check instead
+    of the progress lines. ``clock`` is injectable for tests."""
 
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: IO[str], verbose: bool = False, interval: float = PROGRESS_EVERY,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.out = out
-        self.done = 0
-        self.total = 0
+        self.verbose = verbose
+        self.interval = interval
+        self.clock = clock
+        self.done = self.total = self.failed = self.unreachable = 0
+        self.shard = ""
+        self.last = 0.0
 
     def start(self, run: dict[str, Any]) -> None:
         self.total = run["total"]
+        self.shard = shard_label(run)
+        self.last = self.clock()
+        where = f" from {run['config']}" if run.get("config") else ""
+        shard = f" ({self.shard} of {run['shard']['total']})" if self.shard else ""
+        self.write(f"corsprobe: {self.total} {'check' if self.total == 1 else 'checks'}"
+                   f"{where}{shard}")
+
+    def write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
 
     def result(self, result: dict[str, Any]) -> None:
         self.done += 1
-        label = {"passed": "PASS", "failed": "FAIL", "unreachable": "UNREACHABLE"}[result["status"]]
-        self.out.write(f"corsprobe: [{self.done}/{self.total}] {label} {result['name']}\n")
-        self.out.flush()
+        status = result["status"]
+        if status == "failed":
+            self.failed += 1
+        elif status == "unreachable":
+            self.unreachable += 1
+        line = f"corsprobe: [{self.done}/{self.total}] {LABEL[status]} {visible(result['name'])}"
+        if status != "passed":
+            self.write("\n".join([line, *(f"    {text}" for text in diagnosis(visible(result)))]))
+        elif self.verbose:
+            self.write(line)
+        if not self.verbose and self.done < self.total:
+            now = self.clock()
+            if now - self.last >= self.interval:
+                self.last = now
+                counts = f"{self.failed} failed" + (f", {self.unreachable} unreachable"
+                                                    if self.unreachable else "")
+                self.write(f"corsprobe: {self.done}/{self.total} done, {counts}")
 
     def finish(self, summary: dict[str, Any]) -> None:
-        self.out.write(f"corsprobe: {summary_line(summary)}\n")
-        self.out.flush()
+        self.write(f"corsprobe: {summary_line(summary, self.shard)}")
 
 
 class BarProgress:
@@ -151,10 +208,12 @@ class BarProgress:
         self.progress.stop()
 
 
-def progress_for(stdout_format: str) -> Reporter | None:
-    """A bar on a terminal; plain lines in logs unless stdout already has one line per check."""
+def progress_for(stdout_format: str, verbose: bool = False,
+                 interval: float = PROGRESS_EVERY) -> Reporter | None:
+    """A bar on a terminal; in logs, unless stdout already has one line per check, the
+    failures, a progress line every ``interval`` seconds (``verbose``: a line per check)."""
     if sys.stderr.isatty():
         return BarProgress(redirect_stdout=sys.stdout.isatty())
     if FORMATS[stdout_format].line_per_result:
         return None
-    return PlainProgress(sys.stderr)
+    return PlainProgress(sys.stderr, verbose, interval)

@@ -98,14 +98,20 @@ class Ran:
     seconds: float
 
 
-def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Ran:
+def corsprobe_cli(*args: str, cwd: Path, env: dict[str, str] | None = None,
+                  timeout: float = 120) -> Ran:
+    """``corsprobe ARGS...`` in a subprocess, with this checkout first on the path."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.update(env or {})
     started = time.perf_counter()
-    p = subprocess.run([sys.executable, "-m", "corsprobe", "run", *args], cwd=cwd,
+    p = subprocess.run([sys.executable, "-m", "corsprobe", *args], cwd=cwd,
                        capture_output=True, text=True, timeout=timeout, env=full_env)
     return Ran(p.returncode, p.stdout, p.stderr, time.perf_counter() - started)
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Ran:
+    return corsprobe_cli("run", *args, cwd=cwd, env=env, timeout=timeout)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ credentials and read X-Request-ID; no other origin gets CORS headers.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import xml.etree.ElementTree as ET
@@ -15,7 +16,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from .conftest import ROOT, SECRET, run_cli
+from .conftest import ROOT, SECRET, Ran, corsprobe_cli, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -34,14 +35,31 @@ def ci_section() -> str:
     return README[start:README.index("\n## ", start + 3)]
 
 
-def command_lines(text: str) -> list[list[str]]:
-    """Every `corsprobe run ...` command in ``text`` as argv (comments dropped)."""
+def command_lines(text: str, command: str = "run") -> list[list[str]]:
+    """Every `corsprobe COMMAND ...` line in ``text`` as argv (comments dropped), but those of
+    a matrix job (``${{ matrix.shard }}``: see test_the_sharded_matrix_job)."""
     found = []
     for line in text.splitlines():
         line = line.strip().removeprefix("- ").removeprefix("run: ")
-        if line.startswith("corsprobe run"):
+        if line.startswith(f"corsprobe {command}") and "${{" not in line:
             found.append(shlex.split(line, comments=True)[2:])
     return found
+
+
+def run_line(line: str, cwd, env: dict[str, str], port: int | None = None) -> Ran:
+    """One README command line as a shell would run it (``> FILE`` included)."""
+    if port is not None:  # the jobs start the API on 127.0.0.1:8000: here, the test server
+        line = line.replace("http://127.0.0.1:8000", f"http://127.0.0.1:{port}/s/ok")
+    argv = shlex.split(line, comments=True)
+    assert argv[0] == "corsprobe", line
+    target = None
+    if ">" in argv:
+        at = argv.index(">")
+        argv, target = argv[:at], argv[at + 1]
+    ran = corsprobe_cli(*argv[1:], cwd=cwd, env=env)
+    if target is not None:
+        (cwd / target).write_text(ran.out, encoding="utf-8")
+    return ran
 
 
 @pytest.fixture
@@ -59,7 +77,7 @@ def ci_yaml() -> list[dict]:
 
 
 def test_the_ci_examples_are_valid_yaml_with_the_steps_they_promise():
-    action, github, gitlab = ci_yaml()
+    action, github, gitlab, matrix = ci_yaml()
     assert any(s.get("uses") == "OWNER/corsprobe@v1" for s in action["jobs"]["cors"]["steps"])
     assert action["jobs"]["cors"]["permissions"]["security-events"] == "write"
     steps = github["jobs"]["cors"]["steps"]
@@ -67,6 +85,11 @@ def test_the_ci_examples_are_valid_yaml_with_the_steps_they_promise():
     assert any("corsprobe run" in s.get("run", "") for s in steps)
     assert gitlab["cors"]["artifacts"]["reports"]["junit"] == "cors.xml"
     assert any("corsprobe run" in line for line in gitlab["cors"]["script"])
+    shards, report = matrix["jobs"]["cors"], matrix["jobs"]["cors-report"]
+    assert shards["strategy"]["matrix"]["shard"] == [1, 2, 3] and report["needs"] == "cors"
+    assert any(s.get("uses", "").startswith("actions/upload-artifact") for s in shards["steps"])
+    assert any(s.get("uses", "").startswith("actions/download-artifact") for s in report["steps"])
+    assert any("corsprobe merge" in s.get("run", "") for s in report["steps"])
 
 
 def test_the_readme_config_passes_against_the_policy_it_describes(project):
@@ -97,3 +120,43 @@ def test_the_ci_commands(project, server, argv):
     for flag, name in zip(argv, argv[1:], strict=False):
         if flag in ("--sarif", "--markdown"):
             assert (project / name).stat().st_size > 0
+
+
+def test_the_run_section_shards_and_merge(project):
+    """The shard lines and the merge line of the run section, in order, in one directory."""
+    text = run_section()
+    block = text[text.rindex("```", 0, text.index("\ncorsprobe merge ")):]
+    block = block[:block.index("```", 3)]
+    env = {"API_TOKEN": SECRET}
+    lines = [line for line in block.splitlines() if line.startswith("corsprobe ")]
+    assert len(lines) == 4 and lines[-1].startswith("corsprobe merge")
+    for line in lines:
+        ran = run_line(line, project, env)
+        assert ran.code == 0, line + ran.out + ran.err
+    junit = ET.fromstring((project / "cors.xml").read_text(encoding="utf-8"))
+    assert junit.get("tests") == "5" and junit.get("failures") == "0"
+    assert (project / "cors.sarif").stat().st_size > 0
+
+
+def test_the_sharded_matrix_job(project, server):
+    """The matrix example: each job's shard line with its ${{ matrix.shard }}, then the
+    report job's merge line on the files they wrote; together: the whole config, once."""
+    matrix = ci_yaml()[3]
+    shards, report = matrix["jobs"]["cors"], matrix["jobs"]["cors-report"]
+    shard_line = next(s["run"] for s in shards["steps"] if "corsprobe run" in s.get("run", ""))
+    merge_line = next(s["run"] for s in report["steps"] if "corsprobe merge" in s.get("run", ""))
+    env = {"API_TOKEN": SECRET}
+    names = []
+    for shard in shards["strategy"]["matrix"]["shard"]:
+        ran = run_line(shard_line.replace("${{ matrix.shard }}", str(shard)), project, env,
+                       server.port)
+        assert ran.code == 0, ran.err
+        names += [r["name"] for r in json.loads((project / f"cors-{shard}.json").read_text(
+            encoding="utf-8"))["results"]]
+    assert len(names) == len(set(names)) == 5
+    ran = run_line(merge_line, project, env)
+    assert ran.code == 0, ran.out + ran.err
+    assert ran.out.count("✓ ") == 5 and "::error" not in ran.out  # --format github
+    junit = ET.fromstring((project / "cors.xml").read_text(encoding="utf-8"))
+    assert junit.get("tests") == "5" and junit.get("failures") == "0"
+    assert json.loads((project / "cors.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
