@@ -80,6 +80,11 @@ def plan(target: Target) -> Plan:
         cands = tuple(origins.candidates(target.url, target.trusted))
     except InvalidInput as exc:
         raise UsageError(str(exc)) from None
+    if not target.credentials and any(k.lower() == "cookie" for k, _ in target.headers):
+        # check drops a page-set Cookie as the browser does; a scan is given one on purpose
+        raise UsageError("-H 'Cookie: ...' is the session a scan reads the endpoint with: add "
+                         "--credentials (without it a browser sends no cookies cross-origin)",
+                         field="headers")
     spec = RequestSpec(url=target.url, origin=target.trusted or base.origin, method="GET",
                        headers=target.headers, credentials=target.credentials, max_redirects=0)
     return Plan(spec, replay.prepare(spec), cands)
