@@ -150,3 +150,15 @@ def test_imports_point_down():
                 wrong.append(f"{module} ({LAYERS[own][0]}) imports {target} "
                              f"({'a command' if theirs is None else LAYERS[theirs][0]})")
     assert not wrong, "imports pointing up:\n" + "\n".join(sorted(wrong))
+
+
+def test_no_private_name_crosses_a_module():
+    """A name with one leading underscore is its module's own: no other module imports it."""
+    crossing = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                crossing += [f"{module_name(path)}: from {'.' * node.level}{node.module or ''} "
+                             f"import {a.name}" for a in node.names
+                             if a.name.startswith("_") and not a.name.startswith("__")]
+    assert not crossing, "\n".join(sorted(crossing))
