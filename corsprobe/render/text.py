@@ -60,6 +60,14 @@ def _exchange(console: Console, title: str, ex: dict[str, Any]) -> None:
     console.print()
 
 
+def _relation(report: dict[str, Any]) -> str:
+    """``cross-site, cross-origin`` and the like: SameSite follows the first, CORS the second."""
+    site = report["site"]
+    same_origin = site.get("same_origin")
+    return (f"{'same-site' if site['same_site'] else 'cross-site'} "
+            f"(cookies' SameSite), {'same-origin' if same_origin else 'cross-origin'} (CORS)")
+
+
 def document(report: dict[str, Any], color: bool = False) -> str:
     return render(report, color=color)
 
@@ -74,6 +82,10 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
     console.print(Text(f"corsprobe check  {req['method']} {report['target']}", style="bold"))
     creds = "include" if req["credentials"] else "same-origin (no cookies cross-origin)"
     console.print(Text(f"  from origin {report['origin']} · credentials: {creds} · browser: {browser}", style="dim"))
+    site = report.get("site")
+    if site:
+        console.print(Text(f"  {_relation(report)}: page site {site['page']}, "
+                           f"target site {site['target']}", style="dim"))
     console.print()
     # Notes first: what the browser dropped or forgave changes how the rest reads.
     notes = report.get("notes") or []

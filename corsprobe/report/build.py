@@ -92,6 +92,7 @@ def build(report: Report) -> dict[str, Any]:
         "target": strip_credentials(spec.url),
         "origin": trace.origin_sent,
         "browser": browser.name,
+        "site": _site(spec.origin, spec.url),
         "request": {
             "method": spec.method,
             "headers": {k: header_value(k, v, secret) for k, v in spec.headers},
@@ -161,6 +162,14 @@ def _cache_seconds(trace: Trace, browser: Any) -> int | None:
     if resp is None:
         return None
     return preflight_cache_seconds(browser, joined(resp.headers, "access-control-max-age"))
+
+
+def _site(origin: str, url: str) -> dict[str, Any]:
+    from ..fetch.site import relation
+
+    rel = relation(origin, url)
+    return {"page": rel.page, "target": strip_credentials(rel.target),
+            "same_site": rel.same_site, "same_origin": rel.same_origin}
 
 
 def _first_url(trace: Trace) -> str:
