@@ -21,11 +21,11 @@ if TYPE_CHECKING:
     from publicsuffixlist import PublicSuffixList
 
 
-@lru_cache(maxsize=1)
-def _psl() -> PublicSuffixList:
+@lru_cache(maxsize=2)
+def _psl(accept_unknown: bool = True) -> PublicSuffixList:
     from publicsuffixlist import PublicSuffixList
 
-    return PublicSuffixList()
+    return PublicSuffixList(accept_unknown=accept_unknown)
 
 
 def _is_ip(host: str) -> bool:
@@ -44,6 +44,21 @@ def registrable_domain(host: str) -> str:
         return host
     found = _psl().privatesuffix(host)
     return found if found else host
+
+
+def is_public_suffix(host: str) -> bool:
+    """Whether ``host`` is itself a public suffix (``com``, ``co.uk``, ``github.io``)."""
+    host = host.lower().rstrip(".")
+    return bool(host) and not _is_ip(host) and _psl().is_public(host)
+
+
+def listed_registrable_domain(host: str) -> str | None:
+    """The eTLD+1 under a suffix the list itself names; None for an unlisted TLD (``.test``),
+    an IP address or a bare suffix (what libsoup, under WebKitGTK, can work with)."""
+    host = host.lower().rstrip(".")
+    if not host or _is_ip(host):
+        return None
+    return _psl(accept_unknown=False).privatesuffix(host)
 
 
 def site_of_origin(origin: Origin) -> str:
