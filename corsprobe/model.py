@@ -44,6 +44,7 @@ class RequestSpec:
     max_redirects: int = 20
     cookies: HeaderList = ()  # Cookie lines the browser's jar would add (only with credentials)
     secret_headers: tuple[str, ...] = ()  # header names whose values are redacted in reports
+    third_party_cookies: str = "allow"  # the user's setting in Chrome: "allow" | "block"
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,13 @@ _USERINFO = re.compile(r"(https?://)[^/@\s]+@")
 
 
 def header_value(name: str, value: str, secret_names: frozenset[str]) -> str:
-    """The value as shown: REDACTED for a secret header (``Scheme REDACTED`` for auth)."""
+    """The value as shown: REDACTED for a secret header (``Scheme REDACTED`` for auth); a
+    Set-Cookie keeps its cookie's name and attributes, never its value."""
+    if name.lower() == "set-cookie":
+        pair, sep, attrs = value.partition(";")
+        if "=" in pair:
+            pair = f"{pair.split('=', 1)[0]}={REDACTED}"
+        return pair + sep + attrs
     if name.lower() not in secret_names:
         return value
     scheme, sep, _ = value.partition(" ")

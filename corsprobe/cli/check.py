@@ -26,6 +26,7 @@ from .options import (
     FormatName,
     InsecureOpt,
     ResolveOpt,
+    ThirdParty,
     TimeoutOpt,
     command_app,
     format_choice,
@@ -85,6 +86,11 @@ def check(
         typer.Option("--browser", help="Whose rules and console texts apply; all: every browser, "
                      "side by side."),
     ] = Browser.chrome,
+    third_party_cookies: Annotated[
+        ThirdParty,
+        typer.Option("--third-party-cookies", help="Chrome's third-party-cookie setting: allow "
+                     "(Chrome's default) or block (incognito, and headless test contexts)."),
+    ] = ThirdParty.allow,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = TEXT,
     resolve: ResolveOpt = None,
     timeout: TimeoutOpt = 10.0,
@@ -135,6 +141,7 @@ def check(
         browser="chrome" if browser == Browser.all else browser.value,
         max_redirects=max_redirects,
         secret_headers=tuple(secret_header_name(n) for n in secret_header or ()),
+        third_party_cookies=third_party_cookies.value,
     )
     from ..net import TransportOptions
 

@@ -41,6 +41,11 @@ class Browser(str, Enum):
     all = "all"
 
 
+class ThirdParty(str, Enum):
+    allow = "allow"
+    block = "block"
+
+
 class FailOn(str, Enum):
     error = "error"
     warning = "warning"

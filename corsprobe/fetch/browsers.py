@@ -36,6 +36,18 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   Max-Age). The caps come from each engine's source (Chromium ``preflight_result.cc`` 7200,
   Firefox ``nsCORSListenerProxy.cpp`` 86400, WebKit ``CrossOriginPreflightResultCache.cpp``
   600); hours cannot be waited for in a test.
+- ``cookie_*``: how a Set-Cookie on a credentialed answer is kept (:mod:`.cookies`), recorded
+  by ``tests/browser/test_cookies.py`` (a credentialed fetch from http://app.test whose answer
+  sets cookies, then the same fetch again; Chromium's refusals through CDP):
+  ``cookie_lax_by_default``: a cookie without SameSite is Lax (Chromium:
+  ``SameSiteUnspecifiedTreatedAsLax``); Firefox keeps it and sends it cross-site.
+  ``cookie_none_requires_secure``: ``SameSite=None`` without Secure is refused (Chromium and
+  Firefox); WebKit keeps and sends it. ``cookie_third_party``: ``"setting"`` (Chromium: the
+  user's third-party-cookie setting, ``--third-party-cookies``; a Playwright context, being
+  off the record, blocks them: ``UserPreferences``), ``"partitioned"`` (Firefox's Total
+  Cookie Protection keeps a cross-site cookie in the page's partition and sends it back from
+  that page), ``"blocked"`` (WebKit keeps no cookie whose domain does not cover the page's
+  host, unless both share a registrable domain under a listed suffix).
 - ``recorded_from``: the engine build whose recording (``tests/browser/*-observed.json``) the
   entry was checked against; ``corsprobe --version`` names them, and ``tests/fetch`` fails when
   a new recording names another build.
@@ -66,6 +78,9 @@ class Browser:
     recorded_from: str = ""  # the engine build the differential suite recorded this table from
     combines_repeated_headers: bool = True
     extra_forbidden_headers: frozenset[str] = frozenset()
+    cookie_lax_by_default: bool = False
+    cookie_none_requires_secure: bool = True
+    cookie_third_party: str = "setting"  # "setting" | "partitioned" | "blocked"
 
 
 BROWSERS = {
@@ -73,17 +88,20 @@ BROWSERS = {
         "chrome", "Chrome", "chromium", 5, 7200, extra_safelisted_headers=CHROMIUM_CLIENT_HINTS,
         recorded_from="Chromium 156.0.8078.114",
         extra_forbidden_headers=frozenset({"user-agent"}),
+        cookie_lax_by_default=True,
     ),
     "firefox": Browser(
         "firefox", "Firefox", "gecko", 0, 86400,
         preflight_every_redirect=True, tainted_preflight_keeps_origin=True, max_age_invalid=0,
         recorded_from="Firefox ESR 153.8.0",
         combines_repeated_headers=False,
+        cookie_third_party="partitioned",
     ),
     "safari": Browser(
         "safari", "Safari", "webkit", 5, 600,
         preflight_every_redirect=True, repreflight_original_headers=True,
         recorded_from="WebKitGTK 2.50.6",
+        cookie_none_requires_secure=False, cookie_third_party="blocked",
     ),
 }
 ALL = tuple(BROWSERS)

@@ -60,6 +60,14 @@ def _exchange(console: Console, title: str, ex: dict[str, Any]) -> None:
     console.print()
 
 
+def _relation(report: dict[str, Any]) -> str:
+    """``cross-site, cross-origin`` and the like: SameSite follows the first, CORS the second."""
+    site = report["site"]
+    same_origin = site.get("same_origin")
+    return (f"{'same-site' if site['same_site'] else 'cross-site'} "
+            f"(cookies' SameSite), {'same-origin' if same_origin else 'cross-origin'} (CORS)")
+
+
 def document(report: dict[str, Any], color: bool = False) -> str:
     return render(report, color=color)
 
@@ -74,6 +82,10 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
     console.print(Text(f"corsprobe check  {req['method']} {report['target']}", style="bold"))
     creds = "include" if req["credentials"] else "same-origin (no cookies cross-origin)"
     console.print(Text(f"  from origin {report['origin']} · credentials: {creds} · browser: {browser}", style="dim"))
+    site = report.get("site")
+    if site:
+        console.print(Text(f"  {_relation(report)}: page site {site['page']}, "
+                           f"target site {site['target']}", style="dim"))
     console.print()
     # Notes first: what the browser dropped or forgave changes how the rest reads.
     notes = report.get("notes") or []
@@ -114,6 +126,7 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
         console.print()
 
     _verdict(console, report, browser)
+    _cookies(console, report, browser)
 
     findings = report.get("findings") or []
     expected = report.get("expected_headers") or {}
@@ -150,6 +163,40 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
                     console.print(line)
         console.print()
     return buf.getvalue()
+
+
+def _cookies(console: Console, report: dict[str, Any], browser: str) -> None:
+    """The Cookies section: each Set-Cookie by name and attributes (never its value)."""
+    cookies = report.get("cookies") or []
+    if not cookies:
+        return
+    console.print(Text(f"Cookies ({len(cookies)} set by the answer)", style="bold"))
+    if report["browser"] == "chrome":
+        setting = report.get("third_party_cookies", "allow")
+        console.print(Text(f"  third-party cookies: {setting} (Chrome's default is allow; "
+                           "incognito and headless test contexts block them: "
+                           "--third-party-cookies block)", style="dim"))
+    elif report["browser"] == "firefox":
+        console.print(Text("  Firefox keeps cross-site cookies partitioned under the page's "
+                           "site (Total Cookie Protection)", style="dim"))
+    elif report["browser"] == "safari":
+        console.print(Text("  Safari keeps no third-party cookies", style="dim"))
+    for c in cookies:
+        attrs = "; ".join(c.get("attributes") or []) or "no attributes"
+        if c["stored"]:
+            mark = Text("  ✓ ", style="green")
+            mark.append(f"{c['name']}", style="bold")
+            mark.append(f" ({attrs}): {browser} stores it"
+                        + (", partitioned under the page's site" if c["partitioned"] else ""))
+            mark.append("; the next credentialed request " + (
+                "carries it" if c["sent_on_next"] else "does NOT carry it"))
+        else:
+            mark = Text("  ✗ ", style="red")
+            mark.append(f"{c['name']}", style="bold")
+            why = ", ".join(c["blocked_reasons"]) or "dropped without a reason"
+            mark.append(f" ({attrs}): {browser} does NOT store it ({why})")
+        console.print(mark)
+    console.print()
 
 
 def _verdict(console: Console, report: dict[str, Any], browser: str) -> None:

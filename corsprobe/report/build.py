@@ -92,6 +92,7 @@ def build(report: Report) -> dict[str, Any]:
         "target": strip_credentials(spec.url),
         "origin": trace.origin_sent,
         "browser": browser.name,
+        "site": _site(spec.origin, spec.url),
         "request": {
             "method": spec.method,
             "headers": {k: header_value(k, v, secret) for k, v in spec.headers},
@@ -117,6 +118,8 @@ def build(report: Report) -> dict[str, Any]:
         "browser_reason": reason_code,
         "console_lines": lines,
         "readable_headers": list(trace.readable_headers),
+        "cookies": _cookies(trace, browser),
+        "third_party_cookies": spec.third_party_cookies,
         "expected_headers": {
             name: name.lower() in trace.readable_headers for name in spec.expect_headers
         },
@@ -161,6 +164,28 @@ def _cache_seconds(trace: Trace, browser: Any) -> int | None:
     if resp is None:
         return None
     return preflight_cache_seconds(browser, joined(resp.headers, "access-control-max-age"))
+
+
+def _cookies(trace: Trace, browser: Any) -> list[dict[str, Any]]:
+    """Each Set-Cookie of the actual request's hops as the browser takes it: names and
+    attributes only, never a value."""
+    from ..fetch.cookies import judge_trace
+
+    return [
+        {"name": v.name, "stored": v.stored, "blocked_reasons": list(v.blocked_reasons),
+         "partitioned": v.partitioned, "sent_on_next": v.sent_on_next,
+         "url": strip_credentials(v.url), "attributes": list(v.attributes),
+         "cross_site": v.cross_site}
+        for v in judge_trace(trace, browser, trace.spec.third_party_cookies)
+    ]
+
+
+def _site(origin: str, url: str) -> dict[str, Any]:
+    from ..fetch.site import relation
+
+    rel = relation(origin, url)
+    return {"page": rel.page, "target": strip_credentials(rel.target),
+            "same_site": rel.same_site, "same_origin": rel.same_origin}
 
 
 def _first_url(trace: Trace) -> str:

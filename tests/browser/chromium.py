@@ -89,6 +89,12 @@ class BrowserResult:
     issues: list[dict[str, Any]] = field(default_factory=list)
     cdp_requests: list[dict[str, Any]] = field(default_factory=list)
     elapsed: float = 0.0
+    # Set-Cookie lines the engine refused, per response (Chromium: CDP
+    # Network.responseReceivedExtraInfo blockedCookies): [{"name", "reasons"}]
+    blocked_cookies: list[dict[str, Any]] = field(default_factory=list)
+    # the engine's cookie store after the fetch (Chromium: CDP Storage.getCookies):
+    # [{"name", "domain", "path", "partitioned"}]; None where the driver cannot read it
+    stored_cookies: list[dict[str, Any]] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,6 +159,7 @@ class Chromium:
                 "Network.responseReceived",
                 "Network.loadingFailed",
                 "Network.loadingFinished",
+                "Network.responseReceivedExtraInfo",
                 "Log.entryAdded",
                 "Runtime.consoleAPICalled",
                 "Audits.issueAdded",
@@ -171,10 +178,39 @@ class Chromium:
             js = page.evaluate(FETCH_JS, [spec.url, init])
             self._settle(page, events, spec.url, js["ok"], deadline=time.monotonic() + 3.0)
             result = self._summarise(spec, js, events)
+            result.blocked_cookies = [
+                {"name": b["cookieLine"].split("=", 1)[0].strip(),
+                 "reasons": sorted(b.get("blockedReasons") or [])}
+                for n, p in events if n == "Network.responseReceivedExtraInfo"
+                for b in p.get("blockedCookies") or []
+            ]
+            result.stored_cookies = self._stored_cookies(ctx, page)
         finally:
             ctx.close()
         result.elapsed = round(time.monotonic() - t0, 3)
         return result
+
+    def _stored_cookies(self, ctx: Any, page: Any) -> list[dict[str, Any]] | None:
+        """Every cookie in the context's jar, partitioned ones included (CDP)."""
+        try:
+            browser_cdp = self.browser.new_browser_cdp_session()
+            try:
+                cookies = browser_cdp.send("Storage.getCookies", {
+                    "browserContextId": self._context_id(ctx, page)})["cookies"]
+            finally:
+                browser_cdp.detach()
+        except Exception:  # noqa: BLE001 - older builds: the page's own view
+            cdp = ctx.new_cdp_session(page)
+            cookies = cdp.send("Network.getAllCookies")["cookies"]
+        return sorted(
+            ({"name": c["name"], "domain": c["domain"], "path": c["path"],
+              "partitioned": bool(c.get("partitionKey"))} for c in cookies),
+            key=lambda c: (c["name"], c["domain"], c["path"]))
+
+    @staticmethod
+    def _context_id(ctx: Any, page: Any) -> str:
+        cdp = ctx.new_cdp_session(page)
+        return cdp.send("Target.getTargetInfo")["targetInfo"]["browserContextId"]
 
     # ------------------------------------------------------------------
     @staticmethod
@@ -373,4 +409,6 @@ def observe(
         "issues": res.issues,
         "cdp_requests": res.cdp_requests,
         "elapsed": res.elapsed,
+        "blocked_cookies": res.blocked_cookies,
+        "stored_cookies": res.stored_cookies,
     }

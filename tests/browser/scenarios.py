@@ -1222,6 +1222,60 @@ for _suffix, _max_age in (("default", None), ("600", "600"), ("zero", "0"),
     )
 
 
+# ---- cookies: tests/browser/test_cookies.py runs these twice in a row ---------------------
+# A credentialed fetch whose answer sets cookies, then the same fetch again: the Cookie header
+# of the second request says which cookies the engine stored and sends back (Chromium also
+# names each refusal through CDP).  Every cookie is scoped to its scenario (Path=/s/<name>,
+# or a name of its own where the prefix needs Path=/), so the engines' jars, kept across
+# scenarios in Firefox and WebKit, do not mix them.  The page is http://app.test:PORT;
+# {api} is cross-site, www.app.test same-site (another origin on the same site).
+G = "cookies"
+SAME_SITE_URL = "http://www.app.test:{port}/s/{name}/start"
+
+
+def _ck(text: str) -> tuple[str, str]:
+    return h("Set-Cookie", text)
+
+
+_P = "Path=/s/{name}"
+COOKIE_CASES: dict[str, tuple[tuple[str, ...], dict]] = {
+    "ck-cross-unspecified": ((f"ck_plain=1; {_P}",), {}),
+    "ck-cross-lax": ((f"ck_lax=1; {_P}; SameSite=Lax",), {}),
+    "ck-cross-strict": ((f"ck_strict=1; {_P}; SameSite=Strict",), {}),
+    "ck-cross-none-insecure": ((f"ck_none=1; {_P}; SameSite=None",), {}),
+    "ck-cross-none-secure-http": ((f"ck_nonesec=1; {_P}; SameSite=None; Secure",), {}),
+    "ck-cross-none-partitioned-http": (
+        (f"ck_chips=1; {_P}; SameSite=None; Secure; Partitioned",), {}),
+    "ck-cross-domain-other": ((f"ck_dom=1; {_P}; Domain=other.test; SameSite=None",), {}),
+    "ck-cross-many": ((f"ck_a=1; {_P}", f"ck_b=1; {_P}; SameSite=None",
+                       f"ck_c=1; {_P}; SameSite=Lax; HttpOnly"), {}),
+    "ck-same-unspecified": ((f"ck_plain=1; {_P}",), {"url": SAME_SITE_URL}),
+    "ck-same-lax": ((f"ck_lax=1; {_P}; SameSite=Lax",), {"url": SAME_SITE_URL}),
+    "ck-same-strict": ((f"ck_strict=1; {_P}; SameSite=Strict",), {"url": SAME_SITE_URL}),
+    "ck-same-none-insecure": ((f"ck_none=1; {_P}; SameSite=None",), {"url": SAME_SITE_URL}),
+    "ck-same-secure-http": ((f"ck_sec=1; {_P}; Secure",), {"url": SAME_SITE_URL}),
+    "ck-same-domain-site": ((f"ck_dom=1; {_P}; Domain=app.test",), {"url": SAME_SITE_URL}),
+    "ck-same-domain-other": ((f"ck_dom=1; {_P}; Domain=other.test",), {"url": SAME_SITE_URL}),
+    "ck-same-host-prefix-insecure": (("__Host-ck_{name}=1; Path=/",), {"url": SAME_SITE_URL}),
+    "ck-same-secure-prefix-insecure": ((f"__Secure-ck=1; {_P}",), {"url": SAME_SITE_URL}),
+    # WebKit keeps a cookie from www.app.test only when its domain covers the page's host
+    # (see test_cookies.py), so these carry Domain=app.test to show its other checks
+    "ck-same-dom-lax": ((f"ck_lax=1; {_P}; Domain=app.test; SameSite=Lax",),
+                        {"url": SAME_SITE_URL}),
+    "ck-same-dom-none-insecure": ((f"ck_none=1; {_P}; Domain=app.test; SameSite=None",),
+                                  {"url": SAME_SITE_URL}),
+    "ck-same-dom-secure-http": ((f"ck_sec=1; {_P}; Domain=app.test; Secure",),
+                                {"url": SAME_SITE_URL}),
+    "ck-same-cors-fails": ((f"ck_nocors=1; {_P}",),
+                           {"url": SAME_SITE_URL, "acac": False}),
+}
+for _name, (_cookies, _kw) in COOKIE_CASES.items():
+    _kw = dict(_kw)
+    _answer = (ACAO, ACAC, TEXT) if _kw.pop("acac", True) else (ACAO, TEXT)
+    S(_name, G, {"GET": r(200, *_answer, *(_ck(c) for c in _cookies))}, credentials=True,
+      note="Set-Cookie: " + " | ".join(_cookies), **_kw)
+
+
 BY_NAME: dict[str, Scenario] = {}
 for _sc in SCENARIOS:
     assert _sc.name not in BY_NAME, f"duplicate scenario name {_sc.name}"

@@ -212,6 +212,48 @@ FAMILY_CASES = [
 ]
 
 
+# --- cookies (test_families): a credentialed answer that sets a cookie ----------------------
+
+OTHER_SITE = "https://api.other.com/login"
+CRED = (ACAO_OK, ACAC_TRUE, VARY)
+
+
+def _sets(cookie: str, *headers: tuple[str, str], status: int = 200) -> dict:
+    return {"*": (status, [*(headers or CRED), ("Set-Cookie", cookie)])}
+
+
+COOKIE_CASES = [
+    Case("CORS901", _sets("session=abc123; Path=/; HttpOnly"),
+         {"credentials": True, "url": OTHER_SITE}, "cross-site", ("samesite",)),
+    Case("CORS901", _sets("session=abc123; Path=/; SameSite=Lax"),
+         {"credentials": True, "url": OTHER_SITE, "browser": "firefox"}, "cross-site"),
+    Case("CORS902", _sets("session=abc123; Path=/; SameSite=None"), {"credentials": True},
+         "without Secure", ("secure",)),
+    Case("CORS903", _sets("session=abc123; Path=/; Secure", (ACAO, ECHO), ACAC_TRUE, VARY),
+         {"credentials": True, "url": "http://api.example.com/login",
+          "origin": "http://app.example.com"}, "over http", ("https",)),
+    Case("CORS904", _sets("session=abc123; Path=/; Domain=other.com"), {"credentials": True},
+         "Domain", ("domain",)),
+    Case("CORS905", _sets("__Host-session=abc123; Path=/api; Secure"), {"credentials": True},
+         "__Host-", ("__Host-session",)),
+    Case("CORS906", _sets("session=abc123; Path=/; SameSite=None; Secure"),
+         {"credentials": True, "url": OTHER_SITE, "third_party_cookies": "block"},
+         "blocks those", ("partitioned",)),
+    Case("CORS906", _sets("session=abc123; Path=/; SameSite=None; Secure"),
+         {"credentials": True, "url": OTHER_SITE, "browser": "safari"}, "blocks those"),
+    Case("CORS906", _sets("session=abc123; Path=/; SameSite=None; Secure"),
+         {"credentials": True, "url": OTHER_SITE}, "only while third-party cookies"),
+    Case("CORS907", _sets("session=abc123; Path=/", ACAO_OK, VARY), {"credentials": True},
+         "stores cookie(s) session"),
+    # correct: a same-site API with a Lax session; a Partitioned cross-site one with
+    # third-party cookies blocked
+    Case(None, _sets("session=abc123; Path=/; HttpOnly; Secure; SameSite=Lax"),
+         {"credentials": True}, families=("cookies",)),
+    Case(None, _sets("session=abc123; Path=/; Secure; SameSite=None; Partitioned"),
+         {"credentials": True, "url": OTHER_SITE, "third_party_cookies": "block"},
+         families=("cookies",)),
+]
+
 # --- corsprobe scan (test_scan_rules) ----------------------------------------------------
 
 
@@ -251,4 +293,4 @@ SCAN_CASES = [
          families=("scan",)),
 ]
 
-ALL_CASES = ORIGIN_CASES + FAMILY_CASES + SCAN_CASES
+ALL_CASES = ORIGIN_CASES + FAMILY_CASES + COOKIE_CASES + SCAN_CASES
