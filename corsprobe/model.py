@@ -13,7 +13,8 @@ from typing import Literal
 
 HeaderList = tuple[tuple[str, str], ...]
 Severity = Literal["error", "warning", "info"]  # ordered and compared in corsprobe.policy
-BlockedAt = Literal["preflight", "actual", "redirect"]
+# "mixed-content", "local-network-access": gates the browser applies before CORS
+BlockedAt = Literal["preflight", "actual", "redirect", "mixed-content", "local-network-access"]
 
 
 def header_values(headers: HeaderList, name: str) -> list[str]:
@@ -116,6 +117,8 @@ class Trace:
     blocked_at: BlockedAt | None = None
     failure: CorsFailure | None = None
     net_error: NetError | None = None
+    # the CDP Network.BlockedReason name when a gate before CORS blocked it (no CorsError)
+    blocked_reason: str | None = None
     final_url: str | None = None
     tainted: bool = False
     readable_headers: tuple[str, ...] = ()

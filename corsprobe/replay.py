@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from .errors import UsageError
-from .fetch import access, browsers, exposure, preflight, redirect, safelist
+from .fetch import access, browsers, exposure, gates, preflight, redirect, safelist
 from .fetch.urls import (
     InvalidInput,
     Origin,
@@ -227,7 +227,12 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
 
     b = browsers.browser(spec.browser)
     first_unsafe: list[str] | None = None
+    blocked_reason: str | None = None
     while True:
+        if gates.mixed_content(page, hop.url, b.mixed_content_trusts_loopback):
+            # blocked before anything leaves: no preflight, no request, no CORS check
+            allowed, blocked_at, blocked_reason = False, "mixed-content", gates.MIXED_CONTENT
+            break
         cors = hop.tainted or not same_origin(page, hop.url.origin)
         hop_origin = "null" if hop.tainted else origin
         reasons, unsafe = (
@@ -332,6 +337,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
         blocked_at=blocked_at,
         failure=failure,
         net_error=net_error,
+        blocked_reason=blocked_reason,
         final_url=final_url or hop.url.text,
         tainted=hop.tainted,
         readable_headers=readable,

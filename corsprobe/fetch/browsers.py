@@ -36,6 +36,10 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   Max-Age). The caps come from each engine's source (Chromium ``preflight_result.cc`` 7200,
   Firefox ``nsCORSListenerProxy.cpp`` 86400, WebKit ``CrossOriginPreflightResultCache.cpp``
   600); hours cannot be waited for in a test.
+- ``mixed_content_trusts_loopback``: an https page may not fetch ``http://`` URLs (mixed
+  content, blocked before the request leaves). Chromium and Firefox exempt the potentially
+  trustworthy hosts (``localhost``, ``127.0.0.0/8``, ``[::1]``); WebKitGTK blocks
+  ``http://127.0.0.1`` and ``http://localhost`` too (``mixed-*`` scenarios).
 - ``recorded_from``: the engine build whose recording (``tests/browser/*-observed.json``) the
   entry was checked against; ``corsprobe --version`` names them, and ``tests/fetch`` fails when
   a new recording names another build.
@@ -66,6 +70,7 @@ class Browser:
     recorded_from: str = ""  # the engine build the differential suite recorded this table from
     combines_repeated_headers: bool = True
     extra_forbidden_headers: frozenset[str] = frozenset()
+    mixed_content_trusts_loopback: bool = True
 
 
 BROWSERS = {
@@ -83,7 +88,7 @@ BROWSERS = {
     "safari": Browser(
         "safari", "Safari", "webkit", 5, 600,
         preflight_every_redirect=True, repreflight_original_headers=True,
-        recorded_from="WebKitGTK 2.50.6",
+        recorded_from="WebKitGTK 2.50.6", mixed_content_trusts_loopback=False,
     ),
 }
 ALL = tuple(BROWSERS)

@@ -152,6 +152,18 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
     return buf.getvalue()
 
 
+def _mixed_content(console: Console, report: dict[str, Any]) -> None:
+    console.print(Text(f"  blocked reason: {report.get('blocked_reason')} (not a CORS error)",
+                       style="red"))
+    for line in report.get("console_lines") or []:
+        console.print(Text(f"  {line}"))
+    console.print(Text(
+        "  The server was never asked: the page is served over https and the request goes to "
+        "http://, so the browser refuses it before anything leaves. No CORS header can fix "
+        "this. Fix: serve the API over https (and call it with an https:// URL).", style="bold"))
+    console.print()
+
+
 def _verdict(console: Console, report: dict[str, Any], browser: str) -> None:
     allowed = report["allowed"]
     if report.get("error"):
@@ -169,6 +181,9 @@ def _verdict(console: Console, report: dict[str, Any], browser: str) -> None:
     elif allowed is False:
         at = where(report["blocked_at"])
         console.print(Text(f"✗ {browser} would BLOCK this request {at}".rstrip(), style="bold red"))
+        if report.get("blocked_at") == "mixed-content":
+            _mixed_content(console, report)
+            return
         error = report["browser_error"]
         reason = report.get("browser_reason")
         if reason and reason != error:

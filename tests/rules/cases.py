@@ -123,7 +123,7 @@ JSON = {"headers": (("Content-Type", "application/json"),)}
 FILE = "https://api.example.com/file"
 CDN = "https://cdn.example.net/file"
 TO_CDN = (302, [ACAO_OK, VARY, ("Location", CDN)])
-FAMILIES = ("preflight", "response", "redirects", "exposure", "caching", "security")
+FAMILIES = ("preflight", "response", "redirects", "exposure", "caching", "security", "gates")
 
 FAMILY_CASES = [
     # preflight
@@ -194,7 +194,16 @@ FAMILY_CASES = [
     # ... a pattern anchored only at the start (re.match without $), without credentials
     Case("CORS805", policy(lambda o: re.match(r"https://app\.example\.com", o), credentials=False), {},
          "'https://app.example.com.corsprobe.invalid'", (), probe=True),
+    # gates before CORS: an https page and an http:// URL, on the first hop or a redirect hop
+    Case("CORS901", {"*": GOOD}, {"url": "http://api.example.com/users"}, "never asked"),
+    Case("CORS901", {"GET": (302, [ACAO_OK, VARY, ("Location", "http://api.example.com/v2")]), "*": GOOD},
+         {}, "a redirect hop to http://api.example.com/v2"),
+    Case("CORS901", {"*": GOOD}, {"url": "http://127.0.0.1:8000/users", "browser": "safari"},
+         "mixed content"),
     # correct exchanges
+    Case(None, {"*": GOOD}, {"url": "http://localhost:8000/users"}, families=("gates",)),
+    Case(None, {"*": GOOD}, {"url": "http://127.0.0.1:8000/users", "browser": "firefox"},
+         families=("gates",)),
     Case(None, {"OPTIONS": GOOD_PF, "*": GOOD}, {"method": "PUT", **JSON}, families=FAMILIES),
     Case(None, {"OPTIONS": GOOD_PF, "*": GOOD}, {"method": "PUT", "headers": (("Authorization", "Bearer abcdefgh"),)},
          families=FAMILIES),
