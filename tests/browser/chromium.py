@@ -32,8 +32,10 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-quic",
     # Realistic origins on loopback; every other name fails to resolve, so the
-    # browser can never reach outside 127.0.0.0/8.
-    "--host-resolver-rules=MAP *.test 127.0.0.1, MAP * ~NOTFOUND",
+    # browser can never reach outside 127.0.0.0/8 (the EXCLUDEs keep the loopback literals
+    # and localhost, which MAP * would otherwise catch: the mixed-content exemptions).
+    "--host-resolver-rules=MAP *.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, "
+    "EXCLUDE localhost",
 ]
 
 FETCH_JS = """
@@ -89,6 +91,8 @@ class BrowserResult:
     issues: list[dict[str, Any]] = field(default_factory=list)
     cdp_requests: list[dict[str, Any]] = field(default_factory=list)
     elapsed: float = 0.0
+    blocked_reason: str | None = None  # CDP loadingFailed.blockedReason (e.g. mixed-content)
+    mixed_console: str | None = None  # the "Mixed Content: ..." line, if any
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -143,7 +147,8 @@ class Chromium:
     def run(self, spec: FetchSpec, timeout: float = 15.0) -> BrowserResult:
         assert self.browser is not None, "Chromium.start() first"
         t0 = time.monotonic()
-        ctx = self.browser.new_context()
+        # the scenario server's https page has a self-signed certificate
+        ctx = self.browser.new_context(ignore_https_errors=True)
         try:
             page = ctx.new_page()
             events: list[tuple[str, dict]] = []
@@ -204,6 +209,11 @@ class Chromium:
                     elif name == "Network.loadingFailed":
                         failed = p
             done = finished is not None or failed is not None
+            if done and failed is not None and failed.get("blockedReason") == "mixed-content":
+                done = any(
+                    n == "Log.entryAdded" and p["entry"]["text"].startswith("Mixed Content:")
+                    for n, p in events
+                )
             if done and failed is not None and failed.get("corsErrorStatus"):
                 done = any(
                     n == "Log.entryAdded" and p["entry"]["text"].startswith("Access to ")
@@ -283,6 +293,8 @@ class Chromium:
             redirected=js.get("redirected"),
             issues=issues,
             cdp_requests=cdp_requests,
+            blocked_reason=(failed or {}).get("blockedReason"),
+            mixed_console=next((c for c in console if c.startswith("Mixed Content:")), None),
         )
 
 
@@ -354,6 +366,8 @@ def observe(
         "status": res.status,
         "readable_headers": res.readable_headers,
         "cors_console": res.cors_console,
+        "blocked_reason": res.blocked_reason,
+        "mixed_console": res.mixed_console,
         "console": res.console,
         "js_error": res.js_error,
         "response_url": res.response_url,

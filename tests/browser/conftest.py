@@ -22,7 +22,7 @@ from .scenarios import SCENARIOS, make_handlers
 def scenario_server():
     # Port 80 as well, for the scenarios whose page origin is http://app.test
     # (default port).  If it cannot be bound those scenarios fail and say why.
-    with ScenarioServer(extra_ports=(80,)) as server:
+    with ScenarioServer(extra_ports=(80,), tls=True) as server:
         server.handlers.update(make_handlers(SCENARIOS, server))
         yield server
 

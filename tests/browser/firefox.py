@@ -146,7 +146,9 @@ class Firefox:
                     if time.monotonic() > deadline:
                         raise FirefoxUnavailable("Firefox's BiDi port did not open in 30 s") from None
                     time.sleep(0.1)
-            caps = self.cmd("session.new", {"capabilities": {}})["capabilities"]
+            # acceptInsecureCerts: the https page's self-signed certificate
+            caps = self.cmd("session.new", {"capabilities": {"alwaysMatch": {
+                "acceptInsecureCerts": True}}})["capabilities"]
             self.version = f"{caps['browserName']} {caps['browserVersion']}"
             self.cmd("session.subscribe", {"events": ["log.entryAdded"]})
             tree = self.cmd("browsingContext.getTree", {"maxDepth": 0})

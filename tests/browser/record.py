@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
     from .chromium import observe
 
     t0 = time.monotonic()
-    with ScenarioServer(extra_ports=(80,)) as server:
+    with ScenarioServer(extra_ports=(80,), tls=True) as server:
         server.handlers.update(make_handlers(SCENARIOS, server))
         with open_engine(engine) as browser:
             results = {}

@@ -39,4 +39,11 @@ def test_console_lines_per_engine():
                                     "https://api.test/r")
     assert firefox[0] == "Blocked loading mixed active content “http://api.test/x”"
     assert "https://api.test/r. (Reason: CORS request did not succeed)" in firefox[1]
-    assert mixed_content_console("webkit", "https://app.test/", "http://api.test/x", None) == []
+    webkit = mixed_content_console("webkit", "https://app.test/", "http://api.test/x", None)
+    assert webkit == [
+        "[blocked] The page at https://app.test/ requested insecure content from "
+        "http://api.test/x. This content was blocked and must be served over HTTPS.",
+        "Not allowed to request resource",
+        "Fetch API cannot load http://api.test/x due to access control checks."]
+    loopback = mixed_content_console("webkit", "https://app.test/", "http://localhost:8/x", None)
+    assert loopback[0].endswith("http://localhost:8/x. This content was blocked and must")
