@@ -45,6 +45,9 @@ class RequestSpec:
     max_redirects: int = 20
     cookies: HeaderList = ()  # Cookie lines the browser's jar would add (only with credentials)
     secret_headers: tuple[str, ...] = ()  # header names whose values are redacted in reports
+    # Local Network Access: "public" | "private" | "local"; None: derived from the hosts
+    page_space: str | None = None  # where the page is served from
+    target_space: str | None = None  # where the URL's host is (default: its address)
 
 
 @dataclass(frozen=True)

@@ -228,11 +228,23 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
     b = browsers.browser(spec.browser)
     first_unsafe: list[str] | None = None
     blocked_reason: str | None = None
+    page_space = spec.page_space or gates.space_of_host(page.host)
     while True:
         if gates.mixed_content(page, hop.url, b.mixed_content_trusts_loopback):
             # blocked before anything leaves: no preflight, no request, no CORS check
             allowed, blocked_at, blocked_reason = False, "mixed-content", gates.MIXED_CONTENT
             break
+        target_space = (spec.target_space if spec.target_space and hop.url.host == prep.url.host
+                        else gates.space_of_host(hop.url.host))
+        lna = gates.lna_failure(b.lna, page_space, target_space, gates.secure_context(page))
+        if lna is not None:
+            # Local Network Access: refused before the request is sent (no preflight either)
+            allowed, blocked_at, failure = False, "local-network-access", lna
+            break
+        if page_space is None and target_space in ("private", "local") and b.lna != "none":
+            note = gates.unknown_page_note(page.host, target_space, b.label)
+            if note not in notes:
+                notes.append(note)
         cors = hop.tainted or not same_origin(page, hop.url.origin)
         hop_origin = "null" if hop.tainted else origin
         reasons, unsafe = (

@@ -41,6 +41,14 @@ class Browser(str, Enum):
     all = "all"
 
 
+class Space(str, Enum):
+    """An address space, for Local Network Access (--page-space, --target-space)."""
+
+    public = "public"
+    private = "private"
+    local = "local"
+
+
 class FailOn(str, Enum):
     error = "error"
     warning = "warning"

@@ -40,6 +40,12 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   content, blocked before the request leaves). Chromium and Firefox exempt the potentially
   trustworthy hosts (``localhost``, ``127.0.0.0/8``, ``[::1]``); WebKitGTK blocks
   ``http://127.0.0.1`` and ``http://localhost`` too (``mixed-*`` scenarios).
+- ``lna``: Local Network Access, a page served from a public address fetching a private or
+  loopback one. "permission" (Chromium 142+: headless denies the permission, a secure page
+  gets LocalNetworkAccessPermissionDenied, an http page InsecureLocalNetwork; a private page
+  may fetch loopback), "prompt" (Firefox ESR 153: a prompt nobody answers headless, then
+  CORSDidNotSucceed; http pages are prompted too), "none" (WebKit has no LNA). Recorded with
+  the engines' switches that mark a page public (``lna-*`` scenarios).
 - ``recorded_from``: the engine build whose recording (``tests/browser/*-observed.json``) the
   entry was checked against; ``corsprobe --version`` names them, and ``tests/fetch`` fails when
   a new recording names another build.
@@ -71,6 +77,7 @@ class Browser:
     combines_repeated_headers: bool = True
     extra_forbidden_headers: frozenset[str] = frozenset()
     mixed_content_trusts_loopback: bool = True
+    lna: str = "permission"
 
 
 BROWSERS = {
@@ -83,12 +90,13 @@ BROWSERS = {
         "firefox", "Firefox", "gecko", 0, 86400,
         preflight_every_redirect=True, tainted_preflight_keeps_origin=True, max_age_invalid=0,
         recorded_from="Firefox ESR 153.8.0",
-        combines_repeated_headers=False,
+        combines_repeated_headers=False, lna="prompt",
     ),
     "safari": Browser(
         "safari", "Safari", "webkit", 5, 600,
         preflight_every_redirect=True, repreflight_original_headers=True,
         recorded_from="WebKitGTK 2.50.6", mixed_content_trusts_loopback=False,
+        lna="none",
     ),
 }
 ALL = tuple(BROWSERS)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ..model import CorsFailure
 from .urls import Origin, Url, parse_url
 
 MIXED_CONTENT = "mixed-content"  # the CDP Network.BlockedReason name Chromium reports
@@ -85,3 +86,79 @@ def mixed_content_console(engine: str, page: str, url: str, redirected_from: str
         return [text.format(page=page, url=url), WEBKIT_NOT_ALLOWED,
                 WEBKIT_CANNOT_LOAD.format(url=url)]
     return []
+
+
+# -- Local Network Access ---------------------------------------------------------------------
+#
+# Chrome 142+ (recorded in headless Chromium 156 with --ip-address-space-overrides): a page
+# served from a *public* address fetching a *private* or *loopback* address needs the user's
+# permission. Headless answers the prompt itself with "deny": a secure page gets the CorsError
+# LocalNetworkAccessPermissionDenied, an insecure (http) page InsecureLocalNetwork; the server
+# sees nothing. A private page fetching loopback is allowed (no permission asked). Chromium
+# names the spaces public / local (private addresses) / loopback. Firefox ESR 153 (page marked
+# public with network.lna.address_space.public.override) asks too, for http pages as well;
+# nobody answers headless, and after network.lna.prompt.timeout the fetch fails with
+# CORSDidNotSucceed. WebKit has no Local Network Access.
+
+SPACES = ("public", "private", "local")  # corsprobe's words (--page-space, --target-space)
+CHROMIUM_SPACE = {"public": "public", "private": "local", "local": "loopback"}
+LNA_PERMISSION_DENIED = "LocalNetworkAccessPermissionDenied"
+LNA_INSECURE = "InsecureLocalNetwork"
+
+_PRIVATE_NETS = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+    "198.18.0.0/15", "fc00::/7", "fe80::/10",
+))
+
+
+def space_of_address(address: str) -> str:
+    """The address space of an IP address: local (loopback, 0.0.0.0), private (RFC 1918,
+    link-local, CGNAT, benchmarking, IPv6 ULA) or public."""
+    ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback or ip.is_unspecified:
+        return "local"
+    if any(ip in net for net in _PRIVATE_NETS if net.version == ip.version):
+        return "private"
+    return "public"
+
+
+def space_of_host(host: str) -> str | None:
+    """The space a host names by itself: localhost names and IP literals; None for a name."""
+    if loopback_host(host):
+        return "local"
+    try:
+        return space_of_address(host)
+    except ValueError:
+        return None
+
+
+def secure_context(page: Origin) -> bool:
+    """A page at an https origin, or at a loopback host (potentially trustworthy)."""
+    return not page.opaque and (page.scheme == "https" or loopback_host(page.host))
+
+
+def lna_failure(lna: str, page_space: str | None, target_space: str | None,
+                secure: bool) -> CorsFailure | None:
+    """The browser's refusal of a request from ``page_space`` to ``target_space`` (None: not
+    gated). ``lna`` is the browser's model: "permission" (Chromium: a secure page is denied
+    the permission, headless; an insecure one is refused outright), "prompt" (Firefox: a prompt
+    nobody answers, then a failure), "none" (WebKit)."""
+    if lna == "none" or page_space != "public" or target_space in (None, "public"):
+        return None
+    hint = CHROMIUM_SPACE[target_space]
+    if lna == "permission" and not secure:
+        return CorsFailure(LNA_INSECURE, hint)
+    return CorsFailure(LNA_PERMISSION_DENIED, hint)
+
+
+def unknown_page_note(host: str, target_space: str, label: str) -> str:
+    """What was assumed when the page's address space is not known."""
+    return (
+        f"Local Network Access: the target is in the {target_space} address space, and where "
+        f"the page is served from is unknown ({host} is a name corsprobe could not resolve); "
+        f"corsprobe assumed it is not public. If it is, {label} asks the user's permission "
+        "before sending this request (refused when nobody answers): pass --page-space public "
+        "to check that"
+    )

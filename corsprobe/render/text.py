@@ -191,6 +191,13 @@ def _verdict(console: Console, report: dict[str, Any], browser: str) -> None:
         console.print(Text(f"  {error}", style="red"))
         for line in report.get("console_lines") or [report["console_message"]]:
             console.print(Text(f"  {line}"))
+        if report.get("blocked_at") == "local-network-access":
+            console.print(Text(
+                "  The server was never asked: a page served from a public address needs the "
+                "user's permission to reach a private or loopback address (Local Network Access), "
+                "and without it the browser refuses the request before sending it. No CORS header "
+                "can fix this (Access-Control-Allow-Private-Network no longer does anything). "
+                "Fix: see CORS902 below.", style="bold"))
     else:
         console.print(Text("? The preflight passes; the verdict on the response is unknown "
                            "because the actual request was not sent.", style="bold yellow"))

@@ -79,6 +79,13 @@ def build(report: Report) -> dict[str, Any]:
 
         lines = console_webkit.console(trace)
         reason_code, message = None, lines[0] if lines else None
+    if trace.blocked_at == "local-network-access" and browser.engine == "gecko":
+        from ..fetch import console_firefox
+
+        # Firefox: the permission prompt nobody answered, then the request fails
+        reason_code = "CORSDidNotSucceed"
+        message = console_firefox.line(reason_code, strip_credentials(trace.final_url or spec.url))
+        lines = [message]
     if trace.blocked_at == "mixed-content":
         from ..fetch.gates import mixed_content_console
 

@@ -2,7 +2,14 @@
 
 import pytest
 
-from corsprobe.fetch.gates import loopback_host, mixed_content, mixed_content_console
+from corsprobe.fetch.gates import (
+    lna_failure,
+    loopback_host,
+    mixed_content,
+    mixed_content_console,
+    space_of_address,
+    space_of_host,
+)
 from corsprobe.fetch.urls import parse_origin, parse_url
 
 
@@ -47,3 +54,40 @@ def test_console_lines_per_engine():
         "Fetch API cannot load http://api.test/x due to access control checks."]
     loopback = mixed_content_console("webkit", "https://app.test/", "http://localhost:8/x", None)
     assert loopback[0].endswith("http://localhost:8/x. This content was blocked and must")
+
+
+@pytest.mark.parametrize(("address", "space"), [
+    ("127.0.0.1", "local"), ("::1", "local"), ("0.0.0.0", "local"), ("10.1.2.3", "private"),
+    ("172.16.0.1", "private"), ("192.168.1.20", "private"), ("169.254.1.1", "private"),
+    ("fd00::1", "private"), ("::ffff:192.168.1.1", "private"), ("8.8.8.8", "public"),
+    ("2606:4700::1111", "public"),
+])
+def test_space_of_address(address, space):
+    assert space_of_address(address) == space
+
+
+def test_space_of_host_names_only_what_the_host_says():
+    assert space_of_host("localhost") == "local"
+    assert space_of_host("[::1]") == "local"
+    assert space_of_host("192.168.0.2") == "private"
+    assert space_of_host("api.example.com") is None
+
+
+@pytest.mark.parametrize(("lna", "page", "target", "secure", "error"), [
+    ("permission", "public", "local", True, "LocalNetworkAccessPermissionDenied"),
+    ("permission", "public", "private", True, "LocalNetworkAccessPermissionDenied"),
+    ("permission", "public", "local", False, "InsecureLocalNetwork"),
+    ("permission", "public", "public", True, None),
+    ("permission", "private", "local", True, None),  # recorded: Chromium 156 allows it
+    ("permission", None, "local", True, None),  # unknown page: not gated (a note says so)
+    ("prompt", "public", "local", False, "LocalNetworkAccessPermissionDenied"),
+    ("none", "public", "local", True, None),
+])
+def test_lna_failure(lna, page, target, secure, error):
+    failure = lna_failure(lna, page, target, secure)
+    assert (failure.error if failure else None) == error
+
+
+def test_chromium_names_the_spaces_its_way():
+    assert lna_failure("permission", "public", "private", True).hint == "local"
+    assert lna_failure("permission", "public", "local", True).hint == "loopback"
