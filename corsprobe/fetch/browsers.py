@@ -44,8 +44,10 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   loopback one. "permission" (Chromium 142+: headless denies the permission, a secure page
   gets LocalNetworkAccessPermissionDenied, an http page InsecureLocalNetwork; a private page
   may fetch loopback), "prompt" (Firefox ESR 153: a prompt nobody answers headless, then
-  CORSDidNotSucceed; http pages are prompted too), "none" (WebKit has no LNA). Recorded with
-  the engines' switches that mark a page public (``lna-*`` scenarios).
+  CORSDidNotSucceed; http pages are prompted too), "none" (WebKit has no LNA: an http page
+  reaches loopback and private addresses; from an https page mixed content stops http ones).
+  Recorded with the engines' switches that mark a page public (``lna-*`` scenarios: Chromium
+  ``--ip-address-space-overrides``, Firefox ``network.lna.address_space.*.override``).
 - ``recorded_from``: the engine build whose recording (``tests/browser/*-observed.json``) the
   entry was checked against; ``corsprobe --version`` names them, and ``tests/fetch`` fails when
   a new recording names another build.

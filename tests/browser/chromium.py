@@ -60,6 +60,13 @@ async ([url, init]) => {
 """
 
 
+def lna_args(overrides: dict[str, str]) -> tuple[str, ...]:
+    """The switch that makes headless Chromium count the server's ports as public / private
+    addresses (Local Network Access): IP:PORT=space, comma-separated."""
+    pairs = [f"{ap}={space}" for space, aps in overrides.items() for ap in aps.split(",")]
+    return (f"--ip-address-space-overrides={','.join(pairs)}",) if pairs else ()
+
+
 class ChromiumUnavailable(RuntimeError):
     pass
 
@@ -101,9 +108,11 @@ class BrowserResult:
 class Chromium:
     """One headless Chromium; ``run()`` performs one fetch in a fresh context."""
 
-    def __init__(self, executable: str = CHROMIUM, headless: bool = True) -> None:
+    def __init__(self, executable: str = CHROMIUM, headless: bool = True,
+                 extra_args: tuple[str, ...] = ()) -> None:
         self.executable = executable
         self.headless = headless
+        self.extra_args = extra_args
         self._pw = None
         self.browser = None
         self.version = None
@@ -116,7 +125,8 @@ class Chromium:
         try:
             self._pw = sync_playwright().start()
             self.browser = self._pw.chromium.launch(
-                executable_path=self.executable, headless=self.headless, args=CHROMIUM_ARGS
+                executable_path=self.executable, headless=self.headless,
+                args=[*CHROMIUM_ARGS, *self.extra_args]
             )
         except Exception as exc:
             self.close()

@@ -28,9 +28,12 @@ def scenario_server():
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(scenario_server):
+    from .chromium import lna_args
+    from .scenario_server import lna_overrides
+
     try:
-        browser = Chromium().start()
+        browser = Chromium(extra_args=lna_args(lna_overrides(scenario_server))).start()
     except ChromiumUnavailable as exc:
         pytest.fail(
             f"Chromium is required for the browser tests and could not start: {exc}", pytrace=False
@@ -53,13 +56,14 @@ _broken: dict[str, Exception] = {}
 
 
 @pytest.fixture(scope="session")
-def firefox():
-    from .firefox import Firefox, FirefoxUnavailable
+def firefox(scenario_server):
+    from .firefox import Firefox, FirefoxUnavailable, lna_prefs
+    from .scenario_server import lna_overrides
 
     if "firefox" in _broken:
         _unavailable("Firefox", _broken["firefox"])
     try:
-        browser = Firefox().start()
+        browser = Firefox(prefs=lna_prefs(lna_overrides(scenario_server))).start()
     except FirefoxUnavailable as exc:
         _broken["firefox"] = exc
         _unavailable("Firefox", exc)

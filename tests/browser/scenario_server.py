@@ -15,7 +15,9 @@ Virtual hosts (by the ``Host`` header, all on 127.0.0.1):
 With ``tls=True`` a second listener on ``tls_port`` speaks HTTPS with a self-signed
 certificate for ``*.test``, ``localhost`` and ``127.0.0.1`` (made at start, written to
 ``cert_file``; the engines are told to accept it), for the pages served over https
-(``page="https"`` scenarios: mixed content).
+(``page="https"`` scenarios: mixed content). Three more listeners serve Local Network Access:
+``public_port`` (http) and ``public_tls_port`` (https), which the engines are told to count
+as public addresses, and ``private_port``, counted as a private one (:func:`lna_overrides`).
 
 A handler receives a :class:`Request` and returns a :class:`Response`.  The
 server appends ``Content-Length`` (unless the handler set one) and
@@ -254,6 +256,10 @@ class ScenarioServer:
         self._extra_ports = extra_ports
         self._tls = tls
         self.tls_port = 0
+        # Local Network Access: ports the engines are told to count as a public address (a
+        # page served there is public; plain and TLS) and as a private one (a target)
+        self.public_port = self.public_tls_port = self.private_port = 0
+        self._tls_ports: set[int] = set()
         self.cert_file: str | None = None
         self._ssl: Any = None
 
@@ -277,9 +283,13 @@ class ScenarioServer:
                 self.unavailable_ports[p] = str(exc)
         if self._tls:
             self._ssl, self.cert_file = _tls_context()
-            tls_sock = self._listen(0)
-            self.tls_port = tls_sock.getsockname()[1]
-            self._socks.append(tls_sock)
+            for attr, tls in (("tls_port", True), ("public_port", False),
+                              ("public_tls_port", True), ("private_port", False)):
+                sock = self._listen(0)
+                setattr(self, attr, sock.getsockname()[1])
+                self._socks.append(sock)
+                if tls:
+                    self._tls_ports.add(sock.getsockname()[1])
         self.ports = [s.getsockname()[1] for s in self._socks]
         self._closed_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._closed_sock.bind(("127.0.0.1", 0))
@@ -340,7 +350,7 @@ class ScenarioServer:
 
     def _serve(self, conn: socket.socket, port: int) -> None:
         conn.settimeout(10)
-        if port == self.tls_port and self._ssl is not None:
+        if port in self._tls_ports and self._ssl is not None:
             try:
                 conn = self._ssl.wrap_socket(conn, server_side=True)
             except (OSError, ValueError):
@@ -417,6 +427,16 @@ class ScenarioServer:
                 )
             return handler(req)
         return Response(404, [("Content-Type", "text/plain")], b"not found\n")
+
+
+def lna_overrides(server: ScenarioServer) -> dict[str, str]:
+    """Which of the server's ports the engines count as public and private addresses."""
+    if not server.public_port:
+        return {}
+    return {
+        "public": f"127.0.0.1:{server.public_port},127.0.0.1:{server.public_tls_port}",
+        "private": f"127.0.0.1:{server.private_port}",
+    }
 
 
 def _tls_context() -> tuple[Any, str]:

@@ -112,6 +112,8 @@ class Vars:
             ("{apis}", f"https://api.test:{self.tls_port}"),
             ("{api}", f"http://api.test:{p}"),
             ("{loopback}", f"http://127.0.0.1:{p}"),
+            ("{private}", f"http://127.0.0.1:{TLS['private']}"),
+            ("{apipublic}", f"https://api.test:{TLS['public_tls']}"),
             ("{localhost}", f"http://localhost:{p}"),
             ("{other}", f"http://other.test:{p}"),
             ("{port2}", str(self.port2)),
@@ -137,18 +139,27 @@ class Scenario:
     body: str | None = None
     url: str = "{api}/s/{name}/start"
     page: str = "app"  # "app": http://app.test:PORT ; "app80": http://app.test (port 80);
-    # "https": https://app.test:TLSPORT
+    # "https": https://app.test:TLSPORT; "public", "public-https", "private": served from a port
+    # the engines count as a public / private address (Local Network Access)
+    page_space: str | None = None  # corsprobe --page-space (what the engines were told)
+    target_space: str | None = None  # corsprobe --target-space
     note: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
 # The scenario server's TLS port, set by make_handlers (one server per session).
-TLS: dict[str, Any] = {"port": 0, "cert": None}
+TLS: dict[str, Any] = {"port": 0, "cert": None, "public": 0, "public_tls": 0, "private": 0}
 
 
 def origin_for(sc: Scenario, port: int) -> str:
     if sc.page == "https":
         return f"https://app.test:{TLS['port']}"
+    if sc.page == "public":
+        return f"http://app.test:{TLS['public']}"
+    if sc.page == "public-https":
+        return f"https://app.test:{TLS['public_tls']}"
+    if sc.page == "private":
+        return f"http://app.test:{TLS['private']}"
     return "http://app.test" if sc.page == "app80" else f"http://app.test:{port}"
 
 
@@ -192,6 +203,9 @@ def make_handler(sc: Scenario, port: int, port2: int) -> Callable[[Request], Res
 def make_handlers(scenarios: list[Scenario], server) -> dict[str, Callable[[Request], Response]]:
     TLS["port"] = getattr(server, "tls_port", 0)
     TLS["cert"] = getattr(server, "cert_file", None)
+    TLS["public"] = getattr(server, "public_port", 0)
+    TLS["public_tls"] = getattr(server, "public_tls_port", 0)
+    TLS["private"] = getattr(server, "private_port", 0)
     return {sc.name: make_handler(sc, server.port, server.closed_port) for sc in scenarios}
 
 
@@ -1256,6 +1270,30 @@ S("mixed-redirect-to-http", G,
   {"GET /start": r(302, ACAO, loc("{api}/s/{name}/end?{q}")), "GET /end": OK},
   page="https", url="{apis}/s/{name}/start",
   note="https -> 302 -> http: the http hop blocked as mixed content?")
+
+
+# ---- Local Network Access: the page is served from a public (or private) address -------
+# The engines are told which ports count as public or private (scenario_server.lna_overrides);
+# corsprobe is told the same with --page-space / --target-space.
+G = "local-network-access"
+_PUB = {"page_space": "public"}
+S("lna-public-https-to-loopback", G, {"GET": OK}, page="public-https",
+  url="{loopback}/s/{name}/start", **_PUB)
+S("lna-public-https-to-localhost", G, {"GET": OK}, page="public-https",
+  url="{localhost}/s/{name}/start", **_PUB)
+S("lna-public-https-to-private", G, {"GET": OK}, page="public-https",
+  url="{private}/s/{name}/start", target_space="private", **_PUB)
+S("lna-public-http-to-loopback", G, {"GET": OK}, page="public",
+  url="{loopback}/s/{name}/start", **_PUB, note="an insecure page: InsecureLocalNetwork?")
+S("lna-public-http-to-private", G, {"GET": OK}, page="public",
+  url="{private}/s/{name}/start", target_space="private", **_PUB)
+S("lna-public-https-to-public", G, {"GET": OK}, page="public-https",
+  url="{apipublic}/s/{name}/start", target_space="public", **_PUB, note="control")
+S("lna-private-to-loopback", G, {"GET": OK}, page="private", url="{loopback}/s/{name}/start",
+  page_space="private", note="a private page may fetch loopback without a permission?")
+S("lna-public-https-to-loopback-preflight", G,
+  {"OPTIONS": r(204, ACAO, acam("PUT")), "PUT": OK}, method="PUT", page="public-https",
+  url="{loopback}/s/{name}/start", **_PUB, note="is the preflight sent before the refusal?")
 
 
 BY_NAME: dict[str, Scenario] = {}

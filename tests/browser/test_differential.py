@@ -85,10 +85,15 @@ def corsprobe_argv(sc: Scenario, port: int, nonce: str, browser: str = "chrome")
     argv.append("--send-actual")
     for host in ("api.test", "other.test", "app.test"):
         argv += ["--resolve", f"{host}:{port}:127.0.0.1"]
-        if TLS["port"]:
-            argv += ["--resolve", f"{host}:{TLS['port']}:127.0.0.1"]
+        for extra in ("port", "public", "public_tls", "private"):
+            if TLS[extra]:
+                argv += ["--resolve", f"{host}:{TLS[extra]}:127.0.0.1"]
     if TLS["cert"]:
         argv += ["--cacert", TLS["cert"]]  # the https page's (and API's) self-signed certificate
+    if sc.page_space:
+        argv += ["--page-space", sc.page_space]
+    if sc.target_space:
+        argv += ["--target-space", sc.target_space]
     argv += ["--browser", browser, "--format", "json"]
     return argv
 

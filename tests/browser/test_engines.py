@@ -91,6 +91,11 @@ ENGINE_DIFFERENCES: dict[tuple[str, str], str] = {
         "WebKit blocks http://127.0.0.1 and http://localhost from an https page as mixed "
         "content; Chromium and Firefox exempt these potentially trustworthy hosts"
     ) for n in ("mixed-http-loopback-ip", "mixed-http-localhost")},
+    **{("webkit", n): (
+        "WebKit has no Local Network Access: an http page served from a public address fetches "
+        "a loopback or private one unhindered (its https pages are stopped by mixed content "
+        "instead, which exempts no loopback host there)"
+    ) for n in ("lna-public-http-to-loopback", "lna-public-http-to-private")},
     ("firefox", "redir-pf-307-cross-origin-acao"): (
         "Firefox's preflight with the page's origin passes Allow-Origin: <page origin>, so it "
         "sends the actual PUT (with Origin: null), which then fails; Chromium stops at the "
