@@ -52,6 +52,8 @@ def check(
     timeout: float = 10.0,
     max_redirects: int = 20,
     probe: bool = True,
+    page_space: str | None = None,
+    target_space: str | None = None,
 ) -> Report:
     """Check one request as a page at ``origin`` would make it with ``fetch(url, {...})``.
 
@@ -60,7 +62,9 @@ def check(
     be a path (``"/api/users"``, sent to ``http://localhost``). Without ``app`` the real
     server at ``url`` is asked. ``headers``: a mapping, ``(name, value)`` pairs, or
     ``"Name: value"`` strings. Unsafe methods' actual requests are sent only with
-    ``send_actual=True`` (GET, HEAD and OPTIONS always are).
+    ``send_actual=True`` (GET, HEAD and OPTIONS always are). ``page_space`` /
+    ``target_space`` ("public", "private", "local"): where the page and the server are, for
+    Local Network Access (default: from the hosts, resolved when they are names).
 
     Raises :class:`corsprobe.errors.UsageError` for input fetch() would refuse (a bad
     origin, a forbidden method, ...); a forbidden header is dropped, as fetch() drops it, and
@@ -75,6 +79,7 @@ def check(
         body=body.encode("utf-8") if isinstance(body, str) else body,
         credentials=credentials, send_actual=send_actual,
         expect_headers=tuple(expect_headers), browser=browser, max_redirects=max_redirects,
+        page_space=page_space, target_space=target_space,
     )
     from .core import check as core_check
     from .net import TransportOptions

@@ -59,13 +59,16 @@ TOP_KEYS = {
     "concurrency": "checks in flight at once",
     "per_host": "requests in flight per host",
     "secret_headers": "header names whose values are redacted in every output",
+    "page_space": "where the pages are served from: public, private or local (Local Network "
+                  "Access)",
     "checks": "the checks",
 }
 CHECK_KEYS = {
     "name", "url", "urls", "origin", "origins", "method", "headers", "credentials", "body",
     "send_actual", "expect", "expect_error", "readable", "max_severity", "tags", "browser",
-    "probe", "max_redirects", "secret_headers",
+    "probe", "max_redirects", "secret_headers", "page_space", "target_space",
 }
+SPACES = ("public", "private", "local")
 
 _VAR = re.compile(r"\$(\$?)\{([^}]*)\}")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -127,6 +130,8 @@ class CheckDef:
     max_redirects: int
     line: int | None
     secret_headers: tuple[str, ...] = ()
+    page_space: str | None = None
+    target_space: str | None = None
 
     @property
     def size(self) -> int:
@@ -173,6 +178,7 @@ class Config:
                         credentials=d.credentials, send_actual=d.send_actual,
                         expect_headers=d.readable, browser=d.browser,
                         max_redirects=d.max_redirects, secret_headers=d.secret_headers,
+                        page_space=d.page_space, target_space=d.target_space,
                     )
                     yield Check(index, name, d.name, d.tags, spec, d.expect, d.expect_error,
                                 d.readable, d.max_severity, d.probe, d.line)
@@ -458,6 +464,8 @@ class _Loader:
         g["max_redirects"] = 20 if max_redirects is None else max_redirects
         g["probe"] = self.probe_mode(data, None) if "probe" in data else "failures"
         g["secret_headers"] = self.secret_names(data, None)
+        g["page_space"] = (self.choice(data, "page_space", SPACES, None)
+                           if "page_space" in data else None)
         limits = {}
         for key in ("concurrency", "per_host"):
             value = get(key, "integer")
@@ -625,6 +633,10 @@ class _Loader:
             probe=self.probe_mode(table, where) if "probe" in table else g["probe"],
             max_redirects=max_redirects,
             line=line,
+            page_space=(self.choice(table, "page_space", SPACES, where) if "page_space" in table
+                        else g["page_space"]),
+            target_space=(self.choice(table, "target_space", SPACES, where)
+                          if "target_space" in table else None),
             secret_headers=tuple(dict.fromkeys([*g["secret_headers"],
                                                 *self.secret_names(table, where)])),
         )

@@ -135,9 +135,52 @@ async def connect_async(options: Any = None, app: object = None,
         await transport.aclose()
 
 
+def address_spaces(spec: RequestSpec, options: Any) -> tuple[RequestSpec, tuple[str, ...]]:
+    """``spec`` with the page's and the target's address spaces filled in where the user gave
+    none and the host is a name (Local Network Access): from the address the transport would
+    connect to (``--resolve`` first, then DNS), and notes saying what was assumed when the
+    verdict depends on it. A name that does not resolve stays unknown."""
+    import dataclasses
+
+    from .fetch import gates
+    from .fetch.urls import InvalidInput, parse_origin, parse_url
+    from .net import TransportOptions, address_of
+
+    options = options or TransportOptions()
+    try:
+        page, url = parse_origin(spec.origin), parse_url(spec.url)
+    except InvalidInput:
+        return spec, ()  # replay reports the usage error
+    found: dict[str, tuple[str, str, str]] = {}
+    for what, origin, given in (("page", page, spec.page_space), ("target", url.origin,
+                                                                   spec.target_space)):
+        if given or origin.opaque or gates.space_of_host(origin.host) is not None:
+            continue
+        address = address_of(origin.host, origin.port, options)
+        if address is not None:
+            found[what] = (origin.host, address, gates.space_of_address(address))
+    if not found:
+        return spec, ()
+    page_space = found["page"][2] if "page" in found else spec.page_space
+    target_space = found["target"][2] if "target" in found else spec.target_space
+    spec = dataclasses.replace(spec, page_space=page_space, target_space=target_space)
+    target = target_space or gates.space_of_host(url.host)
+    if target in (None, "public"):
+        return spec, ()  # Local Network Access does not apply: nothing to say
+    notes = []
+    for what, (host, address, space) in found.items():
+        option = "--page-space" if what == "page" else "--target-space"
+        notes.append(f"Local Network Access: the {what} is taken to be in the {space} address "
+                     f"space ({host} connects to {address}); {option} says otherwise")
+    return spec, tuple(notes)
+
+
 def check(spec: RequestSpec, options: Any = None, *, probe: Probing = True,
           app: object = None) -> Report:
     """One request, replayed against the server (or ``app``) and diagnosed: ``check``."""
+    notes: tuple[str, ...] = ()
+    if app is None:
+        spec, notes = address_spaces(spec, options)
     with connect(options, app) as conn:
-        return diagnose(steps(spec, probe), conn.send, notes=conn.notes,
+        return diagnose(steps(spec, probe), conn.send, notes=(*notes, *conn.notes),
                         framework=conn.framework)

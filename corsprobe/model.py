@@ -13,7 +13,8 @@ from typing import Literal
 
 HeaderList = tuple[tuple[str, str], ...]
 Severity = Literal["error", "warning", "info"]  # ordered and compared in corsprobe.policy
-BlockedAt = Literal["preflight", "actual", "redirect"]
+# "mixed-content", "local-network-access": gates the browser applies before CORS
+BlockedAt = Literal["preflight", "actual", "redirect", "mixed-content", "local-network-access"]
 
 
 def header_values(headers: HeaderList, name: str) -> list[str]:
@@ -45,6 +46,9 @@ class RequestSpec:
     cookies: HeaderList = ()  # Cookie lines the browser's jar would add (only with credentials)
     secret_headers: tuple[str, ...] = ()  # header names whose values are redacted in reports
     third_party_cookies: str = "allow"  # the user's setting in Chrome: "allow" | "block"
+    # Local Network Access: "public" | "private" | "local"; None: derived from the hosts
+    page_space: str | None = None  # where the page is served from
+    target_space: str | None = None  # where the URL's host is (default: its address)
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,8 @@ class Trace:
     blocked_at: BlockedAt | None = None
     failure: CorsFailure | None = None
     net_error: NetError | None = None
+    # the CDP Network.BlockedReason name when a gate before CORS blocked it (no CorsError)
+    blocked_reason: str | None = None
     final_url: str | None = None
     tainted: bool = False
     readable_headers: tuple[str, ...] = ()

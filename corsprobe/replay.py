@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from .errors import UsageError
-from .fetch import access, browsers, exposure, preflight, redirect, safelist
+from .fetch import access, browsers, exposure, gates, preflight, redirect, safelist
 from .fetch.urls import (
     InvalidInput,
     Origin,
@@ -227,7 +227,24 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
 
     b = browsers.browser(spec.browser)
     first_unsafe: list[str] | None = None
+    blocked_reason: str | None = None
+    page_space = spec.page_space or gates.space_of_host(page.host)
     while True:
+        if gates.mixed_content(page, hop.url, b.mixed_content_trusts_loopback):
+            # blocked before anything leaves: no preflight, no request, no CORS check
+            allowed, blocked_at, blocked_reason = False, "mixed-content", gates.MIXED_CONTENT
+            break
+        target_space = (spec.target_space if spec.target_space and hop.url.host == prep.url.host
+                        else gates.space_of_host(hop.url.host))
+        lna = gates.lna_failure(b.lna, page_space, target_space, gates.secure_context(page))
+        if lna is not None:
+            # Local Network Access: refused before the request is sent (no preflight either)
+            allowed, blocked_at, failure = False, "local-network-access", lna
+            break
+        if page_space is None and target_space in ("private", "local") and b.lna != "none":
+            note = gates.unknown_page_note(page.host, target_space, b.label)
+            if note not in notes:
+                notes.append(note)
         cors = hop.tainted or not same_origin(page, hop.url.origin)
         hop_origin = "null" if hop.tainted else origin
         reasons, unsafe = (
@@ -332,6 +349,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
         blocked_at=blocked_at,
         failure=failure,
         net_error=net_error,
+        blocked_reason=blocked_reason,
         final_url=final_url or hop.url.text,
         tainted=hop.tainted,
         readable_headers=readable,

@@ -162,13 +162,28 @@ async def _run_all(
                 if job is not None:
                     result = await job(check, send, scrub, conn)
                 else:
-                    result = await run_one(check, send, scrub, conn.notes, conn.framework)
+                    notes = conn.notes
+                    if app is None:  # Local Network Access: the spaces of names, resolved
+                        check, found = await _address_spaces(check, options)
+                        notes = (*found, *notes)
+                    result = await run_one(check, send, scrub, notes, conn.framework)
                 summary.add(result)
                 for r in reporters:
                     r.result(result)
 
         await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
     return summary
+
+
+async def _address_spaces(check: Any, options: Any) -> tuple[Any, tuple[str, ...]]:
+    """``check`` with the spaces of its page and target filled in (:func:`core.address_spaces`,
+    which may ask DNS: in a thread, off the event loop)."""
+    import dataclasses
+
+    from .core import address_spaces
+
+    spec, notes = await asyncio.to_thread(address_spaces, check.spec, options)
+    return (dataclasses.replace(check, spec=spec) if spec is not check.spec else check), notes
 
 
 def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:

@@ -26,6 +26,7 @@ from .options import (
     FormatName,
     InsecureOpt,
     ResolveOpt,
+    Space,
     ThirdParty,
     TimeoutOpt,
     command_app,
@@ -104,6 +105,16 @@ def check(
         bool, typer.Option("--probe/--no-probe", help="When the origin is refused, try close variants of it (OPTIONS/GET only).")
     ] = True,
     color: ColorOpt = None,
+    page_space: Annotated[
+        Optional[Space],  # noqa: UP045
+        typer.Option("--page-space", help="Where the page is served from, for Local Network "
+                     "Access (default: from the origin's host, resolved when it is a name)."),
+    ] = None,
+    target_space: Annotated[
+        Optional[Space],  # noqa: UP045
+        typer.Option("--target-space", help="Where the URL's server is (default: the address "
+                     "corsprobe connects to); e.g. to rehearse against a local copy."),
+    ] = None,
     app_target: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--app", metavar="MODULE:APP", help="Send the requests in-process to this "
@@ -142,6 +153,8 @@ def check(
         max_redirects=max_redirects,
         secret_headers=tuple(secret_header_name(n) for n in secret_header or ()),
         third_party_cookies=third_party_cookies.value,
+        page_space=page_space.value if page_space else None,
+        target_space=target_space.value if target_space else None,
     )
     from ..net import TransportOptions
 

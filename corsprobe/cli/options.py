@@ -44,6 +44,12 @@ class Browser(str, Enum):
 class ThirdParty(str, Enum):
     allow = "allow"
     block = "block"
+class Space(str, Enum):
+    """An address space, for Local Network Access (--page-space, --target-space)."""
+
+    public = "public"
+    private = "private"
+    local = "local"
 
 
 class FailOn(str, Enum):

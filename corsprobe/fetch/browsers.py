@@ -48,6 +48,18 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   Cookie Protection keeps a cross-site cookie in the page's partition and sends it back from
   that page), ``"blocked"`` (WebKit keeps no cookie whose domain does not cover the page's
   host, unless both share a registrable domain under a listed suffix).
+- ``mixed_content_trusts_loopback``: an https page may not fetch ``http://`` URLs (mixed
+  content, blocked before the request leaves). Chromium and Firefox exempt the potentially
+  trustworthy hosts (``localhost``, ``127.0.0.0/8``, ``[::1]``); WebKitGTK blocks
+  ``http://127.0.0.1`` and ``http://localhost`` too (``mixed-*`` scenarios).
+- ``lna``: Local Network Access, a page served from a public address fetching a private or
+  loopback one. "permission" (Chromium 142+: headless denies the permission, a secure page
+  gets LocalNetworkAccessPermissionDenied, an http page InsecureLocalNetwork; a private page
+  may fetch loopback), "prompt" (Firefox ESR 153: a prompt nobody answers headless, then
+  CORSDidNotSucceed; http pages are prompted too), "none" (WebKit has no LNA: an http page
+  reaches loopback and private addresses; from an https page mixed content stops http ones).
+  Recorded with the engines' switches that mark a page public (``lna-*`` scenarios: Chromium
+  ``--ip-address-space-overrides``, Firefox ``network.lna.address_space.*.override``).
 - ``recorded_from``: the engine build whose recording (``tests/browser/*-observed.json``) the
   entry was checked against; ``corsprobe --version`` names them, and ``tests/fetch`` fails when
   a new recording names another build.
@@ -81,6 +93,8 @@ class Browser:
     cookie_lax_by_default: bool = False
     cookie_none_requires_secure: bool = True
     cookie_third_party: str = "setting"  # "setting" | "partitioned" | "blocked"
+    mixed_content_trusts_loopback: bool = True
+    lna: str = "permission"
 
 
 BROWSERS = {
@@ -94,14 +108,14 @@ BROWSERS = {
         "firefox", "Firefox", "gecko", 0, 86400,
         preflight_every_redirect=True, tainted_preflight_keeps_origin=True, max_age_invalid=0,
         recorded_from="Firefox ESR 153.8.0",
-        combines_repeated_headers=False,
-        cookie_third_party="partitioned",
+        combines_repeated_headers=False, cookie_third_party="partitioned", lna="prompt",
     ),
     "safari": Browser(
         "safari", "Safari", "webkit", 5, 600,
         preflight_every_redirect=True, repreflight_original_headers=True,
         recorded_from="WebKitGTK 2.50.6",
         cookie_none_requires_secure=False, cookie_third_party="blocked",
+        mixed_content_trusts_loopback=False, lna="none",
     ),
 }
 ALL = tuple(BROWSERS)

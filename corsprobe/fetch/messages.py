@@ -56,6 +56,13 @@ REASONS: dict[str, str] = {
         "Request header field {hint} is not allowed by Access-Control-Allow-Headers in "
         "preflight response."
     ),
+    "LocalNetworkAccessPermissionDenied": (
+        "Permission was denied for this request to access the `{hint}` address space."
+    ),
+    "InsecureLocalNetwork": (
+        "The request client is not a secure context and the resource is in more-private "
+        "address space `{hint}`."
+    ),
     "RedirectContainsCredentials": (
         "Redirect location '{hint}' contains a username and password, which is disallowed for "
         "cross-origin requests."

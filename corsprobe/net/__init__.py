@@ -20,11 +20,11 @@ builds its first connection pool.
 """
 
 from .inprocess import AppTransport, AsyncAppTransport
-from .options import BODY_CAP, MAX_HEAD, TransportOptions
+from .options import BODY_CAP, MAX_HEAD, TransportOptions, address_of
 from .pool import AsyncTransport
 from .sync import Transport
 
 __all__ = [
     "BODY_CAP", "MAX_HEAD", "AppTransport", "AsyncAppTransport", "AsyncTransport", "Transport",
-    "TransportOptions",
+    "TransportOptions", "address_of",
 ]

@@ -44,3 +44,29 @@ class TransportOptions:
     # keeping the URL and Host header (``har --replay`` of a file recorded on another port)
     connect_to: tuple[tuple[str, int, str, int], ...] = ()
     body_cap: int = BODY_CAP
+
+
+def address_of(host: str, port: int, options: TransportOptions) -> str | None:
+    """The address a transport would connect to for ``host:port``: a ``--resolve`` or
+    ``--connect-to`` entry (when it names an address), else the first address DNS gives;
+    None when the name does not resolve."""
+    import ipaddress
+    import socket
+
+    host = host.strip("[]")
+    for r_host, r_port, r_addr in options.resolve:
+        if r_host.lower() in (host.lower(), "*") and r_port == port:
+            return r_addr.strip("[]")
+    for c_host, c_port, c_host2, _ in options.connect_to:
+        if c_host.lower() in (host.lower(), "*") and c_port == port:
+            host = c_host2.strip("[]")
+            break
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return None
+    return str(infos[0][4][0]) if infos else None

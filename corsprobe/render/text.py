@@ -196,6 +196,17 @@ def _cookies(console: Console, report: dict[str, Any], browser: str) -> None:
             why = ", ".join(c["blocked_reasons"]) or "dropped without a reason"
             mark.append(f" ({attrs}): {browser} does NOT store it ({why})")
         console.print(mark)
+
+
+def _mixed_content(console: Console, report: dict[str, Any]) -> None:
+    console.print(Text(f"  blocked reason: {report.get('blocked_reason')} (not a CORS error)",
+                       style="red"))
+    for line in report.get("console_lines") or []:
+        console.print(Text(f"  {line}"))
+    console.print(Text(
+        "  The server was never asked: the page is served over https and the request goes to "
+        "http://, so the browser refuses it before anything leaves. No CORS header can fix "
+        "this. Fix: serve the API over https (and call it with an https:// URL).", style="bold"))
     console.print()
 
 
@@ -216,6 +227,9 @@ def _verdict(console: Console, report: dict[str, Any], browser: str) -> None:
     elif allowed is False:
         at = where(report["blocked_at"])
         console.print(Text(f"✗ {browser} would BLOCK this request {at}".rstrip(), style="bold red"))
+        if report.get("blocked_at") == "mixed-content":
+            _mixed_content(console, report)
+            return
         error = report["browser_error"]
         reason = report.get("browser_reason")
         if reason and reason != error:
@@ -223,6 +237,13 @@ def _verdict(console: Console, report: dict[str, Any], browser: str) -> None:
         console.print(Text(f"  {error}", style="red"))
         for line in report.get("console_lines") or [report["console_message"]]:
             console.print(Text(f"  {line}"))
+        if report.get("blocked_at") == "local-network-access":
+            console.print(Text(
+                "  The server was never asked: a page served from a public address needs the "
+                "user's permission to reach a private or loopback address (Local Network Access), "
+                "and without it the browser refuses the request before sending it. No CORS header "
+                "can fix this (Access-Control-Allow-Private-Network no longer does anything). "
+                "Fix: see CORS002 below.", style="bold"))
     else:
         console.print(Text("? The preflight passes; the verdict on the response is unknown "
                            "because the actual request was not sent.", style="bold yellow"))

@@ -79,6 +79,21 @@ def build(report: Report) -> dict[str, Any]:
 
         lines = console_webkit.console(trace)
         reason_code, message = None, lines[0] if lines else None
+    if trace.blocked_at == "local-network-access" and browser.engine == "gecko":
+        from ..fetch import console_firefox
+
+        # Firefox: the permission prompt nobody answered, then the request fails
+        reason_code = "CORSDidNotSucceed"
+        message = console_firefox.line(reason_code, strip_credentials(trace.final_url or spec.url))
+        lines = [message]
+    if trace.blocked_at == "mixed-content":
+        from ..fetch.gates import mixed_content_console
+
+        url = strip_credentials(trace.final_url or spec.url)
+        first = strip_credentials(_first_url(trace))
+        lines = mixed_content_console(browser.engine, trace.origin_sent + "/", url,
+                                      first if first != url else None)
+        reason_code, message = None, lines[0] if lines else None
     lines = [strip_userinfo(text) for text in lines]
     message = strip_userinfo(message) if message else None
     from ..frameworks import LABELS, detect
@@ -114,6 +129,7 @@ def build(report: Report) -> dict[str, Any]:
         "allowed": trace.allowed,
         "blocked_at": trace.blocked_at,
         "browser_error": failure.error if failure else None,
+        "blocked_reason": trace.blocked_reason,
         "console_message": message,
         "browser_reason": reason_code,
         "console_lines": lines,

@@ -17,7 +17,8 @@ BROWSER_LABEL = {name: limits(name).label for name in ALL}
 def where(blocked_at: str | None) -> str:
     """Where the browser blocks, in words: "at the preflight", "at the response", ..."""
     return {"preflight": "at the preflight", "actual": "at the response",
-            "redirect": "at a redirect"}.get(blocked_at or "", "")
+            "redirect": "at a redirect", "mixed-content": "as mixed content",
+            "local-network-access": "by Local Network Access"}.get(blocked_at or "", "")
 
 
 def visible(obj: Any) -> Any:
@@ -45,7 +46,8 @@ def verdict(report: dict[str, Any]) -> str:
         return f"{browser} allows it"
     if allowed is False:
         at = where(report.get("blocked_at"))
-        return f"{browser} blocks it {at} ({report.get('browser_error')})".replace("  ", " ")
+        error = report.get("browser_error") or report.get("blocked_reason")
+        return f"{browser} blocks it {at} ({error})".replace("  ", " ")
     return "the preflight passes; the actual request was not sent"
 
 

@@ -16,7 +16,7 @@ from ..model import Exchange, HttpResponse, Severity, Trace, header_values, join
 
 DOC_HEADINGS = ("What it detects", "Why it matters", "Example", "Fix")
 FAMILIES = ("origin", "credentials", "preflight", "response", "redirects", "exposure", "caching", "security",
-            "scan", "cookies")
+            "scan", "cookies", "gates")
 
 
 @dataclass(frozen=True)

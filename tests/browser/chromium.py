@@ -32,8 +32,10 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-quic",
     # Realistic origins on loopback; every other name fails to resolve, so the
-    # browser can never reach outside 127.0.0.0/8.
-    "--host-resolver-rules=MAP *.test 127.0.0.1, MAP * ~NOTFOUND",
+    # browser can never reach outside 127.0.0.0/8 (the EXCLUDEs keep the loopback literals
+    # and localhost, which MAP * would otherwise catch: the mixed-content exemptions).
+    "--host-resolver-rules=MAP *.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, "
+    "EXCLUDE localhost",
 ]
 
 FETCH_JS = """
@@ -56,6 +58,13 @@ async ([url, init]) => {
           headers: [...r.headers.keys()], body, bodyError};
 }
 """
+
+
+def lna_args(overrides: dict[str, str]) -> tuple[str, ...]:
+    """The switch that makes headless Chromium count the server's ports as public / private
+    addresses (Local Network Access): IP:PORT=space, comma-separated."""
+    pairs = [f"{ap}={space}" for space, aps in overrides.items() for ap in aps.split(",")]
+    return (f"--ip-address-space-overrides={','.join(pairs)}",) if pairs else ()
 
 
 class ChromiumUnavailable(RuntimeError):
@@ -95,6 +104,8 @@ class BrowserResult:
     # the engine's cookie store after the fetch (Chromium: CDP Storage.getCookies):
     # [{"name", "domain", "path", "partitioned"}]; None where the driver cannot read it
     stored_cookies: list[dict[str, Any]] | None = None
+    blocked_reason: str | None = None  # CDP loadingFailed.blockedReason (e.g. mixed-content)
+    mixed_console: str | None = None  # the "Mixed Content: ..." line, if any
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -103,9 +114,11 @@ class BrowserResult:
 class Chromium:
     """One headless Chromium; ``run()`` performs one fetch in a fresh context."""
 
-    def __init__(self, executable: str = CHROMIUM, headless: bool = True) -> None:
+    def __init__(self, executable: str = CHROMIUM, headless: bool = True,
+                 extra_args: tuple[str, ...] = ()) -> None:
         self.executable = executable
         self.headless = headless
+        self.extra_args = extra_args
         self._pw = None
         self.browser = None
         self.version = None
@@ -118,7 +131,8 @@ class Chromium:
         try:
             self._pw = sync_playwright().start()
             self.browser = self._pw.chromium.launch(
-                executable_path=self.executable, headless=self.headless, args=CHROMIUM_ARGS
+                executable_path=self.executable, headless=self.headless,
+                args=[*CHROMIUM_ARGS, *self.extra_args]
             )
         except Exception as exc:
             self.close()
@@ -149,7 +163,8 @@ class Chromium:
     def run(self, spec: FetchSpec, timeout: float = 15.0) -> BrowserResult:
         assert self.browser is not None, "Chromium.start() first"
         t0 = time.monotonic()
-        ctx = self.browser.new_context()
+        # the scenario server's https page has a self-signed certificate
+        ctx = self.browser.new_context(ignore_https_errors=True)
         try:
             page = ctx.new_page()
             events: list[tuple[str, dict]] = []
@@ -240,6 +255,11 @@ class Chromium:
                     elif name == "Network.loadingFailed":
                         failed = p
             done = finished is not None or failed is not None
+            if done and failed is not None and failed.get("blockedReason") == "mixed-content":
+                done = any(
+                    n == "Log.entryAdded" and p["entry"]["text"].startswith("Mixed Content:")
+                    for n, p in events
+                )
             if done and failed is not None and failed.get("corsErrorStatus"):
                 done = any(
                     n == "Log.entryAdded" and p["entry"]["text"].startswith("Access to ")
@@ -319,6 +339,8 @@ class Chromium:
             redirected=js.get("redirected"),
             issues=issues,
             cdp_requests=cdp_requests,
+            blocked_reason=(failed or {}).get("blockedReason"),
+            mixed_console=next((c for c in console if c.startswith("Mixed Content:")), None),
         )
 
 
@@ -390,6 +412,8 @@ def observe(
         "status": res.status,
         "readable_headers": res.readable_headers,
         "cors_console": res.cors_console,
+        "blocked_reason": res.blocked_reason,
+        "mixed_console": res.mixed_console,
         "console": res.console,
         "js_error": res.js_error,
         "response_url": res.response_url,

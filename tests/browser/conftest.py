@@ -22,15 +22,18 @@ from .scenarios import SCENARIOS, make_handlers
 def scenario_server():
     # Port 80 as well, for the scenarios whose page origin is http://app.test
     # (default port).  If it cannot be bound those scenarios fail and say why.
-    with ScenarioServer(extra_ports=(80,)) as server:
+    with ScenarioServer(extra_ports=(80,), tls=True) as server:
         server.handlers.update(make_handlers(SCENARIOS, server))
         yield server
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(scenario_server):
+    from .chromium import lna_args
+    from .scenario_server import lna_overrides
+
     try:
-        browser = Chromium().start()
+        browser = Chromium(extra_args=lna_args(lna_overrides(scenario_server))).start()
     except ChromiumUnavailable as exc:
         pytest.fail(
             f"Chromium is required for the browser tests and could not start: {exc}", pytrace=False
@@ -53,13 +56,14 @@ _broken: dict[str, Exception] = {}
 
 
 @pytest.fixture(scope="session")
-def firefox():
-    from .firefox import Firefox, FirefoxUnavailable
+def firefox(scenario_server):
+    from .firefox import Firefox, FirefoxUnavailable, lna_prefs
+    from .scenario_server import lna_overrides
 
     if "firefox" in _broken:
         _unavailable("Firefox", _broken["firefox"])
     try:
-        browser = Firefox().start()
+        browser = Firefox(prefs=lna_prefs(lna_overrides(scenario_server))).start()
     except FirefoxUnavailable as exc:
         _broken["firefox"] = exc
         _unavailable("Firefox", exc)

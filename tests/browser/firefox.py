@@ -68,6 +68,18 @@ PREFS = {
 }
 
 
+def lna_prefs(overrides: dict[str, str]) -> dict[str, Any]:
+    """Prefs that make Firefox count the server's ports as public / private addresses (Local
+    Network Access), and fail an unanswered permission prompt after 1 s instead of 5 minutes."""
+    if not overrides:
+        return {}
+    return {
+        "network.lna.address_space.public.override": overrides["public"],
+        "network.lna.address_space.private.override": overrides["private"],
+        "network.lna.prompt.timeout": 1000,
+    }
+
+
 class FirefoxUnavailable(RuntimeError):
     pass
 
@@ -103,8 +115,9 @@ def _open_bidi(port: int, timeout: float) -> ClientConnection:
 class Firefox:
     """One headless Firefox ESR; ``run()`` performs one fetch in a freshly loaded page."""
 
-    def __init__(self, executable: str = FIREFOX) -> None:
+    def __init__(self, executable: str = FIREFOX, prefs: dict[str, Any] | None = None) -> None:
         self.executable = executable
+        self.prefs = {**PREFS, **(prefs or {})}
         self.proc: subprocess.Popen | None = None
         self.ws: ClientConnection | None = None
         self._ws_stack = ExitStack()
@@ -123,7 +136,7 @@ class Firefox:
             )
         self.profile = tempfile.mkdtemp(prefix="corsprobe-firefox-")
         with open(os.path.join(self.profile, "user.js"), "w") as fh:
-            for k, v in PREFS.items():
+            for k, v in self.prefs.items():
                 fh.write(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n")
         port = _free_port()
         self._log = open(os.path.join(self.profile, "firefox.log"), "w")  # noqa: SIM115
@@ -146,7 +159,9 @@ class Firefox:
                     if time.monotonic() > deadline:
                         raise FirefoxUnavailable("Firefox's BiDi port did not open in 30 s") from None
                     time.sleep(0.1)
-            caps = self.cmd("session.new", {"capabilities": {}})["capabilities"]
+            # acceptInsecureCerts: the https page's self-signed certificate
+            caps = self.cmd("session.new", {"capabilities": {"alwaysMatch": {
+                "acceptInsecureCerts": True}}})["capabilities"]
             self.version = f"{caps['browserName']} {caps['browserVersion']}"
             self.cmd("session.subscribe", {"events": ["log.entryAdded"]})
             tree = self.cmd("browsingContext.getTree", {"maxDepth": 0})

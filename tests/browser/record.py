@@ -31,15 +31,18 @@ def _scrub(obj, port: int, port2: int, nonce: str):
     return obj
 
 
-def open_engine(name: str):
+def open_engine(name: str, server=None):
+    from .scenario_server import lna_overrides
+
+    overrides = lna_overrides(server) if server is not None else {}
     if name == "chromium":
-        from .chromium import Chromium
+        from .chromium import Chromium, lna_args
 
-        return Chromium()
+        return Chromium(extra_args=lna_args(overrides))
     if name == "firefox":
-        from .firefox import Firefox
+        from .firefox import Firefox, lna_prefs
 
-        return Firefox()
+        return Firefox(prefs=lna_prefs(overrides))
     from .webkit import WebKit
 
     return WebKit()
@@ -61,9 +64,9 @@ def main(argv: list[str]) -> int:
     from .chromium import observe
 
     t0 = time.monotonic()
-    with ScenarioServer(extra_ports=(80,)) as server:
+    with ScenarioServer(extra_ports=(80,), tls=True) as server:
         server.handlers.update(make_handlers(SCENARIOS, server))
-        with open_engine(engine) as browser:
+        with open_engine(engine, server) as browser:
             results = {}
             for sc in todo:
                 obs = observe(browser, server, sc)

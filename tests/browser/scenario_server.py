@@ -12,6 +12,13 @@ Virtual hosts (by the ``Host`` header, all on 127.0.0.1):
 * ``api.test:PORT``, ``other.test:PORT`` (and in fact any host)
   ``/s/<scenario>/<anything>?...`` -> the scenario's handler
 
+With ``tls=True`` a second listener on ``tls_port`` speaks HTTPS with a self-signed
+certificate for ``*.test``, ``localhost`` and ``127.0.0.1`` (made at start, written to
+``cert_file``; the engines are told to accept it), for the pages served over https
+(``page="https"`` scenarios: mixed content). Three more listeners serve Local Network Access:
+``public_port`` (http) and ``public_tls_port`` (https), which the engines are told to count
+as public addresses, and ``private_port``, counted as a private one (:func:`lna_overrides`).
+
 A handler receives a :class:`Request` and returns a :class:`Response`.  The
 server appends ``Content-Length`` (unless the handler set one) and
 ``Connection: close``, then closes the connection.
@@ -24,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 PAGE_HTML = (
@@ -230,7 +238,8 @@ class ScenarioServer:
     """
 
     def __init__(
-        self, handlers: dict[str, Handler] | None = None, extra_ports: tuple[int, ...] = ()
+        self, handlers: dict[str, Handler] | None = None, extra_ports: tuple[int, ...] = (),
+        tls: bool = False,
     ) -> None:
         self.handlers: dict[str, Handler] = dict(handlers or {})
         self.records: list[Record] = []
@@ -245,6 +254,14 @@ class ScenarioServer:
         self.ports: list[int] = []
         self.unavailable_ports: dict[int, str] = {}
         self._extra_ports = extra_ports
+        self._tls = tls
+        self.tls_port = 0
+        # Local Network Access: ports the engines are told to count as a public address (a
+        # page served there is public; plain and TLS) and as a private one (a target)
+        self.public_port = self.public_tls_port = self.private_port = 0
+        self._tls_ports: set[int] = set()
+        self.cert_file: str | None = None
+        self._ssl: Any = None
 
     # -- lifecycle ---------------------------------------------------------
     def _listen(self, port: int) -> socket.socket:
@@ -264,6 +281,15 @@ class ScenarioServer:
                 self._socks.append(self._listen(p))
             except OSError as exc:
                 self.unavailable_ports[p] = str(exc)
+        if self._tls:
+            self._ssl, self.cert_file = _tls_context()
+            for attr, tls in (("tls_port", True), ("public_port", False),
+                              ("public_tls_port", True), ("private_port", False)):
+                sock = self._listen(0)
+                setattr(self, attr, sock.getsockname()[1])
+                self._socks.append(sock)
+                if tls:
+                    self._tls_ports.add(sock.getsockname()[1])
         self.ports = [s.getsockname()[1] for s in self._socks]
         self._closed_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._closed_sock.bind(("127.0.0.1", 0))
@@ -324,6 +350,12 @@ class ScenarioServer:
 
     def _serve(self, conn: socket.socket, port: int) -> None:
         conn.settimeout(10)
+        if port in self._tls_ports and self._ssl is not None:
+            try:
+                conn = self._ssl.wrap_socket(conn, server_side=True)
+            except (OSError, ValueError):
+                conn.close()  # a refused certificate or a probe that never spoke TLS
+                return
         try:
             try:
                 req = _read_request(conn, port)
@@ -395,6 +427,55 @@ class ScenarioServer:
                 )
             return handler(req)
         return Response(404, [("Content-Type", "text/plain")], b"not found\n")
+
+
+def lna_overrides(server: ScenarioServer) -> dict[str, str]:
+    """Which of the server's ports the engines count as public and private addresses."""
+    if not server.public_port:
+        return {}
+    return {
+        "public": f"127.0.0.1:{server.public_port},127.0.0.1:{server.public_tls_port}",
+        "private": f"127.0.0.1:{server.private_port}",
+    }
+
+
+def _tls_context() -> tuple[Any, str]:
+    """A server SSLContext with a fresh self-signed certificate, and the certificate's file."""
+    import datetime
+    import ipaddress
+    import ssl
+    import tempfile
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "corsprobe scenario server")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    sans = [x509.DNSName(n) for n in ("app.test", "api.test", "other.test", "*.test",
+                                       "localhost")]
+    sans += [x509.IPAddress(ipaddress.ip_address(a)) for a in ("127.0.0.1", "::1")]
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=7))
+        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tempfile.mkdtemp(prefix="corsprobe-tls-")
+    cert_file, key_file = f"{folder}/cert.pem", f"{folder}/key.pem"
+    with open(cert_file, "wb") as fh:
+        fh.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(key_file, "wb") as fh:
+        fh.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                   serialization.NoEncryption()))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert_file, key_file)
+    return ctx, cert_file
 
 
 if __name__ == "__main__":  # manual poking: python -m tests.browser.scenario_server

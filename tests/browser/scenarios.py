@@ -13,8 +13,14 @@ answers.  Answers are a small routing table keyed by request kind and hop::
 The first key that matches wins, in that order (PREFLIGHT, method, "*"; with
 the hop before without).  A request no key matches gets a bare 404.
 
+``page="https"`` serves the page over https (``https://app.test:TLSPORT/page``, the
+server's TLS listener with a self-signed certificate the engines are told to accept): the
+mixed-content scenarios.
+
 Header values are templates: ``{origin}`` (the page's origin), ``{app}``,
-``{api}``, ``{other}`` (``http://<host>.test:PORT``), ``{port}``, ``{port2}``
+``{api}``, ``{other}`` (``http://<host>.test:PORT``), ``{apis}``
+(``https://api.test:TLSPORT``), ``{loopback}`` (``http://127.0.0.1:PORT``),
+``{localhost}`` (``http://localhost:PORT``), ``{port}``, ``{port2}``
 (a closed port), ``{name}`` (scenario name) and ``{q}`` (the request's
 query string, which carries the nonce ``n=...``; redirects must keep it so the
 server log can tie every hop to its run).  Headers go out exactly as listed:
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .scenario_server import Request, Response
 
@@ -95,13 +102,19 @@ class Vars:
     name: str
     q: str
     port2: int = 0
+    tls_port: int = 0
 
     def sub(self, s: str) -> str:
         p = self.port
         for key, val in (
             ("{origin}", self.origin),
             ("{app}", f"http://app.test:{p}"),
+            ("{apis}", f"https://api.test:{self.tls_port}"),
             ("{api}", f"http://api.test:{p}"),
+            ("{loopback}", f"http://127.0.0.1:{p}"),
+            ("{private}", f"http://127.0.0.1:{TLS['private']}"),
+            ("{apipublic}", f"https://api.test:{TLS['public_tls']}"),
+            ("{localhost}", f"http://localhost:{p}"),
             ("{other}", f"http://other.test:{p}"),
             ("{port2}", str(self.port2)),
             ("{port}", str(p)),
@@ -125,12 +138,28 @@ class Scenario:
     credentials: bool = False
     body: str | None = None
     url: str = "{api}/s/{name}/start"
-    page: str = "app"  # "app": http://app.test:PORT ; "app80": http://app.test (port 80)
+    page: str = "app"  # "app": http://app.test:PORT ; "app80": http://app.test (port 80);
+    # "https": https://app.test:TLSPORT; "public", "public-https", "private": served from a port
+    # the engines count as a public / private address (Local Network Access)
+    page_space: str | None = None  # corsprobe --page-space (what the engines were told)
+    target_space: str | None = None  # corsprobe --target-space
     note: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
+# The scenario server's TLS port, set by make_handlers (one server per session).
+TLS: dict[str, Any] = {"port": 0, "cert": None, "public": 0, "public_tls": 0, "private": 0}
+
+
 def origin_for(sc: Scenario, port: int) -> str:
+    if sc.page == "https":
+        return f"https://app.test:{TLS['port']}"
+    if sc.page == "public":
+        return f"http://app.test:{TLS['public']}"
+    if sc.page == "public-https":
+        return f"https://app.test:{TLS['public_tls']}"
+    if sc.page == "private":
+        return f"http://app.test:{TLS['private']}"
     return "http://app.test" if sc.page == "app80" else f"http://app.test:{port}"
 
 
@@ -139,7 +168,7 @@ def page_url_for(sc: Scenario, port: int) -> str:
 
 
 def fetch_url_for(sc: Scenario, port: int, nonce: str) -> str:
-    base = Vars(origin_for(sc, port), port, sc.name, "").sub(sc.url)
+    base = Vars(origin_for(sc, port), port, sc.name, "", tls_port=TLS["port"]).sub(sc.url)
     return f"{base}{'&' if '?' in base else '?'}n={nonce}"
 
 
@@ -159,7 +188,7 @@ def make_handler(sc: Scenario, port: int, port2: int) -> Callable[[Request], Res
     origin = origin_for(sc, port)
 
     def handle(req: Request) -> Response:
-        v = Vars(origin, port, sc.name, req.query, port2)
+        v = Vars(origin, port, sc.name, req.query, port2, TLS["port"])
         route = _route(sc, req)
         if route is None:
             return Response(404, [("Content-Type", "text/plain")], b"no route in scenario\n")
@@ -172,6 +201,11 @@ def make_handler(sc: Scenario, port: int, port2: int) -> Callable[[Request], Res
 
 
 def make_handlers(scenarios: list[Scenario], server) -> dict[str, Callable[[Request], Response]]:
+    TLS["port"] = getattr(server, "tls_port", 0)
+    TLS["cert"] = getattr(server, "cert_file", None)
+    TLS["public"] = getattr(server, "public_port", 0)
+    TLS["public_tls"] = getattr(server, "public_tls_port", 0)
+    TLS["private"] = getattr(server, "private_port", 0)
     return {sc.name: make_handler(sc, server.port, server.closed_port) for sc in scenarios}
 
 
@@ -1274,6 +1308,46 @@ for _name, (_cookies, _kw) in COOKIE_CASES.items():
     _answer = (ACAO, ACAC, TEXT) if _kw.pop("acac", True) else (ACAO, TEXT)
     S(_name, G, {"GET": r(200, *_answer, *(_ck(c) for c in _cookies))}, credentials=True,
       note="Set-Cookie: " + " | ".join(_cookies), **_kw)
+
+
+# ---- mixed content: the page is served over https ---------------------------------
+G = "mixed-content"
+S("mixed-http-api", G, {"GET": OK}, page="https",
+  note="https page, http://api.test: blocked before anything is sent?")
+S("mixed-https-api", G, {"GET": OK}, page="https", url="{apis}/s/{name}/start",
+  note="control: https to https")
+S("mixed-http-loopback-ip", G, {"GET": OK}, page="https", url="{loopback}/s/{name}/start",
+  note="http://127.0.0.1 is potentially trustworthy: exempt?")
+S("mixed-http-localhost", G, {"GET": OK}, page="https", url="{localhost}/s/{name}/start",
+  note="http://localhost is potentially trustworthy: exempt?")
+S("mixed-redirect-to-http", G,
+  {"GET /start": r(302, ACAO, loc("{api}/s/{name}/end?{q}")), "GET /end": OK},
+  page="https", url="{apis}/s/{name}/start",
+  note="https -> 302 -> http: the http hop blocked as mixed content?")
+
+
+# ---- Local Network Access: the page is served from a public (or private) address -------
+# The engines are told which ports count as public or private (scenario_server.lna_overrides);
+# corsprobe is told the same with --page-space / --target-space.
+G = "local-network-access"
+_PUB = {"page_space": "public"}
+S("lna-public-https-to-loopback", G, {"GET": OK}, page="public-https",
+  url="{loopback}/s/{name}/start", **_PUB)
+S("lna-public-https-to-localhost", G, {"GET": OK}, page="public-https",
+  url="{localhost}/s/{name}/start", **_PUB)
+S("lna-public-https-to-private", G, {"GET": OK}, page="public-https",
+  url="{private}/s/{name}/start", target_space="private", **_PUB)
+S("lna-public-http-to-loopback", G, {"GET": OK}, page="public",
+  url="{loopback}/s/{name}/start", **_PUB, note="an insecure page: InsecureLocalNetwork?")
+S("lna-public-http-to-private", G, {"GET": OK}, page="public",
+  url="{private}/s/{name}/start", target_space="private", **_PUB)
+S("lna-public-https-to-public", G, {"GET": OK}, page="public-https",
+  url="{apipublic}/s/{name}/start", target_space="public", **_PUB, note="control")
+S("lna-private-to-loopback", G, {"GET": OK}, page="private", url="{loopback}/s/{name}/start",
+  page_space="private", note="a private page may fetch loopback without a permission?")
+S("lna-public-https-to-loopback-preflight", G,
+  {"OPTIONS": r(204, ACAO, acam("PUT")), "PUT": OK}, method="PUT", page="public-https",
+  url="{loopback}/s/{name}/start", **_PUB, note="is the preflight sent before the refusal?")
 
 
 BY_NAME: dict[str, Scenario] = {}

@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 
 from .chromium import new_nonce, observe, trace_of
-from .scenarios import BY_NAME, SCENARIOS, Scenario, fetch_url_for, origin_for
+from .scenarios import BY_NAME, SCENARIOS, TLS, Scenario, fetch_url_for, origin_for
 
 pytestmark = pytest.mark.browser
 
@@ -85,6 +85,15 @@ def corsprobe_argv(sc: Scenario, port: int, nonce: str, browser: str = "chrome")
     argv.append("--send-actual")
     for host in ("api.test", "other.test", "app.test"):
         argv += ["--resolve", f"{host}:{port}:127.0.0.1"]
+        for extra in ("port", "public", "public_tls", "private"):
+            if TLS[extra]:
+                argv += ["--resolve", f"{host}:{TLS[extra]}:127.0.0.1"]
+    if TLS["cert"]:
+        argv += ["--cacert", TLS["cert"]]  # the https page's (and API's) self-signed certificate
+    if sc.page_space:
+        argv += ["--page-space", sc.page_space]
+    if sc.target_space:
+        argv += ["--target-space", sc.target_space]
     argv += ["--browser", browser, "--format", "json"]
     return argv
 
@@ -198,6 +207,10 @@ def test_chromium_vs_corsprobe(
     ]
     pre = report.get("preflight") or {}
     ch_console = _norm(ch["cors_console"], ch["nonce"])
+    if ch_console is None and ch.get("mixed_console"):
+        # Chromium names the page's URL; corsprobe knows only its origin and names origin + "/"
+        ch_console = _norm(ch["mixed_console"], ch["nonce"]).replace(
+            f"The page at '{ch['origin']}/page'", f"The page at '{ch['origin']}/'")
     cp_console = _norm(report.get("console_message"), nonce_c)
     problems = []
     if name in UNPREDICTABLE_HEADER_HINT:
@@ -223,6 +236,7 @@ def test_chromium_vs_corsprobe(
     pairs = [
         ("allowed", ch["allowed"], report.get("allowed")),
         ("browser_error", ch["cors_error"], report.get("browser_error")),
+        ("blocked_reason", ch.get("blocked_reason"), report.get("blocked_reason")),
         ("readable_headers", ch["readable_headers"], report.get("readable_headers")),
         ("console_message", ch_console, cp_console),
         ("preflight.required", ch["preflight_sent"], pre.get("required")),

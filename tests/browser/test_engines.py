@@ -87,6 +87,15 @@ ENGINE_DIFFERENCES: dict[tuple[str, str], str] = {
         "the same: the preflight to the second origin carries the page's origin, so "
         "Allow-Origin: null fails in Firefox"
     ),
+    **{("webkit", n): (
+        "WebKit blocks http://127.0.0.1 and http://localhost from an https page as mixed "
+        "content; Chromium and Firefox exempt these potentially trustworthy hosts"
+    ) for n in ("mixed-http-loopback-ip", "mixed-http-localhost")},
+    **{("webkit", n): (
+        "WebKit has no Local Network Access: an http page served from a public address fetches "
+        "a loopback or private one unhindered (its https pages are stopped by mixed content "
+        "instead, which exempts no loopback host there)"
+    ) for n in ("lna-public-http-to-loopback", "lna-public-http-to-private")},
     ("firefox", "redir-pf-307-cross-origin-acao"): (
         "Firefox's preflight with the page's origin passes Allow-Origin: <page origin>, so it "
         "sends the actual PUT (with Origin: null), which then fails; Chromium stops at the "
@@ -128,7 +137,9 @@ def _corsprobe(sc, port: int, browser: str) -> tuple[int, str, str, list[str], s
     return (code if isinstance(code, int) else 1), out.getvalue(), err.getvalue(), argv, nonce_c
 
 
-_LEVEL = re.compile(r"^(SECURITY|JS|NETWORK|CONSOLE-API|OTHER) (ERROR|WARNING|LOG|INFO) ")
+_LEVEL = re.compile(r"^(SECURITY|JS|NETWORK|CONSOLE-API|OTHER) (ERROR|WARNING|WARN|LOG|INFO) ")
+# WebKit names the page's URL (here the console runner's); corsprobe knows only its origin
+_PAGE = re.compile(r"^\[blocked\] The page at (https?://[^/\s]+)/\S* requested")
 
 
 _USERINFO = re.compile(r"(https?://)[^/@\s]+@")
@@ -138,7 +149,9 @@ def _webkit_lines(lines: list[str], nonce: str) -> list[str]:
     """WebKit's lines without MiniBrowser's level prefix, with user:password redacted as
     corsprobe redacts them in every output."""
     return [
-        _norm(_USERINFO.sub(r"\1REDACTED@", _LEVEL.sub("", line)), nonce) for line in lines
+        _PAGE.sub(r"[blocked] The page at \1/ requested",
+                  _norm(_USERINFO.sub(r"\1REDACTED@", _LEVEL.sub("", line)), nonce))
+        for line in lines
     ]
 
 
@@ -202,9 +215,13 @@ def _differential(engine: str, browser, name: str, server, observations, console
         )
 
 
+MIXED_FIREFOX = "Blocked loading mixed active content"
+
+
 def _firefox_console(obs, report, nonce_c, name):
+    mixed = next((c for c in obs["console"] if c.startswith(MIXED_FIREFOX)), None)
     return (
-        _norm(obs["cors_console"], obs["nonce"]),
+        _norm(mixed or obs["cors_console"], obs["nonce"]),
         _norm(report.get("console_message"), nonce_c),
         "console_message (Firefox's first CORS line)",
     )

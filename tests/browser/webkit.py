@@ -202,6 +202,7 @@ class WebKit:
                     time.sleep(0.1)
             caps = {"capabilities": {"alwaysMatch": {
                 "webkitgtk:browserOptions": {"binary": MINIBROWSER, "args": ["--automation"]},
+                "acceptInsecureCerts": True,  # the https page's self-signed certificate
                 "timeouts": {"script": 20000, "pageLoad": 20000},
             }}}
             value = self._http("POST", "/session", caps)
@@ -336,7 +337,7 @@ class WebKitConsole:
         env = {**os.environ, "DISPLAY": display, "HOME": tmp, "XDG_CACHE_HOME": tmp,
                "XDG_DATA_HOME": tmp}
         proc = subprocess.Popen(
-            [MINIBROWSER, "--enable-write-console-messages-to-stdout=true",
+            [MINIBROWSER, "--enable-write-console-messages-to-stdout=true", "--ignore-tls-errors",
              "--enable-developer-extras=false", page_for(0)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
             env=env, text=True, errors="replace",

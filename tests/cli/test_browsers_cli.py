@@ -13,7 +13,7 @@ from tests.clihelp import cli
 
 from .test_check_cli import REQUIRED_KEYS
 
-ORIGIN = "https://app.example.com"
+ORIGIN = "http://app.example.com"  # not https: its page could not fetch the http test server (mixed content)
 
 
 def _hinted(req):

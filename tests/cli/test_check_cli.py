@@ -16,7 +16,7 @@ REQUIRED_KEYS = {
 }
 
 
-ALLOWED = "https://app.example.com"
+ALLOWED = "http://app.example.com"  # not https: its page could not fetch the http test server (mixed content)
 
 
 def _echo(req):
@@ -49,9 +49,9 @@ def server():
 
 
 def check(server, path, *args, code=0):
-    """`corsprobe check` of a path of ``server`` from https://app.example.com, exiting ``code``."""
+    """`corsprobe check` of a path of ``server`` from http://app.example.com, exiting ``code``."""
     url = f"http://api.test:{server.port}/s/{path}"
-    return cli("check", url, "--origin", "https://app.example.com",
+    return cli("check", url, "--origin", ALLOWED,
                "--resolve", f"api.test:{server.port}:127.0.0.1", *args, code=code, timeout=60)
 
 
@@ -212,3 +212,30 @@ def test_refused_origin_variant_is_named():
         rules = {f["rule"]: f for f in report["findings"]}
         assert "CORS111" in rules and "trailing slash" in rules["CORS111"]["message"]
         assert report["probes"][-1]["accepted"] is True
+
+
+def test_mixed_content_sends_nothing_and_says_no_cors_header_fixes_it(server):
+    before = len(server.records)
+    args = ("check", f"http://api.test:{server.port}/s/echo/m", "--origin",
+            "https://app.example.com", "--resolve", f"api.test:{server.port}:127.0.0.1")
+    ran = cli(*args, code=1, timeout=60)
+    assert len(server.records) == before  # the server was never asked
+    assert "as mixed content" in ran.out and "No CORS header can fix this" in ran.out
+    assert "serve the API over https" in ran.out and "CORS001" in ran.out
+    report = cli(*args, "--format", "json", code=1, timeout=60).json()
+    assert (report["blocked_at"], report["blocked_reason"], report["browser_error"]) == (
+        "mixed-content", "mixed-content", None)
+
+
+def test_page_space_public_blocks_a_loopback_target_before_anything_is_sent(server):
+    before = len(server.records)
+    report = check(server, "echo/l", "--page-space", "public", "--format", "json", code=1).json()
+    assert len(server.records) == before
+    assert report["blocked_at"] == "local-network-access"
+    assert report["browser_error"] == "InsecureLocalNetwork"  # the page is http
+    assert report["blocked_reason"] is None
+    assert "CORS002" in {f["rule"] for f in report["findings"]}
+    # a rehearsal: the same page against a copy of a public service
+    report = check(server, "echo/l", "--page-space", "public", "--target-space", "public",
+                   "--format", "json").json()
+    assert report["allowed"] is True

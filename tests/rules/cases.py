@@ -123,7 +123,7 @@ JSON = {"headers": (("Content-Type", "application/json"),)}
 FILE = "https://api.example.com/file"
 CDN = "https://cdn.example.net/file"
 TO_CDN = (302, [ACAO_OK, VARY, ("Location", CDN)])
-FAMILIES = ("preflight", "response", "redirects", "exposure", "caching", "security")
+FAMILIES = ("preflight", "response", "redirects", "exposure", "caching", "security", "gates")
 
 FAMILY_CASES = [
     # preflight
@@ -194,7 +194,27 @@ FAMILY_CASES = [
     # ... a pattern anchored only at the start (re.match without $), without credentials
     Case("CORS805", policy(lambda o: re.match(r"https://app\.example\.com", o), credentials=False), {},
          "'https://app.example.com.corsprobe.invalid'", (), probe=True),
+    # gates before CORS: an https page and an http:// URL, on the first hop or a redirect hop
+    Case("CORS001", {"*": GOOD}, {"url": "http://api.example.com/users"}, "never asked"),
+    Case("CORS001", {"GET": (302, [ACAO_OK, VARY, ("Location", "http://api.example.com/v2")]), "*": GOOD},
+         {}, "a redirect hop to http://api.example.com/v2"),
+    Case("CORS001", {"*": GOOD}, {"url": "http://127.0.0.1:8000/users", "browser": "safari"},
+         "mixed content"),
+    # Local Network Access: a public page and a loopback or private address
+    Case("CORS002", {"*": GOOD}, {"url": "http://127.0.0.1:8000/users", "page_space": "public"},
+         "`loopback`"[1:-1]),
+    Case("CORS002", {"*": GOOD}, {"page_space": "public", "target_space": "private"},
+         "the user's permission is needed"),
+    Case("CORS002", {"*": GOOD}, {"url": "http://192.168.1.20/api", "origin": "http://app.example.com",
+                                  "page_space": "public"}, "not a secure context"),
     # correct exchanges
+    Case(None, {"*": GOOD}, {"url": "http://localhost:8000/users"}, families=("gates",)),
+    Case(None, {"*": GOOD}, {"page_space": "private", "target_space": "local"}, families=("gates",)),
+    Case(None, {"*": (200, [(ACAO, "*")])}, {"url": "http://127.0.0.1:8000/users", "page_space": "public",
+                                             "browser": "safari", "origin": "http://app.example.com"},
+         families=("gates",)),
+    Case(None, {"*": GOOD}, {"url": "http://127.0.0.1:8000/users", "browser": "firefox"},
+         families=("gates",)),
     Case(None, {"OPTIONS": GOOD_PF, "*": GOOD}, {"method": "PUT", **JSON}, families=FAMILIES),
     Case(None, {"OPTIONS": GOOD_PF, "*": GOOD}, {"method": "PUT", "headers": (("Authorization", "Bearer abcdefgh"),)},
          families=FAMILIES),

@@ -146,3 +146,40 @@ def test_config_error_never_shows_an_env_value(tmp_path):
     with pytest.raises(UsageError) as info:
         load(cwd=tmp_path, env={"SECRET_PATH": "p", "SECRET_KEY": "sk-123456789"})
     assert "sk-123456789" not in str(info.value) and "REDACTED" in str(info.value)
+
+
+def test_page_space_is_a_default_and_a_check_key(tmp_path):
+    (tmp_path / "corsprobe.toml").write_text(
+        'page_space = "public"\n'
+        '[[checks]]\nname = "a"\nurl = "http://127.0.0.1:8000/x"\norigin = "https://app.example"\n'
+        '[[checks]]\nname = "b"\nurl = "http://127.0.0.1:8000/x"\norigin = "https://app.example"\n'
+        'page_space = "private"\ntarget_space = "local"\n')
+    a, b = load(cwd=tmp_path).checks()
+    assert (a.spec.page_space, a.spec.target_space) == ("public", None)
+    assert (b.spec.page_space, b.spec.target_space) == ("private", "local")
+
+
+def test_page_space_must_be_a_space(tmp_path):
+    (tmp_path / "corsprobe.toml").write_text(
+        'page_space = "internet"\n[[checks]]\nurl = "https://a.example/x"\norigin = "https://b.example"\n')
+    with pytest.raises(UsageError, match="'internet' is not one of: public, private, local"):
+        load(cwd=tmp_path)
+
+
+def test_run_resolves_the_page_space_and_blocks_by_local_network_access(tmp_path):
+    import json
+
+    from tests.clihelp import cli
+
+    (tmp_path / "corsprobe.toml").write_text(
+        'resolve = ["app.test:443:203.0.113.7"]\n'
+        '[[checks]]\nname = "public page"\nurl = "http://127.0.0.1:9/x"\norigin = "https://app.test"\n'
+        'expect = "blocked"\nexpect_error = "LocalNetworkAccessPermissionDenied"\n'
+        '[[checks]]\nname = "said private"\nurl = "http://127.0.0.1:9/x"\norigin = "https://app.test"\n'
+        'page_space = "private"\nexpect = "blocked"\n')
+    ran = cli("run", "--format", "json", cwd=tmp_path, code=(0, 1, 3))
+    results = json.loads(ran.out)["results"]
+    public, private = (r["report"] for r in results)
+    assert public["blocked_at"] == "local-network-access"
+    assert any("app.test connects to 203.0.113.7" in n for n in public["notes"])
+    assert private["blocked_at"] is None and private["error"]["kind"] == "connect"  # nothing listens on :9
