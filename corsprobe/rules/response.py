@@ -80,3 +80,93 @@ def cors_only_on_preflight(ctx: Context) -> Iterator[Hit]:
         ctx.evidence(ACAO),
         fixes.allow_origin(ctx.origin, "Send the CORS headers on the actual response as well."),
     )
+
+
+# Django's CSRF failure page (django.views.csrf.csrf_failure): its title line always, the
+# reason only with DEBUG = True, a paragraph of its own for a missing cookie or Referer.
+_DJANGO_CSRF = "CSRF verification failed"
+_CSRF_REASONS = (  # (text in the body, what failed); the first found wins
+    ("Origin checking failed", "origin"),
+    ("CSRF cookie not set", "cookie"),
+    ("requires a CSRF cookie", "cookie"),
+    ("Referer checking failed", "referer"),
+    ("Referer header", "referer"),
+    ("CSRF token missing", "token"),
+    ("CSRF token incorrect", "token"),
+    ("CSRF token from", "token"),
+)
+_CSRF_TOKEN_FIX = (
+    "then the token: a page on another origin cannot read the csrftoken cookie, so hand it "
+    "out from a view (return django.middleware.csrf.get_token(request) in a JSON answer) and "
+    "send it back in an X-CSRFToken header (django-cors-headers allows that header by "
+    "default); a cross-site page also needs CSRF_COOKIE_SAMESITE = \"None\" and "
+    "CSRF_COOKIE_SECURE = True. Do not csrf_exempt a view that trusts the session cookie."
+)
+
+
+def _csrf_reason(body: str) -> str | None:
+    return next((why for text, why in _CSRF_REASONS if text in body), None)
+
+
+@rule("CORS403", "csrf-rejected", "error", "The CORS answer is right, the CSRF check refuses the request")
+def csrf_rejected(ctx: Context) -> Iterator[Hit]:
+    """
+    What it detects:
+        An unsafe request (POST, PUT, PATCH, DELETE) answered 403 by Django's CSRF middleware:
+        its "CSRF verification failed. Request aborted." page. Django 4+ first compares the
+        request's Origin with the server's own origin and CSRF_TRUSTED_ORIGINS ("Origin
+        checking failed - https://app.example.com does not match any trusted origins"), then
+        wants the csrftoken cookie and the X-CSRFToken header. With DEBUG = False the page
+        does not say which check failed; a missing cookie has a paragraph of its own.
+
+    Why it matters:
+        The preflight passed and the CORS headers are there, so the page reads a 403 and the
+        CORS configuration looks guilty. It is not: CORS and CSRF are two layers, and
+        django-cors-headers does not tell the CSRF middleware to trust the origins it allows.
+
+    Example:
+        POST /api/login   Origin: https://app.example.com
+        HTTP/1.1 403 Forbidden
+        access-control-allow-origin: https://app.example.com
+        <p>CSRF verification failed. Request aborted.</p>
+
+    Fix:
+        CSRF_TRUSTED_ORIGINS = ["https://app.example.com"] (the scheme is required since
+        Django 4.0), then send the CSRF token in an X-CSRFToken header.
+    """
+    response = ctx.final
+    if response is None or response.status != 403:
+        return
+    if ctx.trace.actuals[-1].request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        return
+    body = response.body.decode("utf-8", "replace")
+    if _DJANGO_CSRF not in body:
+        return
+    origin = ctx.trace.origin_sent
+    why = _csrf_reason(body)
+    trusted = f'CSRF_TRUSTED_ORIGINS = ["{origin}"]'
+    if why in ("cookie", "token"):
+        msg = (f"Django's CSRF middleware refused the request (403, \"CSRF verification failed\": "
+               f"the CSRF {why} is missing or wrong). The origin passed its check, so the CORS "
+               "answer is not the problem.")
+        fix = f"Django: send the CSRF token with the request; {_CSRF_TOKEN_FIX}"
+    elif why == "referer":
+        msg = ("Django's CSRF middleware refused the request (403, \"CSRF verification "
+               "failed\": the Referer check of an https request). The CORS answer is not the "
+               "problem.")
+        fix = (f"Django: {trusted} (Django trusts a Referer from those origins too); "
+               f"{_CSRF_TOKEN_FIX}")
+    else:
+        seen = ("the page says so" if why == "origin" else
+                "with DEBUG = False the page does not say which check failed; Django 4+ checks "
+                "the Origin first")
+        msg = (f"Django's CSRF middleware refused the request (403, \"CSRF verification "
+               f"failed\"): the Origin {origin} is not in CSRF_TRUSTED_ORIGINS ({seen}). The "
+               "CORS answer is right; the CSRF layer behind it is not told about the page.")
+        fix = (f"Django: {trusted} in settings.py, the scheme included (Django 4.0 and "
+               f"later); {_CSRF_TOKEN_FIX}")
+    excerpt = "CSRF verification failed. Request aborted."
+    evidence = {"exchange": f"actual[{len(ctx.trace.actuals) - 1}]",
+                "url": ctx.trace.actuals[-1].request.url, "status": 403,
+                "origin": origin, "body_excerpt": excerpt, "csrf_check": why or "origin"}
+    yield Hit(msg, evidence, {"generic": fix})

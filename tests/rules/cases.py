@@ -125,6 +125,12 @@ CDN = "https://cdn.example.net/file"
 TO_CDN = (302, [ACAO_OK, VARY, ("Location", CDN)])
 FAMILIES = ("preflight", "response", "redirects", "exposure", "caching", "security", "gates")
 
+DJANGO_CSRF_PAGE = (b'<!DOCTYPE html><html lang="en"><head><title>403 Forbidden</title></head><body>'
+                    b'<div id="summary"><h1>Forbidden <span>(403)</span></h1>'
+                    b"<p>CSRF verification failed. Request aborted.</p></div>"
+                    b'<div id="explanation"><p><small>More information is available with '
+                    b"DEBUG=True.</small></p></div></body></html>")
+
 FAMILY_CASES = [
     # preflight
     Case("CORS301", {"OPTIONS": (401, [("WWW-Authenticate", "Bearer")]), "*": GOOD}, {"method": "PUT"},
@@ -149,6 +155,17 @@ FAMILY_CASES = [
     Case("CORS401", {"*": (500, [("Content-Type", "text/plain")])}, {}, "500", ()),
     Case("CORS401", {"*": (403, [])}, {}, "403", ()),
     Case("CORS402", {"OPTIONS": GOOD_PF, "*": (200, [])}, {"method": "PUT"}, "different layers", (ORIGIN,)),
+    # Django's CSRF middleware behind a correct CORS answer (the page as DEBUG = False renders it)
+    Case("CORS403", {"OPTIONS": (204, [ACAO_OK, ACAC_TRUE, acam("POST"), acah("content-type")]),
+                     "*": (403, [ACAO_OK, ACAC_TRUE, VARY], DJANGO_CSRF_PAGE)},
+         {"method": "POST", "credentials": True, **JSON}, "CSRF_TRUSTED_ORIGINS"),
+    Case("CORS403", {"*": (403, [ACAO_OK, VARY], DJANGO_CSRF_PAGE.replace(
+        b"</p>", b"</p><p>You are seeing this message because this site requires a CSRF "
+                 b"cookie when submitting forms.</p>", 1))}, {"method": "POST", "body": b"x"},
+         "CSRF cookie is missing"),
+    # a 403 of the application itself: not the CSRF layer
+    Case(None, {"*": (403, [ACAO_OK, VARY], b'{"detail": "Forbidden"}')}, {"method": "POST", "body": b"x"},
+         families=("response",)),
     # redirects
     Case("CORS501", {"GET": (301, [("Location", "/users/")])}, {}, "trailing slash", ()),
     Case("CORS501", {"OPTIONS": (301, [("Location", "/users/")]), "*": GOOD}, {"method": "PUT"},

@@ -20,6 +20,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
         "regex_prefix",
         "no_expose",
         "trailing_slash",
+        "csrf_session",
     ),
     "flask": (
         "correct",

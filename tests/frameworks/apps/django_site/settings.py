@@ -47,3 +47,10 @@ elif VARIANT == "no_expose":
     del CORS_EXPOSE_HEADERS
 elif VARIANT == "trailing_slash":
     CORS_ALLOWED_ORIGINS = [ALLOWED_ORIGIN + "/"]  # corsheaders.E014 under runserver
+elif VARIANT == "csrf_session":
+    # django-cors-headers configured correctly, session login behind the CSRF middleware,
+    # and CSRF_TRUSTED_ORIGINS left out: Django 4+ refuses the page's unsafe requests
+    # ("Origin checking failed") although the CORS answer is right. Signed-cookie sessions
+    # need no database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    MIDDLEWARE = [CORS, "django.contrib.sessions.middleware.SessionMiddleware", *STANDARD]

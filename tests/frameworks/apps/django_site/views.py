@@ -39,3 +39,18 @@ def private(request):
 @csrf_exempt
 def slash(request):
     return JsonResponse({"ok": True})
+
+
+@require_http_methods(["POST"])
+def login(request):
+    """Session login behind the CSRF middleware (not exempt): the csrf_session variant."""
+    request.session["user"] = "alice"
+    return JsonResponse({"user": "alice"})
+
+
+@csrf_exempt
+def me(request):
+    user = request.session.get("user") if hasattr(request, "session") else None
+    if user is None:
+        return JsonResponse({"detail": "Not authenticated"}, status=401)
+    return JsonResponse({"user": user})
