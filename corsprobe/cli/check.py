@@ -34,6 +34,7 @@ from .options import (
 )
 
 if TYPE_CHECKING:
+    from ..jar import Jar
     from ..model import RequestSpec
     from ..net import TransportOptions
     from ..report.model import Report
@@ -92,6 +93,14 @@ def check(
         typer.Option("--third-party-cookies", help="Chrome's third-party-cookie setting: allow "
                      "(Chrome's default) or block (incognito, and headless test contexts)."),
     ] = ThirdParty.allow,
+    cookie_jar: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--cookie-jar", metavar="FILE",
+                     help="curl's Netscape cookie file, read and written as curl -b FILE -c FILE "
+                          "do: its cookies matching the URL go on the actual credentialed "
+                          "request, and the cookies the browser would store are written back "
+                          "(values are redacted in every output)."),
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = TEXT,
     resolve: ResolveOpt = None,
     timeout: TimeoutOpt = 10.0,
@@ -156,6 +165,13 @@ def check(
         page_space=page_space.value if page_space else None,
         target_space=target_space.value if target_space else None,
     )
+    jar = None
+    jar_notes: tuple[str, ...] = ()
+    if cookie_jar is not None:
+        if browser == Browser.all:
+            raise UsageError("--cookie-jar keeps one browser's cookies: give --browser chrome, "
+                             "firefox or safari, not all")
+        spec, jar, jar_notes = _with_jar(spec, cookie_jar)
     from ..net import TransportOptions
 
     options = TransportOptions(
@@ -167,8 +183,33 @@ def check(
     if browser == Browser.all:
         code = run_check_all(spec, options, fmt.value, fail_on.value, color, probe, loaded)
     else:
-        code = run_check(spec, options, fmt.value, fail_on.value, color, probe, loaded)
+        code = run_check(spec, options, fmt.value, fail_on.value, color, probe, loaded,
+                         jar, jar_notes)
     raise typer.Exit(code)
+
+
+def _with_jar(spec: RequestSpec, path: Path) -> tuple[RequestSpec, Jar, tuple[str, ...]]:
+    """``spec`` with the jar's cookies for its URL (on the actual request, with credentials
+    only), and a note naming them (names only)."""
+    import dataclasses
+
+    from ..jar import Jar
+
+    jar = Jar(path)
+    sent = jar.for_url(spec.url)
+    names = ", ".join(sent.names)
+    if sent.header is None:
+        note = (f"--cookie-jar {path}: no cookie in it matches the URL ({len(jar)} in the jar)"
+                if len(jar) else f"--cookie-jar {path}: the jar is empty")
+        return spec, jar, (note,)
+    if not spec.credentials:
+        note = (f"--cookie-jar {path}: cookie(s) {names} match the URL but are not sent: "
+                "without --credentials (credentials: 'include') fetch() sends no cookies "
+                "cross-origin")
+        return spec, jar, (note,)
+    note = (f"--cookie-jar {path}: the browser's jar sends cookie(s) {names} on the actual "
+            "request (never on the preflight)")
+    return dataclasses.replace(spec, cookies=(*spec.cookies, ("Cookie", sent.header))), jar, (note,)
 
 
 def run_check_all(
@@ -194,15 +235,34 @@ def run_check_all(
 
 def run_check(
     spec: RequestSpec, options: TransportOptions, fmt: str, fail_on: str, color: bool | None,
-    probe: bool = True, app: object = None,
+    probe: bool = True, app: object = None, jar: Jar | None = None,
+    jar_notes: tuple[str, ...] = (),
 ) -> int:
     from .. import policy
     from ..core import check as diagnose
 
     report = diagnose(spec, options, probe=probe, app=app)
+    if jar is not None:
+        report = _keep_cookies(report, jar, jar_notes)
     show(REPORT, fmt, report.data, color)
     _say_unreachable([report])
     return policy.check_exit(report.trace, report.findings, fail_on)
+
+
+def _keep_cookies(report: Report, jar: Jar, jar_notes: tuple[str, ...]) -> Report:
+    """Write what the browser stores to the jar; the report says so (names only)."""
+    import dataclasses
+
+    written = jar.store(report.trace)
+    jar.save()
+    notes = list(jar_notes)
+    if written.stored:
+        notes.append(f"--cookie-jar {jar.path}: wrote cookie(s) {', '.join(written.stored)}, "
+                     "which the browser stores")
+    if written.refused:
+        notes.append(f"--cookie-jar {jar.path}: did not write cookie(s) "
+                     f"{', '.join(written.refused)}: the browser refuses them (see Cookies)")
+    return dataclasses.replace(report, notes=(*report.notes, *notes))
 
 
 def _say_unreachable(reports: Iterable[Report]) -> None:

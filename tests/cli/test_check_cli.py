@@ -239,3 +239,33 @@ def test_page_space_public_blocks_a_loopback_target_before_anything_is_sent(serv
     report = check(server, "echo/l", "--page-space", "public", "--target-space", "public",
                    "--format", "json").json()
     assert report["allowed"] is True
+
+
+def test_cookie_jar_values_never_reach_an_output(server, tmp_path):
+    """The jar's cookie matching the URL goes on the actual request and is redacted even where
+    the server echoes it (a header, the body)."""
+    jar = tmp_path / "jar.txt"
+    jar.write_text("# Netscape HTTP Cookie File\n"
+                   "api.test\tFALSE\t/\tFALSE\t0\tsid\tjar-secret-4242\n"
+                   "api.test\tFALSE\t/\tFALSE\t0\tab\tx9\n")
+    for fmt in ("json", "text"):
+        ran = check(server, "secret/x", "--credentials", "--cookie-jar", str(jar),
+                    "--format", fmt)
+        assert "jar-secret-4242" not in ran.out and "jar-secret-4242" not in ran.err
+        assert "sid, ab" in ran.out  # the names, in the note
+    report = check(server, "secret/x", "--credentials", "--cookie-jar", str(jar),
+                   "--format", "json").json()
+    sent = dict(report["actual"]["exchanges"][0]["request"]["headers"])
+    assert sent["Cookie"] == "REDACTED"
+
+
+@pytest.mark.parametrize("content,args,fragment", [
+    ("not a cookie file\n", [], "Netscape"),
+    ("# Netscape HTTP Cookie File\n", ["--browser", "all"], "one browser"),
+])
+def test_cookie_jar_usage_errors(tmp_path, content, args, fragment):
+    jar = tmp_path / "jar.txt"
+    jar.write_text(content)
+    ran = cli("check", "http://127.0.0.1:9/", "--origin", "https://a.example", "--cookie-jar",
+              str(jar), *args, code=2, timeout=60)
+    assert fragment in ran.err and "Traceback" not in ran.err

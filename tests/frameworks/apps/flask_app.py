@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, request, session
 from flask_cors import CORS
 from variants import ALLOWED_ORIGIN, check
 
@@ -32,12 +32,30 @@ def cors_options(variant: str) -> dict:
         return {k: v for k, v in CORRECT.items() if k != "expose_headers"}
     if variant == "trailing_slash":
         return {**CORRECT, "origins": [ALLOWED_ORIGIN + "/"]}
+    if variant == "session_none":
+        return dict(CORRECT)
     raise AssertionError(variant)
 
 
 def create_app(variant: str) -> Flask:
     check("flask", variant)
     app = Flask(f"corsprobe_flask_{variant}")
+    app.secret_key = "corsprobe-tests-only-not-secret"
+    if variant == "session_none":
+        # the session cookie a cross-site page can keep: SameSite=None; Secure (loopback http
+        # counts as secure for browsers)
+        app.config.update(SESSION_COOKIE_SAMESITE="None", SESSION_COOKIE_SECURE=True)
+
+    @app.post("/api/login")
+    def login():
+        session["user"] = "alice"
+        return jsonify({"user": "alice"})
+
+    @app.get("/api/me")
+    def me():
+        if "user" not in session:
+            return jsonify({"detail": "Not authenticated"}), 401
+        return jsonify({"user": session["user"]})
 
     @app.get("/api/users")
     def list_users():

@@ -30,6 +30,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
         "regex_prefix",
         "no_expose",
         "trailing_slash",
+        "session_none",
     ),
 }
 
