@@ -14,6 +14,7 @@ runs rules or builds reports.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -135,6 +136,16 @@ async def connect_async(options: Any = None, app: object = None,
         await transport.aclose()
 
 
+@functools.lru_cache(maxsize=256)
+def _address_of(host: str, port: int, options: Any) -> str | None:
+    """The address ``host`` connects to, looked up once per run: a config of many checks
+    names the same page origin in every check, and a lookup that fails (a placeholder name
+    with no DNS) can take as long as a request."""
+    from .net import address_of
+
+    return address_of(host, port, options)
+
+
 def address_spaces(spec: RequestSpec, options: Any) -> tuple[RequestSpec, tuple[str, ...]]:
     """``spec`` with the page's and the target's address spaces filled in where the user gave
     none and the host is a name (Local Network Access): from the address the transport would
@@ -144,7 +155,7 @@ def address_spaces(spec: RequestSpec, options: Any) -> tuple[RequestSpec, tuple[
 
     from .fetch import gates
     from .fetch.urls import InvalidInput, parse_origin, parse_url
-    from .net import TransportOptions, address_of
+    from .net import TransportOptions
 
     options = options or TransportOptions()
     try:
@@ -156,7 +167,7 @@ def address_spaces(spec: RequestSpec, options: Any) -> tuple[RequestSpec, tuple[
                                                                    spec.target_space)):
         if given or origin.opaque or gates.space_of_host(origin.host) is not None:
             continue
-        address = address_of(origin.host, origin.port, options)
+        address = _address_of(origin.host, origin.port, options)
         if address is not None:
             found[what] = (origin.host, address, gates.space_of_address(address))
     if not found:

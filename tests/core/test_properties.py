@@ -122,3 +122,19 @@ def test_whole_pipeline_always_reports(responses, method, credentials, headers):
     json.dumps(report)
     text.render(report)
     assert "abcdefgh" not in json.dumps(report)
+
+
+def test_a_page_host_is_looked_up_once_per_run():
+    """Every check of a config names the same page origin: its address (Local Network
+    Access) is looked up once, not once per check (an unresolvable placeholder name made a
+    1000-check run wait on DNS 1000 times)."""
+    from corsprobe import core
+    from corsprobe.net import TransportOptions
+
+    options = TransportOptions()
+    core._address_of.cache_clear()
+    for i in range(5):
+        core.address_spaces(RequestSpec(url=f"http://127.0.0.1:9/users/{i}",
+                                        origin="https://app.corsprobe.invalid"), options)
+    info = core._address_of.cache_info()
+    assert (info.misses, info.hits) == (1, 4), info
