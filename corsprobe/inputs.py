@@ -9,8 +9,18 @@ Every bad input is a :class:`~corsprobe.errors.UsageError` that shows a valid ex
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
 from .errors import UsageError
+
+
+def output_file(path: Path) -> IO[str]:
+    """``path`` opened for a report (``--json FILE`` and the like); a one-line usage error
+    when it cannot be written."""
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def regular_file(path: Path, what: str) -> Path:

@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from ..errors import UsageError
+from ..inputs import output_file
 from ..render import RUN, Reporter, reporter
 from ..runner import RUN_SCHEMA as SCHEMA
 from .options import ColorOpt, FormatName, command_app, format_choice
@@ -170,13 +171,6 @@ def merge_runs(paths: list[Path]) -> tuple[dict[str, Any], list[dict[str, Any]],
     return info, results, summary
 
 
-def _open_report(path: Path) -> IO[str]:
-    try:
-        return path.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-
-
 @app.command("merge")
 def merge(
     files: Annotated[
@@ -209,7 +203,7 @@ def merge(
     reporters: list[Reporter] = [reporter(RUN, fmt.value, sys.stdout, color)]
     try:
         for kind, path in outputs:
-            handle = _open_report(path)
+            handle = output_file(path)
             handles.append(handle)
             reporters.append(reporter(RUN, kind, handle, False))
         for r in reporters:

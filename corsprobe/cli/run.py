@@ -9,6 +9,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from ..errors import UsageError
+from ..inputs import output_file
 from ..render import RUN, Reporter, reporter
 from .options import ColorOpt, FormatName, command_app, format_choice
 
@@ -21,13 +22,6 @@ if TYPE_CHECKING:
 else:  # the formats that render this command's document
     RunFormat = format_choice("RunFormat", RUN)
 TEXT = RunFormat("text")
-
-
-def _open_report(path: Path) -> IO[str]:
-    try:
-        return path.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
 @app.command("run")
@@ -153,7 +147,7 @@ def run(
     for kind, path in (("json", json_file), ("junit", junit_file), ("sarif", sarif_file),
                        ("markdown", markdown_file)):
         if path is not None:
-            handle = _open_report(path)
+            handle = output_file(path)
             files.append(handle)
             reporters.append(reporter(RUN, kind, handle, False))
     try:
