@@ -54,6 +54,7 @@ def check(
     probe: bool = True,
     page_space: str | None = None,
     target_space: str | None = None,
+    stack: str | Iterable[str] = (),
 ) -> Report:
     """Check one request as a page at ``origin`` would make it with ``fetch(url, {...})``.
 
@@ -64,7 +65,9 @@ def check(
     ``"Name: value"`` strings. Unsafe methods' actual requests are sent only with
     ``send_actual=True`` (GET, HEAD and OPTIONS always are). ``page_space`` /
     ``target_space`` ("public", "private", "local"): where the page and the server are, for
-    Local Network Access (default: from the hosts, resolved when they are names).
+    Local Network Access (default: from the hosts, resolved when they are names). ``stack``
+    (``"nginx,django"`` or a list): the layers in front of and behind the URL, where the wire
+    does not show them.
 
     Raises :class:`corsprobe.errors.UsageError` for input fetch() would refuse (a bad
     origin, a forbidden method, ...); a forbidden header is dropped, as fetch() drops it, and
@@ -79,9 +82,19 @@ def check(
         body=body.encode("utf-8") if isinstance(body, str) else body,
         credentials=credentials, send_actual=send_actual,
         expect_headers=tuple(expect_headers), browser=browser, max_redirects=max_redirects,
-        page_space=page_space, target_space=target_space,
+        page_space=page_space, target_space=target_space, stack=_stack(stack),
     )
     from .core import check as core_check
     from .net import TransportOptions
 
     return core_check(spec, TransportOptions(timeout=timeout), probe=probe, app=app)
+
+
+def _stack(stack: str | Iterable[str]) -> tuple[str, ...]:
+    from .errors import UsageError
+    from .stack import parse
+
+    try:
+        return parse(stack if isinstance(stack, str) else ",".join(stack))
+    except ValueError as exc:
+        raise UsageError(f"stack: {exc}", field="stack") from None

@@ -61,12 +61,13 @@ TOP_KEYS = {
     "secret_headers": "header names whose values are redacted in every output",
     "page_space": "where the pages are served from: public, private or local (Local Network "
                   "Access)",
+    "stack": "the layers in front of and behind the URLs, front first: \"nginx,django\" or a list",
     "checks": "the checks",
 }
 CHECK_KEYS = {
     "name", "url", "urls", "origin", "origins", "method", "headers", "credentials", "body",
     "send_actual", "expect", "expect_error", "readable", "max_severity", "tags", "browser",
-    "probe", "max_redirects", "secret_headers", "page_space", "target_space",
+    "probe", "max_redirects", "secret_headers", "page_space", "target_space", "stack",
 }
 SPACES = ("public", "private", "local")
 
@@ -132,6 +133,7 @@ class CheckDef:
     secret_headers: tuple[str, ...] = ()
     page_space: str | None = None
     target_space: str | None = None
+    stack: tuple[str, ...] = ()
 
     @property
     def size(self) -> int:
@@ -179,6 +181,7 @@ class Config:
                         expect_headers=d.readable, browser=d.browser,
                         max_redirects=d.max_redirects, secret_headers=d.secret_headers,
                         page_space=d.page_space, target_space=d.target_space,
+                        stack=d.stack,
                     )
                     yield Check(index, name, d.name, d.tags, spec, d.expect, d.expect_error,
                                 d.readable, d.max_severity, d.probe, d.line)
@@ -368,6 +371,20 @@ class _Loader:
             raise self.error(where, key, f"'{value}' is not one of: {', '.join(choices)}")
         return value
 
+    def stack(self, table: dict[str, Any], where: str | None) -> tuple[str, ...]:
+        from .stack import parse
+
+        value = table["stack"]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = ",".join(value)
+        if not isinstance(value, str):
+            raise self.error(where, "stack", f"expected a string or a list of strings, got "
+                                             f"{_describe(value)}")
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise self.error(where, "stack", str(exc)) from None
+
     def probe_mode(self, table: dict[str, Any], where: str | None) -> str:
         value = table["probe"]
         if isinstance(value, bool):
@@ -466,6 +483,7 @@ class _Loader:
         g["secret_headers"] = self.secret_names(data, None)
         g["page_space"] = (self.choice(data, "page_space", SPACES, None)
                            if "page_space" in data else None)
+        g["stack"] = self.stack(data, None) if "stack" in data else ()
         limits = {}
         for key in ("concurrency", "per_host"):
             value = get(key, "integer")
@@ -637,6 +655,7 @@ class _Loader:
                         else g["page_space"]),
             target_space=(self.choice(table, "target_space", SPACES, where)
                           if "target_space" in table else None),
+            stack=self.stack(table, where) if "stack" in table else g["stack"],
             secret_headers=tuple(dict.fromkeys([*g["secret_headers"],
                                                 *self.secret_names(table, where)])),
         )

@@ -49,6 +49,7 @@ class RequestSpec:
     # Local Network Access: "public" | "private" | "local"; None: derived from the hosts
     page_space: str | None = None  # where the page is served from
     target_space: str | None = None  # where the URL's host is (default: its address)
+    stack: tuple[str, ...] = ()  # layers the user declares (--stack), front to back
 
 
 @dataclass(frozen=True)

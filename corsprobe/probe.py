@@ -1,19 +1,35 @@
-"""Finding what the server would accept: close variants of a refused origin.
+"""Requests corsprobe sends for its own purposes, after the browser's: the probes.
 
-The exchange alone often cannot say why an origin was refused (Starlette and flask-cors just
-omit Access-Control-Allow-Origin). When the origin is refused, corsprobe repeats the failing
-step with close variants of the origin — only ever with OPTIONS, GET or HEAD — and reports
-which variant the server accepts, naming the exact difference.
+- **Variants.** The exchange alone often cannot say why an origin was refused (Starlette and
+  flask-cors just omit Access-Control-Allow-Origin). When the origin is refused, corsprobe
+  repeats the failing step with close variants of the origin and reports which variant the
+  server accepts, naming the exact difference.
+- **Untrusted origins.** When the origin is echoed, origins an attacker could own, to find an
+  allow list that is too broad.
+- **The cache probe.** When a cache may stand in front (cache headers, or an echoed origin
+  without ``Vary: Origin``), the same request from the page's origin and from a second,
+  harmless origin (``https://corsprobe-cache-check.invalid``), in both orders, to prove a cache
+  serving one origin's answer to another.
+
+Every probe is an OPTIONS, GET or HEAD request without cookies or Authorization, and every
+probe goes to its own URL: the target with ``corsprobe=<random>`` added to the query. A shared
+cache keys on the URL, so what a probe leaves in the cache is stored under a key no one else
+asks for, and no real user ever gets an answer meant for a probe's origin. If a fresh URL is
+answered from the cache (the cache ignores the query string), corsprobe sends no request with
+another origin at all, and says so.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Generator
 from dataclasses import replace
+from urllib.parse import urlsplit, urlunsplit
 
 from .fetch import access, preflight
 from .fetch.urls import DEFAULT_PORTS, parse_origin
 from .model import Exchange, HttpRequest, Probe, Trace, joined
+from .stack import cache_hit, cache_indicators
 
 _ORIGIN_ERRORS = {
     "MissingAllowOriginHeader", "AllowOriginMismatch",
@@ -21,6 +37,8 @@ _ORIGIN_ERRORS = {
 }
 _DEV_PORTS = (3000, 5173, 8080, 8000, 4200, 5000)
 MAX_PROBES = 12
+CACHE_PARAM = "corsprobe"  # the query parameter that gives every probe a URL of its own
+SECOND_ORIGIN = "https://corsprobe-cache-check.invalid"  # .invalid: never a real page's origin
 
 
 def variants(origin: str) -> list[tuple[str, str]]:
@@ -101,7 +119,14 @@ def _starlette_origin_refusal(trace: Trace) -> bool:
     return bool(response and response.status == 400 and b"Disallowed CORS origin" in response.body)
 
 
-def _probe_request(template: HttpRequest, origin: str) -> HttpRequest:
+def fresh_url(url: str, key: str) -> str:
+    """``url`` with ``corsprobe=key`` added to its query: a cache key no one else uses."""
+    parts = urlsplit(url)
+    query = f"{parts.query}&" if parts.query else ""
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, f"{query}{CACHE_PARAM}={key}", ""))
+
+
+def _probe_request(template: HttpRequest, origin: str, key: str) -> HttpRequest:
     headers = tuple(
         (k, origin if k.lower() == "origin" else v)
         for k, v in template.headers
@@ -109,7 +134,59 @@ def _probe_request(template: HttpRequest, origin: str) -> HttpRequest:
     )
     if template.method not in ("OPTIONS", "GET", "HEAD"):
         raise ValueError("probes are never sent with an unsafe method")
-    return HttpRequest(template.method, template.url, headers, None)
+    return HttpRequest(template.method, fresh_url(template.url, key), headers, None)
+
+
+def _cache_template(trace: Trace) -> HttpRequest | None:
+    """The request to repeat for the cache probe, when a cache may stand in front: the actual
+    GET/HEAD whose answer shows cache headers or echoes the origin without Vary: Origin, or
+    else the preflight whose answer shows cache headers."""
+    if trace.net_error is not None or trace.tainted:
+        return None
+    for exchange in (trace.actuals[-1:] if trace.actuals else trace.preflights[-1:]):
+        r = exchange.response
+        if r is None or exchange.request.method not in ("GET", "HEAD", "OPTIONS") or (
+                300 <= r.status < 400):
+            continue
+        if cache_indicators(r):
+            return exchange.request
+        if exchange.request.method == "OPTIONS":
+            continue  # caches store OPTIONS answers only where configured to: shown by its headers
+        acao = (joined(r.headers, "access-control-allow-origin") or "").strip()
+        vary = {v.strip().lower() for v in (joined(r.headers, "vary") or "").split(",")}
+        if acao and acao != "*" and "origin" not in vary and "*" not in vary:
+            return exchange.request
+    return None
+
+
+def cache_steps(trace: Trace, nonce: str) -> Generator[HttpRequest, Exchange, tuple[Probe, ...]]:
+    """The page's origin then a second origin on one fresh URL, the second origin then the
+    page's on another: a cache that ignores Origin hands one of them the other's answer."""
+    template = _cache_template(trace)
+    if template is None:
+        return ()
+    a, b = trace.origin_sent, SECOND_ORIGIN
+    plan = ((a, "1", "the page's origin, on a fresh URL"),
+            (b, "1", "a second origin, same URL: a cache ignoring Origin serves it the first answer"),
+            (b, "2", "the second origin first, on another fresh URL"),
+            (a, "2", "the page's origin after it: a cache ignoring Origin serves it the second origin's answer"))
+    probes: list[Probe] = []
+    for origin, key, why in plan:
+        exchange: Exchange = yield _probe_request(template, origin, f"{nonce}-c{key}")
+        r = exchange.response
+        accepted = r is not None and access.cors_check(r.headers, origin, False) is None
+        probes.append(Probe(origin, why, exchange, accepted, "cache"))
+        if r is None:
+            break
+        if not probes[1:] and cache_hit(r):
+            break  # a URL never asked for came out of the cache: it ignores the query string
+    return tuple(probes)
+
+
+def ignores_query(probes: tuple[Probe, ...]) -> bool:
+    """The first cache probe, on a URL no one had asked for, was a cache hit."""
+    first = next((p for p in probes if p.purpose == "cache"), None)
+    return bool(first and first.exchange.response is not None and cache_hit(first.exchange.response))
 
 
 def echoes_origin(trace: Trace) -> bool:
@@ -123,12 +200,26 @@ def echoes_origin(trace: Trace) -> bool:
     return acao == trace.origin_sent
 
 
-def steps(trace: Trace) -> Generator[HttpRequest, Exchange, Trace]:
+IGNORES_QUERY_NOTE = (
+    "a cache in front answered a URL no one had asked for (the cache probe's fresh "
+    "corsprobe= query) from its store: it ignores the query string, so corsprobe sent no "
+    "request with another origin (it could have been served to real users)")
+
+
+def steps(trace: Trace, nonce: str | None = None) -> Generator[HttpRequest, Exchange, Trace]:
     """Yield each probe request, receive its exchange; return the trace with the probes.
 
-    When the origin was refused: close variants of it, to name the configuration's typo.
-    When the origin was echoed: origins an attacker could own, to find a too-broad allow list.
+    First the cache probe, when a cache may stand in front. Then, when the origin was
+    refused: close variants of it, to name the configuration's typo; when the origin was
+    echoed: origins an attacker could own, to find a too-broad allow list. ``nonce`` makes
+    the probes' URLs unique (random by default).
     """
+    nonce = nonce or secrets.token_hex(6)
+    cached = yield from cache_steps(trace, nonce)
+    if cached:
+        trace = replace(trace, probes=cached)
+        if ignores_query(cached):
+            return replace(trace, notes=(*trace.notes, IGNORES_QUERY_NOTE))
     if needed(trace):
         candidates, stop_at_first = variants(trace.origin_sent), True
         exchanges = trace.preflights if trace.blocked_at == "preflight" else trace.actuals
@@ -143,9 +234,9 @@ def steps(trace: Trace) -> Generator[HttpRequest, Exchange, Trace]:
     template = exchanges[-1].request
     if template.method not in ("OPTIONS", "GET", "HEAD"):
         return trace
-    probes = []
-    for origin, why in candidates:
-        exchange: Exchange = yield _probe_request(template, origin)
+    probes = list(trace.probes)
+    for number, (origin, why) in enumerate(candidates):
+        exchange: Exchange = yield _probe_request(template, origin, f"{nonce}-{number}")
         accepted = False
         if exchange.response is not None:
             r = exchange.response

@@ -111,8 +111,22 @@ def check(
     ] = 20,
     fail_on: FailOnOpt = FailOn.error,
     probe: Annotated[
-        bool, typer.Option("--probe/--no-probe", help="When the origin is refused, try close variants of it (OPTIONS/GET only).")
+        bool, typer.Option("--probe/--no-probe", help=(
+            "After the browser's requests, send corsprobe's own probes: close variants of a "
+            "refused origin, untrusted origins for an echoed one, and the cache probe (the "
+            "page's origin and https://corsprobe-cache-check.invalid, in both orders) where a "
+            "cache may stand in front. Only OPTIONS/GET/HEAD, no cookies or Authorization, "
+            "each on its own URL (?corsprobe=<random>), so no shared cache ever serves a "
+            "probe's answer to a real user."))
     ] = True,
+    stack: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--stack", metavar="LAYERS", help=(
+            "The layers in front of and behind the URL, front first, where the wire does not "
+            "show them, e.g. nginx,django or varnish,nginx,fastapi (known: cdn, cloudflare, "
+            "cloudfront, fastly, varnish, cache, nginx, apache, caddy, express, fastapi, "
+            "django, flask); the report leads with their fixes.")),
+    ] = None,
     color: ColorOpt = None,
     page_space: Annotated[
         Optional[Space],  # noqa: UP045
@@ -164,6 +178,7 @@ def check(
         third_party_cookies=third_party_cookies.value,
         page_space=page_space.value if page_space else None,
         target_space=target_space.value if target_space else None,
+        stack=_stack(stack),
     )
     jar = None
     jar_notes: tuple[str, ...] = ()
@@ -186,6 +201,17 @@ def check(
         code = run_check(spec, options, fmt.value, fail_on.value, color, probe, loaded,
                          jar, jar_notes)
     raise typer.Exit(code)
+
+
+def _stack(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    from ..stack import parse
+
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise UsageError(f"--stack: {exc}", field="stack") from None
 
 
 def _with_jar(spec: RequestSpec, path: Path) -> tuple[RequestSpec, Jar, tuple[str, ...]]:

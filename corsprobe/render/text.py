@@ -16,6 +16,20 @@ from ..report.words import BROWSER_LABEL as _BROWSER_LABEL
 from ..report.words import visible, where
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_CACHE_MARKS = {"age", "x-cache", "x-cache-status", "cf-cache-status", "x-varnish"}
+_APP_KEYS = ("fastapi", "django", "flask", "express")
+_LAYER_KEYS = ("cdn", "varnish", "nginx", "apache", "caddy")
+_FIX_LABELS = {"fastapi": "FastAPI", "django": "Django", "flask": "Flask", "express": "Express",
+               "cdn": "CDN", "varnish": "Varnish", "nginx": "nginx", "apache": "Apache",
+               "caddy": "Caddy", "generic": "Fix"}
+
+
+def _fix_order(fix: dict[str, str], known: list[str]) -> list[tuple[str, str]]:
+    """The fixes to print: the known layers' first (front to back), then the generic one,
+    then the other app frameworks; a proxy's only when it is known."""
+    first = [k for k in known if k in fix]
+    keys = [*first, *(k for k in ("generic", *_APP_KEYS) if k not in first)]
+    return [(k, _FIX_LABELS[k]) for k in keys if k in fix]
 
 
 def _is_cors(name: str) -> bool:
@@ -115,13 +129,19 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
 
     probes = report.get("probes") or []
     if probes:
-        console.print(Text("Origin variants probed (OPTIONS/GET only):", style="bold"))
+        console.print(Text("Probes (OPTIONS/GET/HEAD only, no cookies, each on its own "
+                           "?corsprobe= URL):", style="bold"))
         for p in probes:
             resp = p.get("response") or {}
-            acao = next((v for k, v in resp.get("headers", []) if k.lower() == "access-control-allow-origin"), None)
+            headers = resp.get("headers", [])
+            acao = next((v for k, v in headers if k.lower() == "access-control-allow-origin"), None)
             mark = Text("  ✓ " if p["accepted"] else "  · ", style="green" if p["accepted"] else "dim")
             mark.append(f"{p['origin']}  ({p['difference']})  → {resp.get('status', 'no answer')}")
             mark.append(f", Allow-Origin: {acao}" if acao else ", no Allow-Origin", style="dim")
+            if p.get("purpose") == "cache":
+                marks = [f"{k}: {v}" for k, v in headers if k.lower() in _CACHE_MARKS]
+                if marks:
+                    mark.append(f", {', '.join(marks)}", style="dim")
             console.print(mark)
         console.print()
 
@@ -137,12 +157,16 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
             mark.append(f"{name} " + ("is readable" if ok else "is NOT readable from JavaScript"))
             console.print(mark)
         console.print()
-    framework = report.get("framework")
+    layers = report.get("stack") or []
     if findings:
         console.print(Text(f"Findings ({len(findings)})", style="bold"))
-        if framework:
-            console.print(Text(f"  The server looks like {framework['label']} "
-                               f"({'; '.join(framework['evidence'])}): its fix comes first.", style="dim"))
+        if layers:
+            said = "; ".join(
+                f"{layer['label']} ({'; '.join(layer['evidence'])})" for layer in layers)
+            console.print(Text(f"  The {'stack' if len(layers) > 1 else 'server'} looks like "
+                               f"{said}: {'their fixes come' if len(layers) > 1 else 'its fix comes'} "
+                               "first.", style="dim"))
+        known = [layer["name"] for layer in layers]
         for f in findings:
             head = Text("  ")
             head.append(f"{f['severity'].upper():7}", style=_SEVERITY_STYLE.get(f["severity"], ""))
@@ -150,17 +174,14 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
             console.print(head)
             console.print(Text(f"    {f['message']}"))
             fix = f.get("fix") or {}
-            labels = [("fastapi", "FastAPI"), ("django", "Django"), ("flask", "Flask")]
-            if framework:
-                labels.sort(key=lambda kv: kv[0] != framework["name"])
-                ordered = [labels[0], ("generic", "Fix"), *labels[1:]]
-            else:
-                ordered = [("generic", "Fix"), *labels]
-            for key, label in ordered:
-                if key in fix:
-                    line = Text(f"    {label + ':':9}", style="green")
-                    line.append(f" {fix[key]}")
-                    console.print(line)
+            for key, label in _fix_order(fix, known):
+                line = Text(f"    {label + ':':9}", style="green")
+                line.append(f" {fix[key]}")
+                console.print(line)
+            hidden = [_FIX_LABELS[k] for k in _LAYER_KEYS if k in fix and k not in known]
+            if hidden:
+                console.print(Text(f"    (fixes for {', '.join(hidden)}: --format json, or "
+                                   "--stack to name the layer in front)", style="dim"))
         console.print()
     return buf.getvalue()
 

@@ -155,6 +155,7 @@ def build(report: Report) -> dict[str, Any]:
             {"name": framework[0], "label": LABELS[framework[0]], "evidence": framework[1]}
             if framework else None
         ),
+        "stack": _stack(trace, framework),
         "probes": [
             {"origin": p.origin, "purpose": p.purpose, "difference": p.difference,
              "accepted": p.accepted,
@@ -167,6 +168,21 @@ def build(report: Report) -> dict[str, Any]:
         out["error"] = _error(trace.net_error)
     values = header_secrets((*spec.headers, *spec.cookies), secret)
     return Scrubber(values)(out) if values else out
+
+
+def _stack(trace: Trace, framework: tuple[str, list[str]] | None) -> list[dict[str, Any]]:
+    """The layers the wire names (or --stack declares), front to back."""
+    from ..stack import detect
+
+    layers = [{"name": layer.name, "label": layer.label, "role": layer.role,
+               "evidence": list(layer.evidence), "declared": layer.declared}
+              for layer in detect(trace)]
+    if framework and not any(layer["role"] == "app" for layer in layers):
+        from ..stack import KNOWN
+
+        layers.append({"name": framework[0], "label": KNOWN[framework[0]][0], "role": "app",
+                       "evidence": list(framework[1]), "declared": False})
+    return layers
 
 
 def _cache_seconds(trace: Trace, browser: Any) -> int | None:

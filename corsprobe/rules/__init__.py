@@ -11,8 +11,13 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..model import Exchange, HttpResponse, Severity, Trace, header_values, joined
+
+if TYPE_CHECKING:
+    from ..stack import CrossedCache, Layer
 
 DOC_HEADINGS = ("What it detects", "Why it matters", "Example", "Fix")
 FAMILIES = ("origin", "credentials", "preflight", "response", "redirects", "exposure", "caching", "security",
@@ -78,6 +83,30 @@ class Context:
     """What a rule sees: the trace, and where the browser's check failed."""
 
     trace: Trace
+
+    @cached_property
+    def layers(self) -> tuple[Layer, ...]:
+        """The layers the wire names (or ``--stack`` declares), front to back."""
+        from ..stack import detect
+
+        return detect(self.trace)
+
+    def layer_names(self) -> tuple[str, ...]:
+        return tuple(layer.name for layer in self.layers)
+
+    @cached_property
+    def cache_crossed(self) -> CrossedCache | None:
+        """The cache probe's proof that a cache served one origin's answer to another."""
+        from ..stack import cache_crossed
+
+        return cache_crossed(self.trace)
+
+    @property
+    def cache_explains(self) -> bool:
+        """The page's origin is allowed on a fresh answer, and a cache hands out answers
+        stored for other origins: the origin rules leave the diagnosis to the cache rule."""
+        crossed = self.cache_crossed
+        return crossed is not None and crossed.page_allowed
 
     @property
     def origin(self) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..fetch.browsers import limits
 from ..model import joined
-from . import Context, Hit, fixes, rule
+from . import Context, Hit, fixes, rule, stackfixes
 
 MAX_AGE = "Access-Control-Max-Age"
 
@@ -45,6 +45,77 @@ def vary_origin_missing(ctx: Context) -> Iterator[Hit]:
         ctx.evidence_for("actual", len(ctx.trace.actuals) - 1, "Vary"),
         fixes.vary_origin(),
     )
+
+
+@rule("CORS705", "cache-serves-other-origin", "error", "A cache serves one origin's answer to another")
+def cache_serves_other_origin(ctx: Context) -> Iterator[Hit]:
+    """
+    What it detects:
+        The cache probe proved that a shared cache in front of the app (Varnish, nginx's
+        proxy_cache, a CDN) handed the answer it stored for one origin to a request from
+        another. corsprobe asks for a fresh URL from the page's origin and then from a
+        second, harmless origin, and for another fresh URL in the opposite order; each origin
+        gets a different answer from the app, yet one of them received the other's.
+
+    Why it matters:
+        The cache keys on the URL alone, while the answer depends on Origin (the app echoes it
+        without `Vary: Origin`, or answers a refused origin without it). Whoever comes first
+        decides what every other site gets for the cache's lifetime: "works on first load,
+        fails for the second site", or a refusal cached for an untrusted origin that blocks
+        the real page. The browser only reports AllowOriginMismatch or
+        MissingAllowOriginHeader, naming an origin that is in fact allowed.
+
+    Example:
+        GET /api/users?corsprobe=c1   Origin: https://app.example.com
+          Access-Control-Allow-Origin: https://app.example.com     Age: 0
+        GET /api/users?corsprobe=c1   Origin: https://corsprobe-cache-check.invalid
+          Access-Control-Allow-Origin: https://app.example.com     Age: 3   X-Varnish: 5 3
+
+    Fix:
+        Make the cache keep one copy per Origin: the app sends `Vary: Origin` on every answer
+        whose CORS headers depend on Origin (refusals included), or the cache puts Origin in
+        its key (Varnish `vcl_hash`, nginx `proxy_cache_key`, the CDN's cache policy).
+    """
+    crossed = ctx.cache_crossed
+    if crossed is None:
+        return
+    from ..stack import cache_indicators
+
+    probes = ctx.trace.probes
+    fresh, served = probes[crossed.fresh], probes[crossed.served]
+
+    def shown(probe_index: int) -> dict[str, object]:
+        p = probes[probe_index]
+        r = p.exchange.response
+        assert r is not None
+        acao = joined(r.headers, "access-control-allow-origin")
+        return {"exchange": f"probe[{probe_index}]", "url": p.exchange.request.url,
+                "origin": p.origin, "status": r.status, "allow_origin": acao,
+                "cache": cache_indicators(r)}
+
+    def said(probe_index: int) -> str:
+        r = probes[probe_index].exchange.response
+        acao = joined(r.headers, "access-control-allow-origin") if r else None
+        return f"Access-Control-Allow-Origin: {acao}" if acao else "no Access-Control-Allow-Origin"
+
+    served_r = served.exchange.response
+    assert served_r is not None
+    marks = cache_indicators(served_r)
+    msg = (f"A cache answered {crossed.served_to} with the answer stored for "
+           f"{crossed.stored_for} ({said(crossed.served)}"
+           + (f"; {', '.join(marks)}" if marks else "")
+           + f"), while the app itself answers {crossed.served_to} with {said(crossed.fresh)}. "
+           "The cache keys on the URL alone, so the first origin to ask decides what every "
+           "other site gets.")
+    if ctx.trace.failure is not None and crossed.page_allowed:
+        msg += (f" The app does allow {ctx.trace.origin_sent}: this request failed because of "
+                "the cache, not the allow list.")
+    preflight = served.exchange.request.method == "OPTIONS"
+    fix = stackfixes.for_layers(fixes.vary_origin(), stackfixes.vary(preflight))
+    yield Hit(msg, {"exchange": f"probe[{crossed.served}]", "url": served.exchange.request.url,
+                    "status": served_r.status, "origin": ctx.trace.origin_sent,
+                    "stored_for": crossed.stored_for, "served_to": crossed.served_to,
+                    "answers": [shown(crossed.fresh), shown(crossed.served)]}, fix)
 
 
 def _max_age(ctx: Context) -> tuple[int, str | None] | None:

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 from ..fetch.urls import DEFAULT_PORTS
 from ..model import header_values
-from . import Context, Hit, fixes, rule
+from ..stack import attribute
+from . import Context, Hit, fixes, rule, stackfixes
 
 ACAO = "Access-Control-Allow-Origin"
 _MISMATCH = ("AllowOriginMismatch", "PreflightAllowOriginMismatch")
@@ -31,8 +32,8 @@ def _parts(value: str) -> tuple[str, str, int | None] | None:
 
 def _mismatch(ctx: Context) -> tuple[str, tuple[str, str, int | None], tuple[str, str, int]] | None:
     """The refused Allow-Origin value and both sides parsed, when the error is a mismatch."""
-    if ctx.error not in _MISMATCH or ctx.origin == "null":
-        return None
+    if ctx.error not in _MISMATCH or ctx.origin == "null" or ctx.cache_explains:
+        return None  # a cache that mixes origins up: CORS705
     value = (ctx.header(ACAO) or "").strip()
     sent = _parts(value)
     mine = urlsplit(ctx.origin)
@@ -72,6 +73,8 @@ def allow_origin_missing(ctx: Context) -> Iterator[Hit]:
         return
     if any(p.accepted and p.purpose == "variant" for p in ctx.trace.probes):
         return  # CORS111 names the configured variant
+    if ctx.cache_explains:
+        return  # CORS705: a cache served another origin's refusal
     if ctx.trace.blocked_at == "actual" and ctx.last_preflight is not None and (
         header_values(ctx.last_preflight.headers, ACAO)
     ):
@@ -81,7 +84,10 @@ def allow_origin_missing(ctx: Context) -> Iterator[Hit]:
         f"The {where} (status {response.status}) has no Access-Control-Allow-Origin header: the "
         f"server does not allow the origin '{ctx.origin}' for this request."
     )
-    yield Hit(msg, ctx.evidence(ACAO), fixes.allow_origin(ctx.trace.origin_sent))
+    fix = fixes.allow_origin(ctx.trace.origin_sent)
+    if any(layer.role == "proxy" for layer in ctx.layers):
+        fix = stackfixes.for_layers(fix, stackfixes.dropped())
+    yield Hit(msg, ctx.evidence(ACAO), fix)
 
 
 @rule("CORS102", "allow-origin-trailing-slash", "error", "Allowed origin has a trailing slash")
@@ -308,17 +314,26 @@ def allow_origin_multiple(ctx: Context) -> Iterator[Hit]:
     response = ctx.response
     lines = header_values(response.headers, ACAO) if response else []
     if len(lines) > 1:
-        msg = (
-            f"Access-Control-Allow-Origin is sent on {len(lines)} header lines "
-            f"({', '.join(repr(v) for v in lines)}); two layers (e.g. a proxy and the app) both add it."
-        )
+        who = attribute(lines, ctx.layers)
+        if who:
+            shown = " and ".join(f"'{v}' ({w})" for v, w in zip(lines, who))
+            msg = (f"Access-Control-Allow-Origin is sent on {len(lines)} header lines: two layers "
+                   f"add it, {shown}.")
+        else:
+            msg = (
+                f"Access-Control-Allow-Origin is sent on {len(lines)} header lines "
+                f"({', '.join(repr(v) for v in lines)}); two layers (e.g. a proxy and the app) both add it."
+            )
         note = "Remove the header from one layer (proxy or app)."
-    else:
-        msg = (
-            f"Access-Control-Allow-Origin holds several values in one line ('{lines[0] if lines else ''}'); "
-            "only one origin is allowed."
-        )
-        note = "Echo the one matching origin instead of the whole list."
+        yield Hit(msg, ctx.evidence(ACAO, lines=len(lines), **({'added_by': who} if who else {})),
+                  stackfixes.for_layers(fixes.allow_origin(ctx.origin, note),
+                                        stackfixes.duplicate(ACAO)))
+        return
+    msg = (
+        f"Access-Control-Allow-Origin holds several values in one line ('{lines[0] if lines else ''}'); "
+        "only one origin is allowed."
+    )
+    note = "Echo the one matching origin instead of the whole list."
     yield Hit(msg, ctx.evidence(ACAO, lines=len(lines)), fixes.allow_origin(ctx.origin, note))
 
 
@@ -374,6 +389,8 @@ def allow_origin_other(ctx: Context) -> Iterator[Hit]:
     value = (ctx.header(ACAO) or "").strip()
     if ctx.trace.tainted:
         return  # CORS502 explains the null origin
+    if ctx.cache_explains and ctx.error in _MISMATCH:
+        return  # CORS705: a cache served another origin's answer
     if ctx.error in invalid:
         yield Hit(
             f"Access-Control-Allow-Origin holds '{value}', which is not an origin.",

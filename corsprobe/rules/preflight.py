@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..fetch.safelist import is_token
 from ..model import HttpResponse, joined
-from . import Context, Hit, fixes, rule
+from . import Context, Hit, fixes, rule, stackfixes
 
 ACAM = "Access-Control-Allow-Methods"
 ACAH = "Access-Control-Allow-Headers"
@@ -134,7 +134,8 @@ def method_not_allowed(ctx: Context) -> Iterator[Hit]:
         msg += " `*` is taken literally when the request includes credentials."
     elif not listed:
         msg += " (no Access-Control-Allow-Methods header at all)"
-    yield Hit(msg, ctx.evidence(ACAM, method=method), fixes.methods(method, ctx.origin))
+    yield Hit(msg, ctx.evidence(ACAM, method=method),
+              _in_front(ctx, fixes.methods(method, ctx.origin), f"no {method}"))
 
 
 @rule("CORS303", "header-not-allowed", "error", "The preflight does not allow a request header")
@@ -166,7 +167,8 @@ def header_not_allowed(ctx: Context) -> Iterator[Hit]:
     msg = f"The preflight does not allow the request header(s) {', '.join(missing)}."
     if "*" in allowed and ctx.credentials:
         msg += " `*` is taken literally when the request includes credentials."
-    yield Hit(msg, ctx.evidence(ACAH, missing=missing), fixes.headers(missing, ctx.origin))
+    yield Hit(msg, ctx.evidence(ACAH, missing=missing),
+              _in_front(ctx, fixes.headers(missing, ctx.origin), f"no {', '.join(missing)}"))
 
 
 @rule("CORS304", "authorization-covered-by-wildcard", "warning", "Authorization is allowed only through *")
@@ -244,3 +246,84 @@ def allow_list_malformed(ctx: Context) -> Iterator[Hit]:
         {"generic": f"Send {header} as a comma-separated list of names, e.g. 'GET, POST, PUT'."},
     )
 
+
+
+def _in_front(ctx: Context, fix: dict[str, str], missing: str) -> dict[str, str]:
+    """``fix``, plus the proxy's when one stands in front: it may answer OPTIONS itself."""
+    if any(layer.role == "proxy" for layer in ctx.layers):
+        return stackfixes.for_layers(fix, stackfixes.options_answered(missing))
+    return fix
+
+
+_CORS_NAMES = ("access-control-allow-origin", "access-control-allow-credentials")
+
+
+def _producer_marks(response: HttpResponse) -> dict[str, str]:
+    """What shows who wrote a response's CORS headers: its Server, the letter case of the
+    CORS header names, and the kind of Allow-Origin / Allow-Credentials it sends."""
+    marks = {}
+    server = joined(response.headers, "server")
+    if server:
+        marks["Server"] = server
+    names = [k for k, _ in response.headers if k.lower() in _CORS_NAMES]
+    if names:
+        marks["header names"] = "lower case" if all(k == k.lower() for k in names) else (
+            "mixed case")
+    acao = (joined(response.headers, "access-control-allow-origin") or "").strip()
+    if acao:
+        marks["Allow-Origin"] = "*" if acao == "*" else "an origin"
+    marks["Allow-Credentials"] = "sent" if joined(
+        response.headers, "access-control-allow-credentials") else "absent"
+    return marks
+
+
+@rule("CORS306", "preflight-answered-elsewhere", "warning", "The preflight and the response come from different layers")
+def preflight_answered_elsewhere(ctx: Context) -> Iterator[Hit]:
+    """
+    What it detects:
+        The preflight's answer and the actual response were written by different layers: they
+        differ in Server, in the letter case of their CORS header names, or in the kind of
+        Access-Control-Allow-Origin (`*` against an echoed origin) or Allow-Credentials they
+        send. Typical: nginx answers OPTIONS itself (`if ($request_method = OPTIONS) { ...
+        return 204; }`) while the app answers everything else.
+
+    Why it matters:
+        Two copies of the CORS policy drift apart: a header added to the app is not added to
+        the proxy's preflight answer (HeaderDisallowedByPreflightResponse), credentials are
+        allowed on one and not the other. The failures look unrelated to the change that
+        caused them.
+
+    Example:
+        OPTIONS /api/users   ->  204, Access-Control-Allow-Origin: *          (nginx)
+        GET /api/users       ->  200, access-control-allow-origin: https://app.example.com,
+                                      vary: Origin                           (the app)
+
+    Fix:
+        Let one layer answer both: pass OPTIONS through to the app, or keep the whole CORS
+        policy in the proxy.
+    """
+    t = ctx.trace
+    if not t.preflights or not t.actuals:
+        return
+    pre, act = t.preflights[-1].response, t.actuals[-1].response
+    if pre is None or act is None or not (200 <= act.status < 300):
+        return
+    if joined(act.headers, "access-control-allow-origin") is None:
+        return  # no CORS headers on the response at all: CORS402 / CORS401 say it
+    a, b = _producer_marks(pre), _producer_marks(act)
+    differ = [k for k in ("Server", "header names", "Allow-Origin", "Allow-Credentials")
+              if k in a and k in b and a[k] != b[k]]
+    if not differ:
+        return
+    proxy = next((layer for layer in ctx.layers if layer.role == "proxy"), None)
+    who = f" (probably {proxy.label}, answering OPTIONS itself)" if proxy else ""
+    shown = "; ".join(f"{k}: {a[k]} on the preflight, {b[k]} on the response" for k in differ)
+    yield Hit(
+        f"The preflight's answer and the response come from different layers{who}: {shown}. "
+        "Two copies of the CORS policy drift apart.",
+        ctx.evidence_for("preflight", len(t.preflights) - 1, differences=differ),
+        stackfixes.for_layers(
+            {"generic": "Let one layer answer both the preflight and the request: pass OPTIONS "
+                        "through to the app, or keep the whole CORS policy in the proxy."},
+            stackfixes.options_answered("they differ: " + ", ".join(differ))),
+    )

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from ..model import joined
-from . import Context, Hit, fixes, rule
+from ..stack import KNOWN, house_style
+from . import Context, Hit, fixes, rule, stackfixes
 
 
 def _shape(url: str, location: str) -> tuple[str, bool, bool]:
@@ -57,17 +58,32 @@ def redirect_without_cors(ctx: Context) -> Iterator[Hit]:
         return
     location = joined(response.headers, "location") or ""
     target, slash, upgrade = _shape(exchange.request.url, location)
+    made_by = house_style(response)
     msg = f"{what}: {response.status} to {target}."
-    if slash:
+    if made_by:
+        msg += (f" {KNOWN[made_by][0]} issued it itself (its own redirect page), before the "
+                "request reached the app or its CORS layer.")
+        if slash:
+            msg += " The only difference is the trailing slash."
+    elif slash:
         msg += " The only difference is the trailing slash (Django APPEND_SLASH or a framework's canonical URL)."
     elif upgrade:
         msg += " The redirect upgrades http to https: call the https URL."
+    if upgrade and made_by:
+        msg += " It upgrades http to https: call the https URL."
     if kind == "preflight":
         msg += " A preflight may not redirect."
+    layer_fixes = stackfixes.redirect(target, slash, upgrade)
+    if made_by:
+        fix = {"generic": fixes.redirect_before_cors(target, slash, upgrade)["generic"],
+               **{k: v for k, v in layer_fixes.items() if k == made_by}}
+    else:
+        fix = stackfixes.for_layers(fixes.redirect_before_cors(target, slash, upgrade), layer_fixes)
     yield Hit(
         msg,
-        ctx.evidence_for(kind, index, "Location", location=target),
-        fixes.redirect_before_cors(target, slash, upgrade),
+        ctx.evidence_for(kind, index, "Location", location=target,
+                         **({"made_by": made_by} if made_by else {})),
+        fix,
     )
 
 

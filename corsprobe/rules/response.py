@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import joined
-from . import Context, Hit, fixes, rule
+from ..stack import KNOWN, house_style
+from . import Context, Hit, fixes, rule, stackfixes
 
 ACAO = "Access-Control-Allow-Origin"
 
@@ -37,14 +38,29 @@ def error_without_cors(ctx: Context) -> Iterator[Hit]:
     if response is None or response.status < 400:
         return
     body = response.body.decode("utf-8", "replace").strip().replace("\n", " ")[:120]
-    msg = (
-        f"The server answered {response.status} {response.reason}".rstrip()
-        + " without CORS headers: the browser reports a CORS error, but the real problem is the "
-        f"{response.status}."
-    )
+    made_by = house_style(response)
+    if made_by:
+        label = KNOWN[made_by][0]
+        msg = (f"{label} answered {response.status} {response.reason}".rstrip()
+               + f" itself, in its own error page, without CORS headers: the app behind "
+               f"{label} never answered. The browser reports a CORS error, but the real "
+               f"problem is the {response.status}.")
+        fix = {"generic": (f"{label} answered for the app: fix why the app did not answer "
+                           f"(see {label}'s error log), and let {label} add CORS headers to "
+                           "its own error pages if the page must read the status."),
+               **stackfixes.proxy_error(made_by, response.status)}
+    else:
+        msg = (
+            f"The server answered {response.status} {response.reason}".rstrip()
+            + " without CORS headers: the browser reports a CORS error, but the real problem is the "
+            f"{response.status}."
+        )
+        fix = stackfixes.for_layers(fixes.server_error(response.status),
+                                    stackfixes.always(response.status))
     if body:
         msg += f" Body starts: {body!r}."
-    yield Hit(msg, ctx.evidence(ACAO, body_excerpt=body), fixes.server_error(response.status))
+    yield Hit(msg, ctx.evidence(ACAO, body_excerpt=body, **({"made_by": made_by} if made_by else {})),
+              fix)
 
 
 @rule("CORS402", "cors-only-on-preflight", "error", "The preflight allows the origin but the response does not")

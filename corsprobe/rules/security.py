@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import header_values, joined
-from . import Context, Hit, fixes, rule
+from ..stack import attribute
+from . import Context, Hit, fixes, rule, stackfixes
 
 _CORS_HEADERS = (
     "Access-Control-Allow-Credentials",
@@ -42,11 +43,16 @@ def duplicate_cors_headers(ctx: Context) -> Iterator[Hit]:
             for name in _CORS_HEADERS:
                 values = header_values(exchange.response.headers, name)
                 if len(values) > 1:
+                    who = attribute(values, ctx.layers)
+                    shown = (" and ".join(f"'{v}' ({w})" for v, w in zip(values, who)) if who
+                             else ", ".join(repr(v) for v in values))
                     yield Hit(
                         f"{name} is sent {len(values)} times on the {kind} response "
-                        f"({', '.join(repr(v) for v in values)}): two layers add CORS headers.",
-                        ctx.evidence_for(kind, index, name),
-                        {"generic": "Remove the CORS headers from one layer (proxy or app)."},
+                        f"({shown}): two layers add CORS headers.",
+                        ctx.evidence_for(kind, index, name, **({'added_by': who} if who else {})),
+                        stackfixes.for_layers(
+                            {"generic": "Remove the CORS headers from one layer (proxy or app)."},
+                            stackfixes.duplicate(name)),
                     )
 
 

@@ -126,8 +126,23 @@ def unreachable(trace: Trace) -> bool:
     return trace.net_error is not None and trace.net_error.kind != "too_many_redirects"
 
 
-def steps(target: Target, planned: Plan | None = None) -> Steps[Trace]:
-    """Yield each request of the scan, receive its exchange; return the trace with the probes."""
+def steps(target: Target, planned: Plan | None = None, nonce: str | None = None) -> Steps[Trace]:
+    """Yield each request of the scan, receive its exchange; return the trace with the probes.
+
+    Every request after the first goes to a URL of its own (``corsprobe=<nonce>-N`` added to
+    the query, :func:`corsprobe.probe.fresh_url`): a shared cache in front stores an
+    attacker origin's answer under a key no real page asks for."""
+    import secrets
+
+    from ..probe import fresh_url
+
+    nonce = nonce or secrets.token_hex(6)
+    count = iter(range(1_000_000))
+
+    def own(request: HttpRequest) -> HttpRequest:
+        return HttpRequest(request.method, fresh_url(request.url, f"{nonce}-{next(count)}"),
+                           request.headers, request.body)
+
     p = planned or plan(target)
     trace: Trace = yield from replay.replay(p.spec)
     if unreachable(trace):
@@ -146,7 +161,7 @@ def steps(target: Target, planned: Plan | None = None) -> Steps[Trace]:
         for cand in group:
             if cand.rare and not target.every:
                 continue
-            exchange = yield with_origin(template, cand.origin)
+            exchange = yield own(with_origin(template, cand.origin))
             bad += _failing(exchange)
             ok = accepted(exchange, cand.origin)
             probes.append(Probe(cand.origin, cand.why, exchange, ok, f"scan:{cls}"))
@@ -175,7 +190,7 @@ def steps(target: Target, planned: Plan | None = None) -> Steps[Trace]:
         ("preflight-headers", "GET", [PREFLIGHT_HEADER],
          f"a preflight for the made-up header {PREFLIGHT_HEADER}"),
     ):
-        exchange = yield preflight_request(url, origin, method, unsafe)
+        exchange = yield own(preflight_request(url, origin, method, unsafe))
         r = exchange.response
         ok = r is not None and preflight.check(r, method, unsafe, origin, False) is None
         probes.append(Probe(origin, why, exchange, ok, f"scan:{purpose}"))
@@ -199,5 +214,9 @@ def _same_redirect(baseline: HttpResponse | None, exchange: Exchange) -> bool:
     r = exchange.response
     if r is None or baseline is None or not preflight.is_redirect(r):
         return False
-    return preflight.is_redirect(baseline) and (
-        joined(baseline.headers, "location") == joined(r.headers, "location"))
+    import re
+
+    def where(response: HttpResponse) -> str:  # the probe's own query parameter aside
+        return re.sub(r"[?&]corsprobe=[0-9a-f]+-\d+", "", joined(response.headers, "location") or "")
+
+    return preflight.is_redirect(baseline) and where(baseline) == where(r)

@@ -115,7 +115,7 @@ LAYERS = [
     ("browser", ["corsprobe.fetch"]),
     ("inputs", ["corsprobe.apps", "corsprobe.inputs", "corsprobe.paste"]),
     ("wire", ["corsprobe.net"]),
-    ("steps", ["corsprobe.replay", "corsprobe.probe", "corsprobe.frameworks",
+    ("steps", ["corsprobe.replay", "corsprobe.probe", "corsprobe.frameworks", "corsprobe.stack",
                "corsprobe.scan.origins", "corsprobe.scan.steps", "corsprobe.har.reader",
                "corsprobe.har.recorded"]),
     ("rules", ["corsprobe.rules", "corsprobe.engine"]),

@@ -44,6 +44,7 @@ def normalise(text: str, port: str | None) -> str:
     if port:
         text = text.replace(f":{port}", ":PORT")
     text = re.sub(r"127\.0\.0\.1:\d{4,5}", "127.0.0.1:PORT", text)  # the demo's own server
+    text = re.sub(r"corsprobe=[0-9a-f]{12}", "corsprobe=NONCE", text)  # each probe's own URL
     text = re.sub(r'("(?:elapsed_ms|duration_ms|duration_s)": )[0-9.e-]+', r"\g<1>0", text)
     text = re.sub(r'time="[0-9.]+"', 'time="0"', text)
     text = re.sub(r"\b\d+(\.\d+)? ms\b", "N ms", text)

@@ -17,7 +17,7 @@ import pytest
 
 from corsprobe.model import Finding, Trace
 
-from .replay import ECHO, ORIGIN, Server, by_rule, policy, scan_trace, trace
+from .replay import ECHO, ORIGIN, Server, by_rule, policy, scan_trace, trace, url_keyed_cache
 
 ACAO = "Access-Control-Allow-Origin"
 ACAC = "Access-Control-Allow-Credentials"
@@ -151,6 +151,11 @@ FAMILY_CASES = [
     Case("CORS304", {"OPTIONS": (204, [ACAO_OK, acah("*"), MAXAGE]), "*": GOOD},
          {"headers": (("Authorization", "Bearer abcdefgh"),)}, "Authorization", ("Authorization",)),
     Case("CORS305", {"OPTIONS": (204, [ACAO_OK, acam("PUT;")]), "*": GOOD}, {"method": "PUT"}, "'PUT;'"),
+    # nginx answers OPTIONS itself (`*`, Title-Case), the app the request (lower case, echo)
+    Case("CORS306", {"OPTIONS": (204, [(ACAO, "*"), acam("PUT"), ("Server", "nginx/1.22.1")]),
+                     "*": (200, [("access-control-allow-origin", ECHO), ("vary", "Origin"),
+                                 ("Server", "nginx/1.22.1")])},
+         {"method": "PUT"}, "probably nginx"),
     # actual response
     Case("CORS401", {"*": (500, [("Content-Type", "text/plain")])}, {}, "500", ()),
     Case("CORS401", {"*": (403, [])}, {}, "403", ()),
@@ -193,6 +198,12 @@ FAMILY_CASES = [
          {"method": "PUT", "browser": "safari"}, "600", ("600",)),
     Case("CORS704", {"OPTIONS": (204, [ACAO_OK, acam("PUT"), ("Access-Control-Max-Age", "-1")]), "*": GOOD},
          {"method": "PUT"}, "'-1'", ("600",)),
+    # a cache keyed on the URL alone, in front of an app that allows only the page's origin
+    Case("CORS705", url_keyed_cache(policy(lambda o: o == ORIGIN, credentials=False)), {},
+         "stored for", ("Vary",), probe=True),
+    # the same app behind no cache: the cache probe runs (X-Cache) and proves nothing
+    Case(None, policy(lambda o: o == ORIGIN, credentials=False), {}, probe=True,
+         families=("caching",)),
     # security
     Case("CORS801", {"OPTIONS": (204, [ACAO_OK, acam("PUT"), acam("PUT, GET"), MAXAGE]), "*": GOOD},
          {"method": "PUT"}, "2 times"),

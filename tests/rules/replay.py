@@ -88,6 +88,26 @@ def policy(allow, credentials=True, preflight_echo=False):
     return send
 
 
+def url_keyed_cache(upstream: Callable[[HttpRequest], Exchange]) -> Callable[[HttpRequest], Exchange]:
+    """A shared cache in front of ``upstream`` that keys on the method and URL alone (it
+    ignores Origin and Vary): the second request for a URL gets the first one's answer."""
+    stored: dict[tuple[str, str], HttpResponse] = {}
+
+    def send(request: HttpRequest) -> Exchange:
+        key = (request.method, request.url)
+        if key in stored:
+            hit = stored[key]
+            return Exchange(request, HttpResponse(hit.status, hit.reason, (
+                *hit.headers, ("Age", "3"), ("X-Cache", "HIT"))))
+        response = upstream(request).response
+        assert response is not None
+        stored[key] = response
+        return Exchange(request, HttpResponse(response.status, response.reason, (
+            *response.headers, ("Age", "0"), ("X-Cache", "MISS"))))
+
+    return send
+
+
 def trace(answers: Server, probe: bool = False, **spec) -> Trace:
     """What ``corsprobe check`` records: the replay, then (with ``probe``) its origin probes
     through the same server."""

@@ -197,10 +197,11 @@ def merge_cli(*args: str, cwd: Path, env: dict[str, str] | None = None):
 
 
 def steady(text: str) -> str:
-    """``text`` without what changes from run to run: timings, Date headers."""
+    """``text`` without what changes from run to run: timings, Date headers, probe URLs."""
     text = re.sub(r'("(?:duration_ms|elapsed_ms|duration_s)": )[0-9.e-]+', r"\g<1>0", text)
     text = re.sub(r'time="[0-9.]+"', 'time="0"', text)
     text = re.sub(r"\b\d+(\.\d+)? (ms|s)\b", r"N \2", text)
+    text = re.sub(r"corsprobe=[0-9a-f]{12}", "corsprobe=N", text)  # each probe's own URL
     return re.sub(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT", "DATE", text)
 
 
