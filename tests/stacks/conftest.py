@@ -1,0 +1,41 @@
+"""Fixtures that serve real production layers (nginx, Apache httpd, Caddy, Varnish) in front
+of the real framework apps of tests/frameworks.
+
+    def test_something(stack_server):
+        base = stack_server("nginx_duplicate")  # http://127.0.0.1:PORT
+        r = httpx.get(base + "/api/users", headers={"Origin": "https://app.example.com"})
+
+Layers and apps are started on first use and kept for the whole session; all are stopped at
+session end.  A layer that cannot start (binary missing, bad config) fails the test with its
+own error log.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.frameworks.conftest import framework_server, server_pool  # noqa: F401
+
+from .servers import StackPool, StackStartError
+
+
+@pytest.fixture(scope="session")
+def stack_pool(server_pool, tmp_path_factory):  # noqa: F811
+    pool = StackPool(server_pool, tmp_path_factory.mktemp("stacks"))
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+@pytest.fixture(scope="session")
+def stack_server(stack_pool):
+    """Callable case name -> base URL of that running layer (see servers.CASES)."""
+
+    def get(case: str) -> str:
+        try:
+            return stack_pool.url(case)
+        except (StackStartError, RuntimeError) as exc:
+            pytest.fail(str(exc), pytrace=False)
+
+    return get
