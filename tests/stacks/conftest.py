@@ -39,3 +39,23 @@ def stack_server(stack_pool):
             pytest.fail(str(exc), pytrace=False)
 
     return get
+
+
+@pytest.fixture(scope="session")
+def stack_chromium():
+    """Headless Debian Chromium whose https://app.example.com and https://other.example.com
+    pages are served on loopback (tests/stacks/browser.py)."""
+    from tests.browser.chromium import Chromium, ChromiumUnavailable
+
+    from .browser import PageServer, resolver_args
+
+    with PageServer() as pages:
+        try:
+            browser = Chromium(extra_args=resolver_args(pages.port)).start()
+        except ChromiumUnavailable as exc:
+            pytest.fail(f"Chromium is required for tests/stacks/test_chromium.py: {exc}",
+                        pytrace=False)
+        try:
+            yield browser
+        finally:
+            browser.close()
