@@ -438,3 +438,16 @@ class TestFlask:
         assert_no_cors(send("GET", base))
         # always_send: an Origin-less request gets the configured string verbatim
         assert send("GET", base, origin=None).headers[ACAO] == APP + "/"
+
+    def test_no_cors_has_no_cors_headers(self, framework_server):
+        base = framework_server("flask", "no_cors")
+        p = preflight(base)
+        assert p.status_code == 200 and p.content == b""
+        # Flask's own OPTIONS; the order of Allow varies between runs (a set)
+        assert set(p.headers["allow"].split(", ")) == {"HEAD", "OPTIONS", "POST", "GET"}
+        assert_no_cors(p)
+        r = send("GET", base)
+        assert r.status_code == 200 and r.headers["x-request-id"] == "req-1"
+        assert_no_cors(r)
+        assert "vary" not in r.headers
+        assert send("GET", base, "/api/boom").status_code == 500

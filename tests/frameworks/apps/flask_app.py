@@ -34,6 +34,8 @@ def cors_options(variant: str) -> dict:
         return {**CORRECT, "origins": [ALLOWED_ORIGIN + "/"]}
     if variant == "session_none":
         return dict(CORRECT)
+    if variant == "no_cors":
+        return {}  # unused: no flask-cors at all (a proxy in front adds the CORS headers)
     raise AssertionError(variant)
 
 
@@ -82,7 +84,8 @@ def create_app(variant: str) -> Flask:
             return jsonify({"detail": "Not authenticated"}), 401, {"WWW-Authenticate": "Bearer"}
         return jsonify({"secret": 42})
 
-    CORS(app, **cors_options(variant))
+    if variant != "no_cors":
+        CORS(app, **cors_options(variant))
     if variant == "correct":
         # flask-cors sends Vary: Origin only for several origins or a regex; with one origin
         # the answer still depends on Origin, so the correct app adds it (corsprobe's fix text).

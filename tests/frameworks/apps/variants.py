@@ -31,6 +31,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
         "no_expose",
         "trailing_slash",
         "session_none",
+        "no_cors",
     ),
 }
 
