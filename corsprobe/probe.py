@@ -143,7 +143,7 @@ def _cache_template(trace: Trace) -> HttpRequest | None:
     else the preflight whose answer shows cache headers."""
     if trace.net_error is not None or trace.tainted:
         return None
-    for exchange in (trace.actuals[-1:] if trace.actuals else trace.preflights[-1:]):
+    for exchange in (*trace.actuals[-1:], *trace.preflights[-1:]):
         r = exchange.response
         if r is None or exchange.request.method not in ("GET", "HEAD", "OPTIONS") or (
                 300 <= r.status < 400):
@@ -220,6 +220,8 @@ def steps(trace: Trace, nonce: str | None = None) -> Generator[HttpRequest, Exch
         trace = replace(trace, probes=cached)
         if ignores_query(cached):
             return replace(trace, notes=(*trace.notes, IGNORES_QUERY_NOTE))
+    if cached and cached[0].accepted and trace.failure is not None:
+        return trace  # the origin is allowed on a fresh answer: the cache is the cause, not a typo
     if needed(trace):
         candidates, stop_at_first = variants(trace.origin_sent), True
         exchanges = trace.preflights if trace.blocked_at == "preflight" else trace.actuals

@@ -97,24 +97,18 @@ def house_style(response: HttpResponse) -> str | None:
     """The proxy that wrote this response itself (its own error page or redirect), if its
     house style shows: the upstream app never answered."""
     body = response.body[:2000]
+    servers = [v.lower() for v in header_values(response.headers, "server")]
     if b"<center>nginx" in body or b"<hr><center>openresty" in body:
         return "nginx"
-    if b"<address>Apache" in body or (b"<title>502 Proxy Error</title>" in body) or (
-            b"<title>503 Service Unavailable</title>" in body and b"Apache" in body):
+    if b"<address>Apache" in body or b"<title>502 Proxy Error</title>" in body or (
+            servers and servers[0].startswith("apache") and body.startswith(b"<!DOCTYPE HTML")
+            and b"The server is temporarily unable to service" in body):
         return "apache"
     if b"Guru Meditation" in body:
         return "varnish"
-    server = (joined(response.headers, "server") or "").lower()
-    if server.startswith("caddy") and response.status >= 300 and not response.body and not _app_headers(
-            response):
-        return "caddy"
+    if servers == ["caddy"] and response.status >= 300 and not body:
+        return "caddy"  # Caddy's own error or redirect: empty, and no app's Server after its own
     return None
-
-
-def _app_headers(response: HttpResponse) -> bool:
-    """Headers only an application writes (a content type with a body, or a framework's)."""
-    names = {k.lower() for k, _ in response.headers}
-    return bool(names & {"x-powered-by", "x-request-id", "x-frame-options", "set-cookie"})
 
 
 def _votes(response: HttpResponse) -> dict[str, list[str]]:
@@ -154,6 +148,9 @@ def _votes(response: HttpResponse) -> dict[str, list[str]]:
     made = house_style(response)
     if made:
         vote(made, f"{made}'s own {response.status} page")
+    keep_alive = joined(response.headers, "keep-alive") or ""
+    if "max=" in keep_alive:  # Apache's own format (timeout=5, max=100), proxied answers too
+        vote("apache", f"Keep-Alive: {keep_alive}")
     if (joined(response.headers, "x-powered-by") or "").lower().startswith("express"):
         vote("express", "X-Powered-By: Express")
     return found
@@ -169,9 +166,10 @@ def detect(trace: Trace) -> tuple[Layer, ...]:
         if exchange.response is None:
             continue
         for name, why in _votes(exchange.response).items():
-            for w in why:
-                if w not in tally.setdefault(name, []):
-                    tally[name].append(w)
+            seen = tally.setdefault(name, [])
+            for w in why:  # one piece of evidence per header (X-Varnish differs every time)
+                if not any(w.split(":", 1)[0] == s.split(":", 1)[0] for s in seen):
+                    seen.append(w)
     app = framework(trace)
     if app is not None and not any(KNOWN[n][1] == "app" for n in tally):
         tally[app[0]] = list(app[1])
@@ -249,7 +247,9 @@ def cache_crossed(trace: Trace) -> CrossedCache | None:
 
 # Where a proxy writes the header lines it adds itself, relative to the lines the app sent:
 # after them (True) or before them (False). Observed in tests/stacks.
-ADDS_AFTER_UPSTREAM: dict[str, bool] = {"nginx": True, "apache": True, "caddy": True}
+# nginx appends its add_header lines; Apache's `Header always set` and Caddy's `header` come
+# before the proxied lines.
+ADDS_AFTER_UPSTREAM: dict[str, bool] = {"nginx": True, "apache": False, "caddy": False}
 
 
 def attribute(lines: list[str], layers: tuple[Layer, ...]) -> list[str] | None:

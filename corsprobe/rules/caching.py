@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ..fetch.browsers import limits
 from ..model import joined
+from ..stack import cache_hit, cache_indicators
 from . import Context, Hit, fixes, rule, stackfixes
 
 MAX_AGE = "Access-Control-Max-Age"
@@ -15,8 +16,8 @@ MAX_AGE = "Access-Control-Max-Age"
 def vary_origin_missing(ctx: Context) -> Iterator[Hit]:
     """
     What it detects:
-        The actual response echoes a specific origin in Access-Control-Allow-Origin but its
-        Vary header does not list Origin.
+        The actual response to a GET or HEAD (the answers caches store) echoes a specific
+        origin in Access-Control-Allow-Origin but its Vary header does not list Origin.
 
     Why it matters:
         A shared cache (CDN, proxy) or the browser's HTTP cache may store this response and
@@ -27,17 +28,32 @@ def vary_origin_missing(ctx: Context) -> Iterator[Hit]:
         Access-Control-Allow-Origin: https://app.example.com
         Cache-Control: max-age=600              <- and no Vary: Origin
 
+    When the cache probe ran against a cache in front and found the origins kept apart
+    (the cache keys on Origin itself), the finding is only info.
+
     Fix:
         Send `Vary: Origin` whenever Access-Control-Allow-Origin depends on the request.
     """
     final = ctx.final
     if final is None or ctx.trace.blocked_at == "redirect":
         return
+    if ctx.trace.actuals[-1].request.method.upper() not in ("GET", "HEAD"):
+        return  # caches store GET and HEAD answers, not those of PUT, POST or DELETE
     acao = (joined(final.headers, "access-control-allow-origin") or "").strip()
     if acao != ctx.origin or acao == "null":
         return
     vary = {v.strip().lower() for v in (joined(final.headers, "vary") or "").split(",")}
     if "origin" in vary or "*" in vary:
+        return
+    probed = [p for p in ctx.trace.probes if p.purpose == "cache"]
+    if len(probed) >= 4 and ctx.cache_crossed is None and any(
+            cache_indicators(p.exchange.response) for p in probed if p.exchange.response):
+        yield Hit(
+            f"Access-Control-Allow-Origin is '{acao}' without Vary: Origin. The cache in front "
+            "keeps the origins apart (the cache probe found no crossed answer), but any other "
+            "cache (a CDN added later, the browser's) would not.",
+            ctx.evidence_for("actual", len(ctx.trace.actuals) - 1, "Vary"),
+            fixes.vary_origin(), severity="info")
         return
     yield Hit(
         f"Access-Control-Allow-Origin is '{acao}' but Vary does not list Origin: a cache may serve "
@@ -82,7 +98,7 @@ def cache_serves_other_origin(ctx: Context) -> Iterator[Hit]:
     from ..stack import cache_indicators
 
     probes = ctx.trace.probes
-    fresh, served = probes[crossed.fresh], probes[crossed.served]
+    served = probes[crossed.served]
 
     def shown(probe_index: int) -> dict[str, object]:
         p = probes[probe_index]
@@ -110,8 +126,16 @@ def cache_serves_other_origin(ctx: Context) -> Iterator[Hit]:
     if ctx.trace.failure is not None and crossed.page_allowed:
         msg += (f" The app does allow {ctx.trace.origin_sent}: this request failed because of "
                 "the cache, not the allow list.")
+        own = ctx.response
+        if own is not None and cache_hit(own):
+            msg += f" Its answer came out of the cache ({', '.join(cache_indicators(own))})."
     preflight = served.exchange.request.method == "OPTIONS"
-    fix = stackfixes.for_layers(fixes.vary_origin(), stackfixes.vary(preflight))
+    fix = stackfixes.for_layers({
+        **fixes.vary_origin(),
+        "generic": ("Keep one cached copy per Origin: send Vary: Origin on every answer whose "
+                    "CORS headers depend on Origin, refusals included, or put Origin in the "
+                    "cache's key."),
+    }, stackfixes.vary(preflight))
     yield Hit(msg, {"exchange": f"probe[{crossed.served}]", "url": served.exchange.request.url,
                     "status": served_r.status, "origin": ctx.trace.origin_sent,
                     "stored_for": crossed.stored_for, "served_to": crossed.served_to,

@@ -26,6 +26,7 @@ def _credentials_fix(origin: str) -> dict[str, str]:
             "(not CORS_ALLOW_ALL_ORIGINS)."
         ),
         "flask": f'CORS(app, origins=["{shown}"], supports_credentials=True)',
+        "express": f"app.use(cors({{ origin: ['{shown}'], credentials: true }})) — not origin: '*'.",
     }
 
 

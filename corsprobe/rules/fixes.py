@@ -1,9 +1,13 @@
 """Fix texts per configuration cause, in generic terms and for FastAPI/Starlette
-(``CORSMiddleware``), Django (django-cors-headers) and Flask (flask-cors).
+(``CORSMiddleware``), Django (django-cors-headers), Flask (flask-cors) and Express (the
+``cors`` package, which the same front ends often call from a Node service).
 
 The framework snippets follow what those libraries really do (observed on real servers:
 Starlette's ``allow_methods`` defaults to GET only, django-cors-headers must come before
-CommonMiddleware, flask-cors omits the lists for a refused method, ...).
+CommonMiddleware, flask-cors omits the lists for a refused method, ...). Express's ``cors``
+defaults to origin ``*``, the methods GET,HEAD,PUT,PATCH,POST,DELETE and mirrors the requested
+headers; Express 5 answers an OPTIONS no middleware handles itself (200 with ``Allow:`` and no
+CORS headers), and ``app.options('*', ...)`` throws there (path-to-regexp 8): ``'/{*splat}'``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ def methods(method: str, origin: str) -> dict[str, str]:
             f'CORS_ALLOW_METHODS is set, add "{method}" to it.'
         ),
         "flask": f'CORS(app, origins=["{o}"], methods=[{listed}])',
+        "express": (f"app.use(cors({{ origin: ['{o}'], methods: [{listed.replace(chr(34), chr(39))}] }})) "
+                    "before the routes (cors allows GET,HEAD,PUT,PATCH,POST,DELETE by default)."),
     }
 
 
@@ -56,6 +62,8 @@ def headers(names: list[str], origin: str) -> dict[str, str]:
             f"flask-cors mirrors any requested header by default; if allow_headers is set, add "
             f"{shown}: CORS(app, allow_headers=[..., {shown}])"
         ),
+        "express": (f"cors mirrors the requested headers by default; if allowedHeaders is set, add "
+                    f"{shown}: app.use(cors({{ origin: ['{o}'], allowedHeaders: [..., {shown}] }}))"),
     }
 
 
@@ -69,6 +77,7 @@ def expose(names: list[str]) -> dict[str, str]:
         "fastapi": f"CORSMiddleware(..., expose_headers=[{shown}])",
         "django": f"CORS_EXPOSE_HEADERS = [{shown}]",
         "flask": f"CORS(app, expose_headers=[{shown}])",
+        "express": f"app.use(cors({{ ..., exposedHeaders: [{shown}] }}))",
     }
 
 
@@ -78,6 +87,7 @@ def max_age(seconds: int) -> dict[str, str]:
         "fastapi": f"CORSMiddleware(..., max_age={seconds})  (Starlette's default is 600)",
         "django": f"CORS_PREFLIGHT_MAX_AGE = {seconds}  (the default is 86400, above Chrome's cap)",
         "flask": f"CORS(app, max_age={seconds})  (flask-cors sends no Max-Age by default)",
+        "express": f"app.use(cors({{ ..., maxAge: {seconds} }}))  (cors sends no Max-Age by default)",
     }
 
 
@@ -101,6 +111,8 @@ def server_error(status: int) -> dict[str, str]:
             "flask-cors decorates error responses; do not test CORS with `flask run --debug` "
             "(the debugger page has no CORS headers)."
         ),
+        "express": ("Register app.use(cors(...)) first, before the routes and any error-handling "
+                    "middleware, so its headers are on the response before an error is written."),
     }
 
 
@@ -124,6 +136,8 @@ def auth_on_preflight(status: int) -> dict[str, str]:
             "Let before_request auth hooks skip OPTIONS (if request.method == 'OPTIONS': return) "
             "so flask-cors answers the preflight."
         ),
+        "express": ("app.use(cors(...)) before the auth middleware (it ends preflights with 204), "
+                    "or let the auth middleware skip req.method === 'OPTIONS'."),
     }
 
 
@@ -139,6 +153,9 @@ def no_options_route(status: int) -> dict[str, str]:
             "answers preflights before URL resolution)."
         ),
         "flask": "Apply CORS(app) (or resources=...) so this route is covered; flask-cors adds OPTIONS.",
+        "express": ("app.use(cors(...)) before the routes answers every preflight; Express 5 "
+                    "otherwise answers OPTIONS itself (200, Allow:, no CORS headers), and "
+                    "app.options('*', cors()) throws there: use app.options('/{*splat}', cors())."),
     }
 
 
@@ -163,6 +180,8 @@ def redirect_before_cors(location: str, slash: bool, scheme_upgrade: bool) -> di
             "Werkzeug redirects /path to /path/ for routes declared with a trailing slash; call "
             "the canonical URL."
         ),
+        "express": ("Register app.use(cors(...)) before whatever redirects (express.static "
+                    "redirects /dir to /dir/, res.redirect in an auth guard), or call the final URL."),
     }
 
 
@@ -178,6 +197,8 @@ def vary_origin() -> dict[str, str]:
             "flask-cors adds Vary: Origin only when several origins or a regex are configured; "
             "with one origin, add it yourself (after_request: response.vary.add('Origin'))."
         ),
+        "express": ("cors adds Vary: Origin when the origin option is a list, a RegExp or a "
+                    "function; with a fixed string it does not: add it (res.vary('Origin'))."),
     }
 
 
@@ -199,6 +220,7 @@ def allow_origin(origin: str, note: str = "") -> dict[str, str]:
             "in MIDDLEWARE."
         ),
         "flask": f'CORS(app, origins=["{shown}"])',
+        "express": f"app.use(cors({{ origin: ['{shown}'] }})) — the entry must equal the Origin header exactly.",
     }
 
 
@@ -227,4 +249,7 @@ def allow_list(origin: str, generic: str) -> dict[str, str]:
         "flask": f'CORS(app, origins=["{origin}"], supports_credentials=True), or origins='
                  f'[r"^{pattern}$"] (flask-cors uses re.match: end the pattern with $); the default '
                  "origins='*' with supports_credentials reflects every origin",
+        "express": f"app.use(cors({{ origin: ['{origin}'], credentials: true }})), or origin: "
+                   f"/^{pattern.replace('/', chr(92) + '/')}$/ (anchor both ends, escape every dot); never "
+                   "origin: true with credentials: true (it reflects any origin)",
     }

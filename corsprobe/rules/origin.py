@@ -316,7 +316,7 @@ def allow_origin_multiple(ctx: Context) -> Iterator[Hit]:
     if len(lines) > 1:
         who = attribute(lines, ctx.layers)
         if who:
-            shown = " and ".join(f"'{v}' ({w})" for v, w in zip(lines, who))
+            shown = " and ".join(f"'{v}' ({w})" for v, w in zip(lines, who, strict=True))
             msg = (f"Access-Control-Allow-Origin is sent on {len(lines)} header lines: two layers "
                    f"add it, {shown}.")
         else:

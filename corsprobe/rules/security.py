@@ -44,7 +44,7 @@ def duplicate_cors_headers(ctx: Context) -> Iterator[Hit]:
                 values = header_values(exchange.response.headers, name)
                 if len(values) > 1:
                     who = attribute(values, ctx.layers)
-                    shown = (" and ".join(f"'{v}' ({w})" for v, w in zip(values, who)) if who
+                    shown = (" and ".join(f"'{v}' ({w})" for v, w in zip(values, who, strict=True)) if who
                              else ", ".join(repr(v) for v in values))
                     yield Hit(
                         f"{name} is sent {len(values)} times on the {kind} response "

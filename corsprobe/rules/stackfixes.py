@@ -6,9 +6,10 @@ next to the app frameworks' (:mod:`corsprobe.rules.fixes`), and the text report 
 the fix of the layer the wire (or ``--stack``) names. The behaviour each text relies on was
 observed on the Debian packages in ``tests/stacks`` (nginx 1.22, Apache 2.4, Caddy 2.6,
 Varnish 7.1): nginx's ``add_header`` skips error statuses without ``always`` and is inherited
-only by blocks that have none of their own; Apache's ``Header set`` fills the table used for
-2xx/3xx, ``Header always set`` the one used for every status; Varnish hashes the URL and Host
-only, and honours ``Vary``.
+only by blocks that have none of their own; Apache's ``Header set`` reaches the app's answers
+(its 500 too) but not Apache's own 503, and ``Header always set`` adds a line before the
+app's; Caddy's ``header`` too; Varnish and nginx's proxy_cache key on the URL, honour
+``Vary``, and store a refusal (a 200 without Allow-Origin) like any answer.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ def duplicate(header: str) -> dict[str, str]:
         "nginx": (f"The app already sends {header}: delete nginx's `add_header {header} ...`, "
                   f"or keep nginx's and drop the app's copy with `proxy_hide_header {header};` "
                   "in the same block."),
-        "apache": (f"The app already sends {header}: remove `Header always set {header} ...`, "
-                   f"or drop the app's copy first: `Header unset {header}` then `Header always "
-                   f"set {header} ...` (`Header set` and `Header always set` fill two tables, and "
-                   "the response carries both)."),
+        "apache": (f"The app already sends {header}: remove Apache's `Header always set "
+                   f"{header} ...` (it adds its line before the app's), or remove the app's CORS "
+                   "middleware and let Apache answer alone."),
         "caddy": (f"The app already sends {header}: remove Caddy's `header {header} ...`, or "
                   f"strip the app's copy: `reverse_proxy ... {{ header_down -{header} }}`."),
         "varnish": (f"Varnish passes both copies through: remove one at its source, or in "
@@ -38,13 +38,13 @@ def always(status: int) -> dict[str, str]:
         "nginx": (f"If nginx adds the CORS headers: `add_header` skips {status} responses "
                   "unless it ends in `always` — write `add_header Access-Control-Allow-Origin "
                   "$cors_origin always;` for every CORS header (and for errors nginx makes "
-                  "itself: 502, 504, 413)."),
-        "apache": (f"If Apache adds the CORS headers: `Header set` does not reach a {status}; "
-                   "use `Header always set Access-Control-Allow-Origin ...` (it also covers "
-                   "Apache's own error pages)."),
-        "caddy": ("If Caddy adds the CORS headers: errors Caddy makes itself (an unreachable "
-                  "upstream) skip the site's `header` directives; repeat them in a "
-                  "`handle_errors { header Access-Control-Allow-Origin ... }` block."),
+                  "itself: 502, 504, 413). If they are already `always`, an `add_header` in "
+                  "this `location` or `if` block has dropped the inherited ones: repeat them "
+                  "there."),
+        "apache": ("If Apache adds the CORS headers: `Header set` covers the app's answers, "
+                   "error statuses included, but not the errors Apache writes itself (a 503 "
+                   "when the app is down); `Header always set Access-Control-Allow-Origin ...` "
+                   "covers those too."),
     }
 
 
@@ -59,8 +59,9 @@ def proxy_error(layer: str, status: int) -> dict[str, str]:
                    "LimitRequestBody): see Apache's error log; `Header always set` puts CORS "
                    "headers on Apache's own error pages."),
         "caddy": (f"Caddy answered {status} itself (the reverse_proxy upstream failed): see "
-                  "Caddy's log; a `handle_errors` block with `header` lines adds CORS headers "
-                  "to Caddy's own errors."),
+                  "Caddy's log. Caddy's `header` directives reach its own errors too, so the "
+                  "CORS headers here come from the app alone: fix the upstream, or set them in "
+                  "Caddy instead of the app."),
         "varnish": (f"Varnish answered {status} itself (its backend failed: 'Guru "
                     "Meditation'); add the CORS headers in `sub vcl_synth` / "
                     "`vcl_backend_error` if the page must read it."),

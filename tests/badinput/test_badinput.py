@@ -47,6 +47,7 @@ CHECK = [
     ([URL], "Missing option '--origin'", "e.g. corsprobe check"),
     ([URL, "--origin", ORIGIN, "--resolve", "api.example.com"], "--resolve", "e.g. --resolve"),
     ([URL, "--origin", ORIGIN, "--data-file", "/nonexistent/body"], "--data-file", "/nonexistent/body"),
+    ([URL, "--origin", ORIGIN, "--stack", "nginx,haproxy"], "--stack: unknown layer 'haproxy'", "nginx"),
 ]
 
 
@@ -92,6 +93,8 @@ RUN = [
     ("url.toml", GOOD_CONFIG.replace("http://127.0.0.1:9/", "users"), "relative and there is no base_url", "https://api.example.com/users"),
     ("header.toml", GOOD_CONFIG + 'headers = { "X Key" = "x" }\n', "'X Key' is not a valid header name", "key 'headers'"),
     ("secret.toml", 'secret_headers = ["X Key"]\n' + GOOD_CONFIG, "key 'secret_headers'", '["X-Api-Key"]'),
+    ("stack.toml", 'stack = "nginx,traefik"\n' + GOOD_CONFIG, "key 'stack': unknown layer 'traefik'", "varnish"),
+    ("stack-type.toml", 'stack = 3\n' + GOOD_CONFIG, "key 'stack'", "a string or a list of strings"),
     ("env.toml", GOOD_CONFIG + 'headers = { "X-Key" = "${UNSET_CORSPROBE_VAR}" }\n', "UNSET_CORSPROBE_VAR is not set", "${UNSET_CORSPROBE_VAR}"),
 ]
 

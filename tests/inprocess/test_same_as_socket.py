@@ -8,8 +8,8 @@ httpx's ASGI/WSGI transport and never touches that port."""
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path

@@ -201,6 +201,9 @@ FAMILY_CASES = [
     # a cache keyed on the URL alone, in front of an app that allows only the page's origin
     Case("CORS705", url_keyed_cache(policy(lambda o: o == ORIGIN, credentials=False)), {},
          "stored for", ("Vary",), probe=True),
+    # a CDN that stores preflight answers keyed on the URL alone
+    Case("CORS705", url_keyed_cache(policy(lambda o: o == ORIGIN, credentials=False)),
+         {"method": "PUT"}, "stored for", ("Vary",), probe=True),
     # the same app behind no cache: the cache probe runs (X-Cache) and proves nothing
     Case(None, policy(lambda o: o == ORIGIN, credentials=False), {}, probe=True,
          families=("caching",)),

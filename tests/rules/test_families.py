@@ -10,7 +10,7 @@ from .replay import rules_fired, trace
 
 FIRES = [c for c in FAMILY_CASES if c.rule]
 QUIET = [c for c in FAMILY_CASES if not c.rule]
-FRAMEWORKS = ("fastapi", "django", "flask")
+FRAMEWORKS = ("fastapi", "django", "flask", "express")
 
 
 @pytest.mark.parametrize("case", params(FIRES))
@@ -91,3 +91,20 @@ def test_one_finding_however_many_origins_prove_it():
     assert all(a["difference"] for a in accepted)
     for item in accepted:
         assert item["origin"] in cors804[0].message
+
+
+def test_a_cached_preflight_is_probed_with_options():
+    """A cache that stores OPTIONS answers: the cache probe repeats the preflight, and the fix
+    asks for the preflight's request headers in the cache key too."""
+    from .cases import ORIGIN
+    from .replay import policy, url_keyed_cache
+
+    t = trace(url_keyed_cache(policy(lambda o: o == ORIGIN, credentials=False)), probe=True,
+              method="PUT")
+    cache = [p for p in t.probes if p.purpose == "cache"]
+    assert [p.exchange.request.method for p in cache] == ["OPTIONS"] * 4
+    assert all("corsprobe=" in p.exchange.request.url for p in t.probes)
+    from corsprobe.engine import findings
+
+    finding = next(f for f in findings(t) if f.rule == "CORS705")
+    assert "Access-Control-Request-Headers" in finding.fix["varnish"]
