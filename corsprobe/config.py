@@ -18,6 +18,7 @@ Checks are kept as written (:class:`CheckDef`); :meth:`Config.checks` expands th
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -62,18 +63,33 @@ TOP_KEYS = {
     "page_space": "where the pages are served from: public, private or local (Local Network "
                   "Access)",
     "stack": "the layers in front of and behind the URLs, front first: \"nginx,django\" or a list",
+    "third_party_cookies": "Chrome's third-party-cookie setting: allow (default) or block",
     "checks": "the checks",
+    "flows": "checks that run in order and share one cookie jar",
 }
 CHECK_KEYS = {
     "name", "url", "urls", "origin", "origins", "method", "headers", "credentials", "body",
     "send_actual", "expect", "expect_error", "readable", "max_severity", "tags", "browser",
     "probe", "max_redirects", "secret_headers", "page_space", "target_space", "stack",
+    "third_party_cookies", "expect_status",
 }
+FLOW_KEYS = {
+    "name", "steps", "origin", "credentials", "headers", "browser", "third_party_cookies",
+    "tags", "max_severity", "probe", "secret_headers", "page_space", "stack",
+}
+# what a step takes from its flow, and may not set itself
+FLOW_ONLY = ("urls", "origin", "origins", "browser", "third_party_cookies", "tags")
+STEP_KEYS = CHECK_KEYS - set(FLOW_ONLY)
+THIRD_PARTY = ("allow", "block")
+FLOW_MARK = " › "  # between a flow's name and a step's: "login › me"
 SPACES = ("public", "private", "local")
 
 _VAR = re.compile(r"\$(\$?)\{([^}]*)\}")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CHECKS_HEADER = re.compile(r"^[ \t]*\[\[\s*(?:tool\s*\.\s*corsprobe\s*\.\s*)?checks\s*\]\]", re.M)
+_FLOW_HEADER = re.compile(r"^[ \t]*\[\[\s*(?:tool\s*\.\s*corsprobe\s*\.\s*)?flows\s*\]\]", re.M)
+_STEP_HEADER = re.compile(
+    r"^[ \t]*\[\[\s*(?:tool\s*\.\s*corsprobe\s*\.\s*)?flows\s*\.\s*steps\s*\]\]", re.M)
 
 
 def _toml() -> Any:
@@ -99,11 +115,14 @@ class Check:
     max_severity: str | None  # None: findings are not judged
     probe: str
     line: int | None  # line of the check's table in the config file
+    expect_status: tuple[int, ...] = ()
+    flow: str | None = None  # the flow this check is a step of (its jar is the flow's)
 
     @property
     def expectation(self) -> Expectation:
         verdict: Literal["allowed", "blocked"] = "blocked" if self.expect == "blocked" else "allowed"
-        return Expectation(verdict, self.expect_error, self.readable, self.max_severity)
+        return Expectation(verdict, self.expect_error, self.readable, self.max_severity,
+                           self.expect_status)
 
 
 @dataclass(frozen=True)
@@ -134,10 +153,24 @@ class CheckDef:
     page_space: str | None = None
     target_space: str | None = None
     stack: tuple[str, ...] = ()
+    third_party_cookies: str = "allow"
+    expect_status: tuple[int, ...] = ()
 
     @property
     def size(self) -> int:
         return len(self.urls) * len(self.origins)
+
+
+@dataclass(frozen=True)
+class FlowDef:
+    """One ``[[flows]]`` table: steps (one request each) that run in order and share one
+    cookie jar, as the pages of one browser session do."""
+
+    position: int
+    name: str
+    tags: tuple[str, ...]
+    steps: tuple[CheckDef, ...]
+    line: int | None
 
 
 @dataclass(frozen=True)
@@ -151,15 +184,17 @@ class Config:
     concurrency: int | None = None
     per_host: int | None = None
     definitions: tuple[CheckDef, ...] = ()
+    flows: tuple[FlowDef, ...] = ()
     secrets: tuple[str, ...] = field(default=(), repr=False)
     app: str | None = None  # module:attr answering in-process (corsprobe.apps)
 
     @property
     def count(self) -> int:
-        return sum(d.size for d in self.definitions)
+        return sum(d.size for d in self.definitions) + sum(len(f.steps) for f in self.flows)
 
     def checks(self) -> Iterator[Check]:
-        """Every check, matrix expanded, in config order (lazily: nothing is held)."""
+        """Every check, matrix expanded, in config order (lazily: nothing is held): the
+        ``[[checks]]``, then each flow's steps in order (a step's ``flow`` names its flow)."""
         index = 0
         for d in self.definitions:
             many_urls, many_origins = len(d.urls) > 1, len(d.origins) > 1
@@ -175,17 +210,27 @@ class Config:
                         name = f"{d.name} [from {origin}]"
                     else:
                         name = d.name
-                    spec = RequestSpec(
-                        url=url, origin=origin, method=d.method, headers=d.headers, body=d.body,
-                        credentials=d.credentials, send_actual=d.send_actual,
-                        expect_headers=d.readable, browser=d.browser,
-                        max_redirects=d.max_redirects, secret_headers=d.secret_headers,
-                        page_space=d.page_space, target_space=d.target_space,
-                        stack=d.stack,
-                    )
+                    spec = _spec(d, url, origin)
                     yield Check(index, name, d.name, d.tags, spec, d.expect, d.expect_error,
-                                d.readable, d.max_severity, d.probe, d.line)
+                                d.readable, d.max_severity, d.probe, d.line, d.expect_status)
                     index += 1
+        for f in self.flows:
+            for d in f.steps:
+                spec = _spec(d, d.urls[0], d.origins[0])
+                yield Check(index, f"{f.name}{FLOW_MARK}{d.name}", f.name, f.tags, spec,
+                            d.expect, d.expect_error, d.readable, d.max_severity, d.probe,
+                            d.line, d.expect_status, flow=f.name)
+                index += 1
+
+
+def _spec(d: CheckDef, url: str, origin: str) -> RequestSpec:
+    return RequestSpec(
+        url=url, origin=origin, method=d.method, headers=d.headers, body=d.body,
+        credentials=d.credentials, send_actual=d.send_actual, expect_headers=d.readable,
+        browser=d.browser, max_redirects=d.max_redirects, secret_headers=d.secret_headers,
+        page_space=d.page_space, target_space=d.target_space, stack=d.stack,
+        third_party_cookies=d.third_party_cookies,
+    )
 
 
 # -- sharding ---------------------------------------------------------------------------------
@@ -202,7 +247,8 @@ class Shard:
         return f"{self.index}/{self.count}"
 
     def holds(self, check: Check) -> bool:
-        return shard_of(check.name, self.count) == self.index
+        # a flow's steps share one jar, so they land in one shard: the flow's
+        return shard_of(check.flow or check.name, self.count) == self.index
 
 
 def shard_of(name: str, count: int) -> int:
@@ -288,7 +334,8 @@ def load(
         if not isinstance(data, dict):
             raise UsageError(f"{display}: [tool.corsprobe] must be a table")
     lines = _lines_of(text, _CHECKS_HEADER)
-    return _Loader(display, env).config(path, data, lines, base_url)
+    flow_lines = (_lines_of(text, _FLOW_HEADER), _lines_of(text, _STEP_HEADER))
+    return _Loader(display, env).config(path, data, lines, base_url, flow_lines)
 
 
 def _lines_of(text: str, pattern: re.Pattern[str]) -> list[int]:
@@ -433,7 +480,8 @@ class _Loader:
         return value
 
     def config(self, path: Path, data: dict[str, Any], lines: list[int],
-               base_override: str | None) -> Config:
+               base_override: str | None,
+               flow_lines: tuple[list[int], list[int]] = ([], [])) -> Config:
         self.unknown(data, TOP_KEYS, None)
         g: dict[str, Any] = {}
 
@@ -484,20 +532,25 @@ class _Loader:
         g["page_space"] = (self.choice(data, "page_space", SPACES, None)
                            if "page_space" in data else None)
         g["stack"] = self.stack(data, None) if "stack" in data else ()
+        g["third_party_cookies"] = (self.choice(data, "third_party_cookies", THIRD_PARTY, None)
+                                    if "third_party_cookies" in data else "allow")
         limits = {}
         for key in ("concurrency", "per_host"):
             value = get(key, "integer")
             if value is not None and value < 1:
                 raise self.error(None, key, "must be at least 1")
             limits[key] = value
-        raw_checks = data.get("checks")
-        if raw_checks is None:
-            raise self.error(None, "checks", "no checks: add at least one [[checks]] table")
+        raw_checks = data.get("checks", [])
         if not isinstance(raw_checks, list) or not all(isinstance(c, dict) for c in raw_checks):
             raise self.error(None, "checks", "expected an array of tables ([[checks]]), got "
                                              f"{_describe(raw_checks)}")
-        if not raw_checks:
-            raise self.error(None, "checks", "no checks: add at least one [[checks]] table")
+        raw_flows = data.get("flows", [])
+        if not isinstance(raw_flows, list) or not all(isinstance(f, dict) for f in raw_flows):
+            raise self.error(None, "flows", "expected an array of tables ([[flows]]), got "
+                                            f"{_describe(raw_flows)}")
+        if not raw_checks and not raw_flows:
+            raise self.error(None, "checks", "no checks: add at least one [[checks]] table "
+                                             "(or a [[flows]] table)")
         defs = []
         names: dict[str, int] = {}
         for i, table in enumerate(raw_checks):
@@ -510,12 +563,38 @@ class _Loader:
                                      "names must be unique")
                 names[d.name] = i + 1
             defs.append(d)
+        flows: list[FlowDef] = []
+        step_lines = iter(flow_lines[1] if len(flow_lines[1]) == sum(
+            len(f["steps"]) for f in raw_flows if isinstance(f.get("steps"), list)) else [])
+        for i, table in enumerate(raw_flows):
+            line = flow_lines[0][i] if len(flow_lines[0]) == len(raw_flows) else None
+            flow = self.flow(i + 1, table, g, line, step_lines)
+            if flow.name in names:
+                raise self.error(f"flow '{flow.name}'", "name",
+                                 f"the name is already used by check #{names[flow.name]}; "
+                                 "names must be unique")
+            if any(f.name == flow.name for f in flows):
+                raise self.error(f"flow '{flow.name}'", "name",
+                                 "the name is already used by another flow; names must be unique")
+            flows.append(flow)
         return Config(
             path=path, display=self.display, timeout=float(timeout or 10.0), insecure=insecure,
             cacert=cacert, resolve=resolve, concurrency=limits["concurrency"],
-            per_host=limits["per_host"], definitions=tuple(defs),
+            per_host=limits["per_host"], definitions=tuple(defs), flows=tuple(flows),
             secrets=tuple(sorted(self.secrets, key=len, reverse=True)), app=app,
         )
+
+    def statuses(self, table: dict[str, Any], where: str | None) -> tuple[int, ...]:
+        """``expect_status = 200`` or ``[200, 204]``: the actual response's status."""
+        if "expect_status" not in table:
+            return ()
+        value = table["expect_status"]
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, int) and not isinstance(v, bool)
+                                 and 100 <= v <= 599 for v in values):
+            raise self.error(where, "expect_status", "expected an HTTP status (100-599) or a "
+                                                     f"list of them, got {_describe(value)}")
+        return tuple(values)
 
     def resolve(self, text: str) -> tuple[str, int, str]:
         host, sep1, rest = text.partition(":")
@@ -564,12 +643,84 @@ class _Loader:
                                               "(or origins = [...], or a top-level origin)")
         return None
 
-    def check(self, position: int, table: dict[str, Any], g: dict[str, Any],
-              line: int | None) -> CheckDef:
+    def flow(self, position: int, table: dict[str, Any], g: dict[str, Any], line: int | None,
+             step_lines: Iterator[int]) -> FlowDef:
+        """One ``[[flows]]`` table: its own keys are the defaults of its steps."""
         raw_name = table.get("name")
-        where = f"check '{raw_name}'" if isinstance(raw_name, str) and raw_name else \
-            f"check #{position}"
-        self.unknown(table, CHECK_KEYS, where)
+        where = f"flow '{raw_name}'" if isinstance(raw_name, str) and raw_name else \
+            f"flow #{position}"
+        self.unknown(table, FLOW_KEYS, where)
+        if "name" not in table:
+            raise self.error(where, "name", "missing: every flow needs name = \"...\" (its "
+                                            "steps are reported as \"name › step\")")
+        name = self.typed(table, "name", "string", where)
+        if not name.strip():
+            raise self.error(where, "name", "must not be empty")
+        steps = table.get("steps")
+        if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps) or not steps:
+            raise self.error(where, "steps", "expected at least one [[flows.steps]] table (one "
+                                             "request each, run in order), got "
+                                             f"{_describe(steps) if steps is not None else 'none'}")
+        flow_g = dict(g)
+        origins = self.origins(table, where, required=False)
+        if origins is not None and len(origins) > 1:
+            raise self.error(where, "origins", "a flow is one page: give one origin")
+        if origins is not None:
+            flow_g["origins"] = origins
+        elif g["origins"] is None or len(g["origins"]) > 1:
+            raise self.error(where, "origin", "missing: a flow is one page, so it needs "
+                                              "origin = \"https://...\" (or one top-level origin)")
+        if "credentials" in table:
+            flow_g["credentials"] = self.typed(table, "credentials", "boolean", where)
+        else:
+            flow_g["credentials"] = True  # a flow is about the session: cookies travel
+        if "headers" in table:
+            own = self.headers(self.typed(table, "headers", "table of strings", where), where)
+            own_names = {k.lower() for k, _ in own}
+            flow_g["headers"] = [(k, v) for k, v in g["headers"] if k.lower() not in own_names] + own
+        if "browser" in table:
+            flow_g["browser"] = self.choice(table, "browser", BROWSERS, where)
+        if "third_party_cookies" in table:
+            flow_g["third_party_cookies"] = self.choice(table, "third_party_cookies",
+                                                        THIRD_PARTY, where)
+        if "max_severity" in table:
+            flow_g["max_severity"] = self.choice(table, "max_severity", MAX_SEVERITY, where)
+        if "probe" in table:
+            flow_g["probe"] = self.probe_mode(table, where)
+        if "secret_headers" in table:
+            flow_g["secret_headers"] = [*g["secret_headers"], *self.secret_names(table, where)]
+        if "page_space" in table:
+            flow_g["page_space"] = self.choice(table, "page_space", SPACES, where)
+        if "stack" in table:
+            flow_g["stack"] = self.stack(table, where)
+        tags = tuple(self.typed(table, "tags", "list of strings", where) if "tags" in table
+                     else [])
+        defs: list[CheckDef] = []
+        for i, step in enumerate(steps):
+            step_where = f"{where}: step " + (f"'{step['name']}'" if isinstance(
+                step.get("name"), str) and step["name"] else f"#{i + 1}")
+            for key in FLOW_ONLY:
+                if key in step:
+                    raise self.error(step_where, key, "a step is one request: give url"
+                                     if key == "urls" else "the steps of a flow are one page "
+                                     "in one browser: set it on the [[flows]] table")
+            d = self.check(i + 1, step, flow_g, next(step_lines, None), step_where, STEP_KEYS)
+            if not d.named:
+                d = dataclasses.replace(d, name=f"{d.method} {d.url_labels[0]}")
+            if any(o.name == d.name for o in defs):
+                raise self.error(step_where, "name", f"the flow has two steps named '{d.name}'; "
+                                                     "name them apart (name = \"...\")")
+            defs.append(d)
+        return FlowDef(position, name, tags, tuple(defs), line)
+
+    def check(self, position: int, table: dict[str, Any], g: dict[str, Any],
+              line: int | None, where: str | None = None,
+              keys: set[str] = CHECK_KEYS) -> CheckDef:
+        raw_name = table.get("name")
+        if where is None:
+            where = f"check '{raw_name}'" if isinstance(raw_name, str) and raw_name else \
+                f"check #{position}"
+        self.unknown(table, keys, where)
 
         def get(key: str, kind: str, default: Any = None) -> Any:
             return self.typed(table, key, kind, where) if key in table else default
@@ -629,6 +780,7 @@ class _Loader:
         max_redirects = get("max_redirects", "integer", g["max_redirects"])
         if not 0 <= max_redirects <= 100:
             raise self.error(where, "max_redirects", "must be between 0 and 100")
+        expect_status = self.statuses(table, where)
         d = CheckDef(
             position=position,
             name=name or "",
@@ -658,6 +810,10 @@ class _Loader:
             stack=self.stack(table, where) if "stack" in table else g["stack"],
             secret_headers=tuple(dict.fromkeys([*g["secret_headers"],
                                                 *self.secret_names(table, where)])),
+            third_party_cookies=(self.choice(table, "third_party_cookies", THIRD_PARTY, where)
+                                 if "third_party_cookies" in table
+                                 else g["third_party_cookies"]),
+            expect_status=expect_status,
         )
         # fetch()'s own input checks, written once in replay.prepare: the method, the body,
         # each header (a config says what a page's fetch() is given, so the same rules apply)

@@ -12,6 +12,9 @@ The Netscape format keeps no SameSite and no Partitioned: a cookie is in FILE on
 browser stored it, and it is sent again when its domain, path, Secure flag and expiry match the
 URL, as curl sends it. Cookie values are secrets: they reach the request through
 ``RequestSpec.cookies``, which every output redacts, and never a note or a message.
+
+``corsprobe run`` gives each ``[[flows]]`` table a jar of its own in memory (``Jar()``, no
+file), shared by its steps in order (:func:`corsprobe.runner.run_flow`).
 """
 
 from __future__ import annotations
@@ -63,12 +66,13 @@ class Written:
 
 
 class Jar:
-    """One cookie file, loaded when it exists (a missing file is an empty jar, as with curl)."""
+    """One cookie file, loaded when it exists (a missing file is an empty jar, as with curl);
+    without a path, a jar in memory only (a ``[[flows]]`` table's, in ``corsprobe run``)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None = None) -> None:
         self.path = path
-        self.jar = MozillaCookieJar(str(path))
-        if path.exists():
+        self.jar = MozillaCookieJar(None if path is None else str(path))
+        if path is not None and path.exists():
             if not path.is_file():
                 raise UsageError(f"--cookie-jar {path}: not a regular file", field="cookie_jar")
             try:
@@ -136,7 +140,13 @@ class Jar:
                 cookie.set_nonstandard_attr(HTTPONLY_ATTR, "")  # written as #HttpOnly_, as curl
             self.jar.set_cookie(cookie)
 
+    def values(self) -> tuple[str, ...]:
+        """Every value the jar holds: secrets, to mask in every output."""
+        return tuple(c.value for c in self.jar if c.value)
+
     def save(self) -> None:
+        if self.path is None:
+            return
         try:
             self.jar.save(ignore_discard=True)  # session cookies too, as curl -c does
         except OSError as exc:

@@ -103,6 +103,7 @@ class Expectation:
     error: str | None = None  # the Network.CorsError name, with verdict "blocked"
     readable: tuple[str, ...] = ()  # response headers the page's JavaScript must read
     max_severity: str | None = None  # None: findings are not judged
+    status: tuple[int, ...] = ()  # the actual response's status must be one of these
     send_actual_hint: str = "set send_actual = true"  # how this caller sends the actual request
 
 
@@ -110,7 +111,8 @@ class Expectation:
 class Failure:
     """One unmet expectation: which one, and why, in words."""
 
-    expectation: str  # reachable | allowed | blocked | expect_error | readable | max_severity
+    # reachable | allowed | blocked | expect_error | readable | status | max_severity
+    expectation: str
     message: str
 
     def as_dict(self) -> dict[str, str]:
@@ -156,7 +158,25 @@ def judge_verdict(expect: Expectation, trace: Trace) -> list[Failure]:
                     failures.append(Failure("readable", (
                         f"{name} is not readable from JavaScript (readable: {shown}); "
                         f"the server must send Access-Control-Expose-Headers: {name}")))
+    failures.extend(judge_status(expect, trace))
     return failures
+
+
+def judge_status(expect: Expectation, trace: Trace) -> list[Failure]:
+    """``expect_status``: the status of the actual request's final answer (a flow's ``/me``
+    step answered 401 because the session cookie did not travel)."""
+    if not expect.status:
+        return []
+    wanted = " or ".join(str(s) for s in expect.status)
+    answer = trace.actuals[-1].response if trace.actuals else None
+    if answer is None:
+        return [Failure("status", (
+            f"expected status {wanted}, but the actual request was not sent; "
+            f"{expect.send_actual_hint}"))]
+    if answer.status in expect.status:
+        return []
+    return [Failure("status", f"expected status {wanted}, but the server answered "
+                              f"{answer.status}")]
 
 
 def judge_findings(expect: Expectation, findings: Iterable[Finding]) -> list[Failure]:

@@ -10,6 +10,9 @@ the number of checks.
 
 Concurrency: ``concurrency`` workers pull checks from a lazy iterator (a check's requests are
 sequential, as in the browser); at most ``per_host`` requests are in flight to one host.
+A flow (``[[flows]]``) is one item: one worker runs its steps in order with one cookie jar
+(:class:`corsprobe.jar.Jar`, in memory) that keeps what the browser model stores, and hands
+each step's result on as it is done; flows run alongside each other and the plain checks.
 
 Exit code (:func:`corsprobe.policy.run_exit`): 0 when every expectation is met; 1 when any check failed an
 expectation; 3 when the only problems are unreachable targets (a check that could not reach
@@ -20,8 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine, Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Coroutine, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from . import policy
@@ -33,6 +36,9 @@ from .render import Reporter
 from .report.model import Framework
 from .version import __version__
 
+if TYPE_CHECKING:
+    from .jar import Jar
+
 T = TypeVar("T")
 RUN_SCHEMA = "corsprobe/run/v1"
 
@@ -43,13 +49,21 @@ RUN_SCHEMA = "corsprobe/run/v1"
 async def run_one(
     check: Check, send: Callable[[HttpRequest], Any], scrub: Scrubber | None = None,
     notes: tuple[str, ...] = (), framework: Framework | None = None,
+    jar: Jar | None = None, secrets: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """One check through the core, judged against its expectations: its result dict."""
+    """One check through the core, judged against its expectations: its result dict.
+
+    ``jar`` (a flow's step): its cookies for the URL go on the actual credentialed request,
+    what the browser stores is kept in it, and its values are masked (with ``secrets``)."""
     from . import probe as probes
     from .core import diagnose_async, steps
 
     started = time.perf_counter()
     expect = check.expectation
+    spec = check.spec
+    if jar is not None:
+        spec, jar_notes = _from_jar(spec, jar)
+        notes = (*notes, *jar_notes)
 
     def probe(trace: Trace) -> bool:
         if check.probe == "all":
@@ -57,12 +71,22 @@ async def run_one(
         return (check.probe == "failures" and trace.net_error is None
                 and bool(policy.judge_verdict(expect, trace)) and probes.needed(trace))
 
-    done = await diagnose_async(steps(check.spec, probe), send, notes=notes, framework=framework)
+    done = await diagnose_async(steps(spec, probe), send, notes=notes, framework=framework)
     failures = policy.judge(expect, done.trace, done.findings)
     status = ("unreachable" if done.trace.net_error is not None
               else "failed" if failures else "passed")
     report = done.data
-    spec = check.spec
+    if jar is not None:
+        report["notes"] = [*report["notes"], *_into_jar(done.trace, jar)]
+        scrub = Scrubber((*secrets, *jar.values()))
+    expected: dict[str, Any] = {
+        "verdict": check.expect,
+        "error": check.expect_error,
+        "readable": list(check.readable),
+        "max_severity": check.max_severity,
+    }
+    if check.expect_status:
+        expected["status"] = list(check.expect_status)
     result = {
         "index": check.index,
         "name": check.name,
@@ -72,18 +96,80 @@ async def run_one(
         "method": spec.method,
         "url": report["target"],
         "origin": spec.origin,
-        "expect": {
-            "verdict": check.expect,
-            "error": check.expect_error,
-            "readable": list(check.readable),
-            "max_severity": check.max_severity,
-        },
+        "expect": expected,
         "status": status,
         "failures": [f.as_dict() for f in failures],
         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
         "report": report,
     }
+    if check.flow is not None:
+        result["flow"] = check.flow
     return scrub(result) if scrub is not None else result
+
+
+def _from_jar(spec: Any, jar: Jar) -> tuple[Any, tuple[str, ...]]:
+    """``spec`` with the flow's jar's cookies for its URL (on the actual request, with
+    credentials, as the browser sends them), and a note naming them (never their values)."""
+    import dataclasses
+
+    sent = jar.for_url(spec.url)
+    if sent.header is None:
+        return spec, ((f"flow: no cookie in the flow's jar matches the URL ({len(jar)} in it)"
+                       if len(jar) else "flow: the flow's jar is empty"),)
+    names = ", ".join(sent.names)
+    if not spec.credentials:
+        return spec, (f"flow: cookie(s) {names} in the flow's jar match the URL but are not "
+                      "sent: without credentials = true (credentials: 'include') fetch() sends "
+                      "no cookies cross-origin",)
+    return (dataclasses.replace(spec, cookies=(*spec.cookies, ("Cookie", sent.header))),
+            (f"flow: the browser's jar sends cookie(s) {names} on the actual request (never "
+             "on the preflight)",))
+
+
+def _into_jar(trace: Trace, jar: Jar) -> list[str]:
+    """Keep in the flow's jar what the browser stores from ``trace``; notes say so."""
+    written = jar.store(trace)
+    notes = []
+    if written.stored:
+        notes.append(f"flow: the jar keeps cookie(s) {', '.join(written.stored)}, which the "
+                     "browser stores, for the next steps")
+    if written.refused:
+        notes.append(f"flow: the jar does not keep cookie(s) {', '.join(written.refused)}: "
+                     "the browser refuses them (see Cookies)")
+    return notes
+
+
+async def run_flow(
+    steps: list[Check], send: Callable[[HttpRequest], Any], emit: Callable[[dict[str, Any]], None],
+    secrets: tuple[str, ...] = (), notes: tuple[str, ...] = (),
+    framework: Framework | None = None, options: Any = None, resolve_spaces: bool = False,
+) -> None:
+    """A flow's steps in order, sharing one cookie jar; each result is emitted when done."""
+    from .jar import Jar
+
+    jar = Jar()
+    for step in steps:
+        step_notes = notes
+        if resolve_spaces:
+            step, found = await _address_spaces(step, options)
+            step_notes = (*found, *notes)
+        emit(await run_one(step, send, None, step_notes, framework, jar, secrets))
+
+
+def units(checks: Iterable[Any]) -> Iterator[Any]:
+    """``checks`` with each flow's steps (consecutive, in order) gathered into one list."""
+    flow: list[Any] = []
+    for check in checks:
+        name = getattr(check, "flow", None)
+        if flow and flow[0].flow != name:
+            yield flow
+            flow = []
+        if name is None:
+            yield check
+        else:
+            flow.append(check)
+    if flow:
+        yield flow
 
 
 # -- running many ----------------------------------------------------------------------------------
@@ -154,11 +240,20 @@ async def _run_all(
                 exchange: Exchange = await conn.send(request)
                 return exchange
 
-        pending = iter(checks)
+        pending = units(checks) if job is None else iter(checks)
         scrub = Scrubber(secrets) if secrets else None
+
+        def emit(result: dict[str, Any]) -> None:
+            summary.add(result)
+            for r in reporters:
+                r.result(result)
 
         async def worker() -> None:
             for check in pending:  # one shared lazy iterator: each check is taken once
+                if isinstance(check, list):  # a flow: its steps in order, one jar
+                    await run_flow(check, send, emit, secrets, conn.notes, conn.framework,
+                                   options, resolve_spaces=app is None)
+                    continue
                 if job is not None:
                     result = await job(check, send, scrub, conn)
                 else:
@@ -167,9 +262,7 @@ async def _run_all(
                         check, found = await _address_spaces(check, options)
                         notes = (*found, *notes)
                     result = await run_one(check, send, scrub, notes, conn.framework)
-                summary.add(result)
-                for r in reporters:
-                    r.result(result)
+                emit(result)
 
         await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
     return summary

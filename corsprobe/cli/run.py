@@ -96,9 +96,13 @@ def run(
     if engine not in ("pool", "httpx"):
         raise UsageError("--engine is pool or httpx")
     wanted_names, wanted_tags = set(only or ()), set(tag or ())
+    # a flow runs whole (its steps share one jar): naming one step keeps the flow
+    wanted_flows = ({c.flow for c in cfg.checks() if c.flow and c.name in wanted_names}
+                    if wanted_names else set())
 
     def keep(c: Check) -> bool:
-        if wanted_names and c.name not in wanted_names and c.group not in wanted_names:
+        if (wanted_names and c.name not in wanted_names and c.group not in wanted_names
+                and c.flow not in wanted_flows):
             return False
         return not wanted_tags or bool(wanted_tags.intersection(c.tags))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..model import joined
@@ -128,17 +129,31 @@ def _csrf_reason(body: str) -> str | None:
 def csrf_rejected(ctx: Context) -> Iterator[Hit]:
     """
     What it detects:
-        An unsafe request (POST, PUT, PATCH, DELETE) answered 403 by Django's CSRF middleware:
-        its "CSRF verification failed. Request aborted." page. Django 4+ first compares the
-        request's Origin with the server's own origin and CSRF_TRUSTED_ORIGINS ("Origin
-        checking failed - https://app.example.com does not match any trusted origins"), then
-        wants the csrftoken cookie and the X-CSRFToken header. With DEBUG = False the page
-        does not say which check failed; a missing cookie has a paragraph of its own.
+        An unsafe request (POST, PUT, PATCH, DELETE) refused by the CSRF layer behind a
+        correct CORS answer. Four signatures, each recorded from the real framework in
+        tests/frameworks:
+
+        - Django's CSRF middleware: 403 "CSRF verification failed. Request aborted." (HTML).
+          Django 4+ first compares the request's Origin with the server's own origin and
+          CSRF_TRUSTED_ORIGINS ("Origin checking failed - https://app.example.com does not
+          match any trusted origins"), then wants the csrftoken cookie and the X-CSRFToken
+          header. With DEBUG = False the page does not say which check failed; a missing
+          cookie has a paragraph of its own.
+        - Django REST framework's SessionAuthentication (a request authenticated by the
+          session cookie): 403 JSON {"detail": "CSRF Failed: Origin checking failed - ..."},
+          the same checks as Django's, the reason always given.
+        - Flask-WTF's CSRFProtect: 400 Bad Request (HTML) "The CSRF token is missing." (or
+          "The CSRF session token is missing.", "... has expired.", "... is invalid.", "The
+          CSRF tokens do not match.", and over https "The referrer header is missing." / "The
+          referrer does not match the host."). It does not look at the Origin.
+        - The starlette-csrf middleware (double-submit cookie): 403 text/plain "CSRF token
+          verification failed" when the csrftoken cookie or the x-csrftoken header is missing
+          or they differ.
 
     Why it matters:
-        The preflight passed and the CORS headers are there, so the page reads a 403 and the
-        CORS configuration looks guilty. It is not: CORS and CSRF are two layers, and
-        django-cors-headers does not tell the CSRF middleware to trust the origins it allows.
+        The preflight passed and the CORS headers are there, so the page reads a 403 (or 400)
+        and the CORS configuration looks guilty. It is not: CORS and CSRF are two layers, and
+        the CORS package does not tell the CSRF layer to trust the origins it allows.
 
     Example:
         POST /api/login   Origin: https://app.example.com
@@ -147,18 +162,40 @@ def csrf_rejected(ctx: Context) -> Iterator[Hit]:
         <p>CSRF verification failed. Request aborted.</p>
 
     Fix:
-        CSRF_TRUSTED_ORIGINS = ["https://app.example.com"] (the scheme is required since
-        Django 4.0), then send the CSRF token in an X-CSRFToken header.
+        Django (and DRF): CSRF_TRUSTED_ORIGINS = ["https://app.example.com"] (the scheme is
+        required since Django 4.0), then send the CSRF token in an X-CSRFToken header.
+        Flask-WTF: hand out generate_csrf() from a view and send it back in X-CSRFToken.
+        starlette-csrf: hand out the csrftoken cookie's value and send it back in x-csrftoken,
+        the cookie set with cookie_samesite="none", cookie_secure=True.
     """
     response = ctx.final
-    if response is None or response.status != 403:
+    if response is None or response.status not in (400, 403):
         return
     if ctx.trace.actuals[-1].request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
         return
     body = response.body.decode("utf-8", "replace")
-    if _DJANGO_CSRF not in body:
-        return
     origin = ctx.trace.origin_sent
+    found = (_django_csrf(body, origin) if response.status == 403 else None) or \
+        (_drf_csrf(body, origin) if response.status == 403 else None) or \
+        (_starlette_csrf(body) if response.status == 403 else None) or \
+        (_flask_wtf_csrf(body) if response.status == 400 else None)
+    if found is None:
+        return
+    msg, fix, excerpt, why, framework = found
+    evidence = {"exchange": f"actual[{len(ctx.trace.actuals) - 1}]",
+                "url": ctx.trace.actuals[-1].request.url, "status": response.status,
+                "origin": origin, "body_excerpt": excerpt, "csrf_check": why,
+                "csrf_layer": framework}
+    yield Hit(msg, evidence, {"generic": fix})
+
+
+# (message, fix, body excerpt, the check that failed, the layer)
+_Csrf = tuple[str, str, str, str, str]
+
+
+def _django_csrf(body: str, origin: str) -> _Csrf | None:
+    if _DJANGO_CSRF not in body:
+        return None
     why = _csrf_reason(body)
     trusted = f'CSRF_TRUSTED_ORIGINS = ["{origin}"]'
     if why in ("cookie", "token"):
@@ -181,8 +218,98 @@ def csrf_rejected(ctx: Context) -> Iterator[Hit]:
                "CORS answer is right; the CSRF layer behind it is not told about the page.")
         fix = (f"Django: {trusted} in settings.py, the scheme included (Django 4.0 and "
                f"later); {_CSRF_TOKEN_FIX}")
-    excerpt = "CSRF verification failed. Request aborted."
-    evidence = {"exchange": f"actual[{len(ctx.trace.actuals) - 1}]",
-                "url": ctx.trace.actuals[-1].request.url, "status": 403,
-                "origin": origin, "body_excerpt": excerpt, "csrf_check": why or "origin"}
-    yield Hit(msg, evidence, {"generic": fix})
+    return msg, fix, "CSRF verification failed. Request aborted.", why or "origin", "django"
+
+
+_DRF_CSRF = re.compile(r'"detail"\s*:\s*"(CSRF Failed: [^"]*)"')
+
+
+def _drf_csrf(body: str, origin: str) -> _Csrf | None:
+    m = _DRF_CSRF.search(body)
+    if m is None:
+        return None
+    detail = m.group(1)
+    why = _csrf_reason(detail) or "token"
+    trusted = f'CSRF_TRUSTED_ORIGINS = ["{origin}"]'
+    layer = ("Django REST framework's SessionAuthentication refused the request (403, "
+             f"\"{detail}\")")
+    if why == "origin":
+        msg = (f"{layer}: the Origin {origin} is not in CSRF_TRUSTED_ORIGINS. DRF checks CSRF "
+               "for every request the session cookie authenticates; the CORS answer is right, "
+               "the CSRF check behind it is not told about the page.")
+        fix = (f"Django REST framework: {trusted} in settings.py, the scheme included; "
+               f"{_CSRF_TOKEN_FIX} An API that authenticates the page by a token header "
+               "(TokenAuthentication, JWT) instead of the session cookie is not CSRF-checked.")
+    elif why == "referer":
+        msg = (f"{layer}: the Referer check of an https request. The CORS answer is not the "
+               "problem.")
+        fix = f"Django REST framework: {trusted}; {_CSRF_TOKEN_FIX}"
+    else:
+        msg = (f"{layer}: the CSRF {why} is missing or wrong. The origin passed its check, so "
+               "the CORS answer is not the problem.")
+        fix = f"Django REST framework: send the CSRF token with the request; {_CSRF_TOKEN_FIX}"
+    return msg, fix, detail, why, "django-rest-framework"
+
+
+_FLASK_WTF = (  # Flask-WTF's CSRFError reasons (flask_wtf/csrf.py), the check each names
+    ("The CSRF token is missing.", "token"),
+    ("The CSRF session token is missing.", "session"),
+    ("The CSRF token has expired.", "token"),
+    ("The CSRF token is invalid.", "token"),
+    ("The CSRF tokens do not match.", "token"),
+    ("The referrer header is missing.", "referer"),
+    ("The referrer does not match the host.", "referer"),
+)
+_FLASK_WTF_TOKEN_FIX = (
+    "hand the token out from a view (return {\"csrf_token\": flask_wtf.csrf.generate_csrf()}) "
+    "and send it back in an X-CSRFToken header (allow it: CORS(app, allow_headers=[..., "
+    "\"X-CSRFToken\"])); the token is bound to the session, so the session cookie must reach "
+    "the API too: app.config.update(SESSION_COOKIE_SAMESITE=\"None\", "
+    "SESSION_COOKIE_SECURE=True) for a cross-site page. A view that authenticates by a token "
+    "header and not the session may be @csrf.exempt."
+)
+
+
+def _flask_wtf_csrf(body: str) -> _Csrf | None:
+    found = next(((text, why) for text, why in _FLASK_WTF if text in body), None)
+    if found is None:
+        return None
+    text, why = found
+    layer = f"Flask-WTF's CSRFProtect refused the request (400, \"{text}\")"
+    if why == "referer":
+        msg = (f"{layer}: over https it wants a Referer of the API's own host "
+               "(WTF_CSRF_SSL_STRICT), and a page on another origin sends its own. The CORS "
+               "answer is right.")
+        fix = ("Flask-WTF: app.config[\"WTF_CSRF_SSL_STRICT\"] = False (the token still "
+               f"protects the request), and {_FLASK_WTF_TOKEN_FIX}")
+    elif why == "session":
+        msg = (f"{layer}: the token came, but the session that holds its secret did not (the "
+               "session cookie was not sent or not stored). The CORS answer is right.")
+        fix = f"Flask-WTF: {_FLASK_WTF_TOKEN_FIX}"
+    else:
+        msg = (f"{layer}: every unsafe request needs the session's CSRF token in a form field "
+               "or an X-CSRFToken header, and Flask-WTF does not look at the Origin. The CORS "
+               "answer is right; the CSRF layer behind it refuses the request.")
+        fix = f"Flask-WTF: {_FLASK_WTF_TOKEN_FIX}"
+    return msg, fix, text, why, "flask-wtf"
+
+
+_STARLETTE_CSRF = "CSRF token verification failed"
+
+
+def _starlette_csrf(body: str) -> _Csrf | None:
+    if body.strip() != _STARLETTE_CSRF:
+        return None
+    msg = ("The starlette-csrf middleware refused the request (403, \"CSRF token verification "
+           "failed\"): it wants its csrftoken cookie and the same token in an x-csrftoken "
+           "header (a double-submit cookie), and a page on another origin can read neither "
+           "the cookie nor, by default, keep it (SameSite=Lax). The CORS answer is right.")
+    fix = ("starlette-csrf: hand the token out in a JSON answer (the csrftoken cookie's value, "
+           "request.cookies[\"csrftoken\"], from a GET that sets it) and send it back in an "
+           "x-csrftoken header (allow it: CORSMiddleware(allow_headers=[..., \"x-csrftoken\"])); "
+           "let a cross-site page keep the cookie: app.add_middleware(CSRFMiddleware, "
+           "secret=..., cookie_samesite=\"none\", cookie_secure=True); keep CORSMiddleware "
+           "outermost (added last) so the 403 stays readable. If the API authenticates by a "
+           "header and not cookies, sensitive_cookies={\"session\"} checks only requests that "
+           "carry the session cookie.")
+    return msg, fix, _STARLETTE_CSRF, "token", "starlette-csrf"

@@ -451,3 +451,60 @@ class TestFlask:
         assert_no_cors(r)
         assert "vary" not in r.headers
         assert send("GET", base, "/api/boom").status_code == 500
+
+
+# ---------------------------------------------------------------------------
+# The CSRF layers behind a correct CORS answer (tests/frameworks/README.md,
+# "CSRF layers"): a cross-origin credentialed POST whose preflight passes.
+# ---------------------------------------------------------------------------
+
+
+class TestCsrfLayers:
+    JSON_POST = {"Origin": APP, "Referer": APP + "/", "Content-Type": "application/json"}
+
+    def assert_cors(self, r):
+        assert r.headers.get(ACAO) == APP and r.headers.get(ACAC) == "true"
+
+    def test_drf_session_authentication(self, framework_server):
+        base = framework_server("django", "drf_session")
+        assert preflight(base, "/api/drf/items", request_headers="content-type").status_code == 200
+        with httpx.Client(timeout=10) as client:
+            login = client.post(base + "/api/drf/login", headers={"Origin": APP})
+            assert login.status_code == 200 and "sessionid" in login.cookies
+            r = client.post(base + "/api/drf/items", content=b"{}", headers=self.JSON_POST)
+        assert r.status_code == 403
+        self.assert_cors(r)
+        assert r.headers["content-type"] == "application/json"
+        assert r.json() == {"detail": "CSRF Failed: Origin checking failed - "
+                                      "https://app.example.com does not match any trusted "
+                                      "origins."}
+        # without the session (no authenticated user) DRF does not check CSRF at all
+        anonymous = httpx.post(base + "/api/drf/items", content=b"{}", headers=self.JSON_POST)
+        assert anonymous.status_code == 201 and anonymous.json() == {"user": None}
+
+    def test_flask_wtf_csrf_protect(self, framework_server):
+        base = framework_server("flask", "wtf_csrf")
+        assert preflight(base, "/api/login", request_headers="content-type").status_code == 200
+        r = httpx.post(base + "/api/login", content=b"{}", headers=self.JSON_POST, timeout=10)
+        assert r.status_code == 400
+        self.assert_cors(r)
+        assert r.headers["content-type"] == "text/html; charset=utf-8"
+        assert "<title>400 Bad Request</title>" in r.text
+        assert "<p>The CSRF token is missing.</p>" in r.text
+        # a token without the session that holds its secret
+        r = httpx.post(base + "/api/login", content=b"{}",
+                       headers={**self.JSON_POST, "X-CSRFToken": "abc"}, timeout=10)
+        assert r.status_code == 400 and "<p>The CSRF session token is missing.</p>" in r.text
+
+    def test_starlette_csrf_middleware(self, framework_server):
+        base = framework_server("fastapi", "starlette_csrf")
+        assert preflight(base, "/api/users", request_headers="content-type").status_code == 200
+        r = httpx.post(base + "/api/users", content=b"{}", headers=self.JSON_POST, timeout=10)
+        assert r.status_code == 403
+        self.assert_cors(r)
+        assert r.headers["content-type"] == "text/plain; charset=utf-8"
+        assert r.text == "CSRF token verification failed"
+        # a safe request gets the double-submit cookie, SameSite=Lax by default
+        got = httpx.get(base + "/api/users", headers={"Origin": APP}, timeout=10)
+        cookie = got.headers["set-cookie"]
+        assert cookie.startswith("csrftoken=") and cookie.endswith("; Path=/; SameSite=lax")

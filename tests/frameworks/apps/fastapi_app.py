@@ -21,7 +21,7 @@ CORRECT = dict(
 
 
 def cors_options(variant: str) -> dict:
-    if variant in ("correct", "auth_options_401"):
+    if variant in ("correct", "auth_options_401", "starlette_csrf"):
         return dict(CORRECT)
     if variant == "trailing_slash":
         return {**CORRECT, "allow_origins": [ALLOWED_ORIGIN + "/"]}
@@ -68,6 +68,12 @@ def create_app(variant: str) -> FastAPI:
     def private():
         return {"secret": 42}
 
+    if variant == "starlette_csrf":
+        # the starlette-csrf package (double-submit cookie), inside CORSMiddleware (added
+        # first, so CORS wraps it and its 403 carries the CORS headers)
+        from starlette_csrf import CSRFMiddleware
+
+        app.add_middleware(CSRFMiddleware, secret="corsprobe-tests-only-not-secret")
     app.add_middleware(CORSMiddleware, **cors_options(variant))
 
     if variant == "auth_options_401":

@@ -32,7 +32,7 @@ def cors_options(variant: str) -> dict:
         return {k: v for k, v in CORRECT.items() if k != "expose_headers"}
     if variant == "trailing_slash":
         return {**CORRECT, "origins": [ALLOWED_ORIGIN + "/"]}
-    if variant == "session_none":
+    if variant in ("session_none", "wtf_csrf"):
         return dict(CORRECT)
     if variant == "no_cors":
         return {}  # unused: no flask-cors at all (a proxy in front adds the CORS headers)
@@ -86,6 +86,12 @@ def create_app(variant: str) -> Flask:
 
     if variant != "no_cors":
         CORS(app, **cors_options(variant))
+    if variant == "wtf_csrf":
+        # Flask-WTF's CSRFProtect over every view (flask-cors correct): an unsafe request
+        # needs the token of the session in a form field or an X-CSRFToken header
+        from flask_wtf.csrf import CSRFProtect
+
+        CSRFProtect(app)
     if variant == "correct":
         # flask-cors sends Vary: Origin only for several origins or a regex; with one origin
         # the answer still depends on Origin, so the correct app adds it (corsprobe's fix text).

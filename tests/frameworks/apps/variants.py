@@ -12,6 +12,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
         "no_expose",
         "unanchored_regex",
         "auth_options_401",
+        "starlette_csrf",
     ),
     "django": (
         "correct",
@@ -21,6 +22,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
         "no_expose",
         "trailing_slash",
         "csrf_session",
+        "drf_session",
     ),
     "flask": (
         "correct",
@@ -32,6 +34,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
         "trailing_slash",
         "session_none",
         "no_cors",
+        "wtf_csrf",
     ),
 }
 

@@ -54,3 +54,18 @@ elif VARIANT == "csrf_session":
     # need no database.
     SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
     MIDDLEWARE = [CORS, "django.contrib.sessions.middleware.SessionMiddleware", *STANDARD]
+elif VARIANT == "drf_session":
+    # Django REST framework with SessionAuthentication (its CSRF check runs for a request
+    # authenticated by the session), django-cors-headers correct, CSRF_TRUSTED_ORIGINS left
+    # out. No database: a signed-cookie session, and SessionUser stands in for
+    # AuthenticationMiddleware (request.user from the session, no User table).
+    INSTALLED_APPS = [*INSTALLED_APPS, "django.contrib.contenttypes", "django.contrib.auth",
+                      "rest_framework"]
+    SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    MIDDLEWARE = [CORS, "django.contrib.sessions.middleware.SessionMiddleware",
+                  "django_site.views.SessionUser", *STANDARD]
+    REST_FRAMEWORK = {
+        "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+        "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+        "UNAUTHENTICATED_USER": None,
+    }

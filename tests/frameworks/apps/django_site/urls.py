@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from . import views
@@ -11,3 +12,8 @@ urlpatterns = [
     path("api/me", views.me),
     path("api/slash/", views.slash),  # trailing slash: /api/slash -> APPEND_SLASH 301
 ]
+
+if settings.VARIANT == "drf_session":
+    from .drf import drf_login, items
+
+    urlpatterns += [path("api/drf/login", drf_login), path("api/drf/items", items)]
