@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import UsageError
+from .fetch.kinds import CROSSORIGINS, KINDS, MODES
 from .model import RequestSpec
 from .policy import MAX_SEVERITY, Expectation
 from .redact import REDACTED
@@ -62,14 +63,20 @@ TOP_KEYS = {
     "page_space": "where the pages are served from: public, private or local (Local Network "
                   "Access)",
     "stack": "the layers in front of and behind the URLs, front first: \"nginx,django\" or a list",
+    "kind": "the kind of request: fetch, xhr, eventsource, img, font, script, module, "
+            "stylesheet or beacon",
+    "mode": "fetch()'s mode: cors, no-cors or same-origin",
+    "crossorigin": "the element's crossorigin attribute: anonymous, use-credentials or none",
     "checks": "the checks",
 }
 CHECK_KEYS = {
     "name", "url", "urls", "origin", "origins", "method", "headers", "credentials", "body",
     "send_actual", "expect", "expect_error", "readable", "max_severity", "tags", "browser",
     "probe", "max_redirects", "secret_headers", "page_space", "target_space", "stack",
+    "kind", "mode", "crossorigin",
 }
 SPACES = ("public", "private", "local")
+_KIND_CHOICES = {"kind": KINDS, "mode": MODES, "crossorigin": CROSSORIGINS}
 
 _VAR = re.compile(r"\$(\$?)\{([^}]*)\}")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -134,6 +141,9 @@ class CheckDef:
     page_space: str | None = None
     target_space: str | None = None
     stack: tuple[str, ...] = ()
+    kind: str = "fetch"
+    mode: str | None = None
+    crossorigin: str | None = None
 
     @property
     def size(self) -> int:
@@ -181,7 +191,7 @@ class Config:
                         expect_headers=d.readable, browser=d.browser,
                         max_redirects=d.max_redirects, secret_headers=d.secret_headers,
                         page_space=d.page_space, target_space=d.target_space,
-                        stack=d.stack,
+                        stack=d.stack, kind=d.kind, mode=d.mode, crossorigin=d.crossorigin,
                     )
                     yield Check(index, name, d.name, d.tags, spec, d.expect, d.expect_error,
                                 d.readable, d.max_severity, d.probe, d.line)
@@ -484,6 +494,8 @@ class _Loader:
         g["page_space"] = (self.choice(data, "page_space", SPACES, None)
                            if "page_space" in data else None)
         g["stack"] = self.stack(data, None) if "stack" in data else ()
+        for key, choices in _KIND_CHOICES.items():
+            g[key] = self.choice(data, key, choices, None) if key in data else None
         limits = {}
         for key in ("concurrency", "per_host"):
             value = get(key, "integer")
@@ -656,15 +668,22 @@ class _Loader:
             target_space=(self.choice(table, "target_space", SPACES, where)
                           if "target_space" in table else None),
             stack=self.stack(table, where) if "stack" in table else g["stack"],
+            kind=(self.choice(table, "kind", KINDS, where) if "kind" in table
+                  else g["kind"] or "fetch"),
+            mode=self.choice(table, "mode", MODES, where) if "mode" in table else g["mode"],
+            crossorigin=(self.choice(table, "crossorigin", CROSSORIGINS, where)
+                         if "crossorigin" in table else g["crossorigin"]),
             secret_headers=tuple(dict.fromkeys([*g["secret_headers"],
                                                 *self.secret_names(table, where)])),
         )
         # fetch()'s own input checks, written once in replay.prepare: the method, the body,
         # each header (a config says what a page's fetch() is given, so the same rules apply)
-        from .replay import prepare
+        from .replay import check_kind, prepare
 
         try:
-            prepare(next(Config(Path(), "", definitions=(d,)).checks()).spec)
+            spec = next(Config(Path(), "", definitions=(d,)).checks()).spec
+            check_kind(spec)
+            prepare(spec)
         except UsageError as exc:
             raise self.error(where, exc.field, str(exc)) from None
         return d
