@@ -55,6 +55,9 @@ def check(
     page_space: str | None = None,
     target_space: str | None = None,
     stack: str | Iterable[str] = (),
+    kind: str = "fetch",
+    mode: str | None = None,
+    crossorigin: str | None = None,
 ) -> Report:
     """Check one request as a page at ``origin`` would make it with ``fetch(url, {...})``.
 
@@ -67,7 +70,10 @@ def check(
     ``target_space`` ("public", "private", "local"): where the page and the server are, for
     Local Network Access (default: from the hosts, resolved when they are names). ``stack``
     (``"nginx,django"`` or a list): the layers in front of and behind the URL, where the wire
-    does not show them.
+    does not show them. ``kind`` ("fetch", "xhr", "eventsource", "img", "font", "script",
+    "module", "stylesheet", "beacon"), ``mode`` (fetch's: "cors", "no-cors", "same-origin")
+    and ``crossorigin`` ("anonymous", "use-credentials", "none"; img, script, module,
+    stylesheet): the kind of request the page makes, with its own mode and credentials.
 
     Raises :class:`corsprobe.errors.UsageError` for input fetch() would refuse (a bad
     origin, a forbidden method, ...); a forbidden header is dropped, as fetch() drops it, and
@@ -83,8 +89,12 @@ def check(
         credentials=credentials, send_actual=send_actual,
         expect_headers=tuple(expect_headers), browser=browser, max_redirects=max_redirects,
         page_space=page_space, target_space=target_space, stack=_stack(stack),
+        kind=kind, mode=mode, crossorigin=crossorigin,
     )
     from .core import check as core_check
+    from .replay import check_kind
+
+    check_kind(spec)
     from .net import TransportOptions
 
     return core_check(spec, TransportOptions(timeout=timeout), probe=probe, app=app)

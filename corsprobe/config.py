@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import UsageError
+from .fetch.kinds import CROSSORIGINS, KINDS, MODES
 from .model import RequestSpec
 from .policy import MAX_SEVERITY, Expectation
 from .redact import REDACTED
@@ -64,6 +65,10 @@ TOP_KEYS = {
                   "Access)",
     "stack": "the layers in front of and behind the URLs, front first: \"nginx,django\" or a list",
     "third_party_cookies": "Chrome's third-party-cookie setting: allow (default) or block",
+    "kind": "the kind of request: fetch, xhr, eventsource, img, font, script, module, "
+            "stylesheet or beacon",
+    "mode": "fetch()'s mode: cors, no-cors or same-origin",
+    "crossorigin": "the element's crossorigin attribute: anonymous, use-credentials or none",
     "checks": "the checks",
     "flows": "checks that run in order and share one cookie jar",
 }
@@ -72,6 +77,7 @@ CHECK_KEYS = {
     "send_actual", "expect", "expect_error", "readable", "max_severity", "tags", "browser",
     "probe", "max_redirects", "secret_headers", "page_space", "target_space", "stack",
     "third_party_cookies", "expect_status",
+    "kind", "mode", "crossorigin",
 }
 FLOW_KEYS = {
     "name", "steps", "origin", "credentials", "headers", "browser", "third_party_cookies",
@@ -83,6 +89,7 @@ STEP_KEYS = CHECK_KEYS - set(FLOW_ONLY)
 THIRD_PARTY = ("allow", "block")
 FLOW_MARK = " › "  # between a flow's name and a step's: "login › me"
 SPACES = ("public", "private", "local")
+_KIND_CHOICES = {"kind": KINDS, "mode": MODES, "crossorigin": CROSSORIGINS}
 
 _VAR = re.compile(r"\$(\$?)\{([^}]*)\}")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -155,6 +162,9 @@ class CheckDef:
     stack: tuple[str, ...] = ()
     third_party_cookies: str = "allow"
     expect_status: tuple[int, ...] = ()
+    kind: str = "fetch"
+    mode: str | None = None
+    crossorigin: str | None = None
 
     @property
     def size(self) -> int:
@@ -229,7 +239,8 @@ def _spec(d: CheckDef, url: str, origin: str) -> RequestSpec:
         credentials=d.credentials, send_actual=d.send_actual, expect_headers=d.readable,
         browser=d.browser, max_redirects=d.max_redirects, secret_headers=d.secret_headers,
         page_space=d.page_space, target_space=d.target_space, stack=d.stack,
-        third_party_cookies=d.third_party_cookies,
+        third_party_cookies=d.third_party_cookies, kind=d.kind, mode=d.mode,
+        crossorigin=d.crossorigin,
     )
 
 
@@ -534,6 +545,8 @@ class _Loader:
         g["stack"] = self.stack(data, None) if "stack" in data else ()
         g["third_party_cookies"] = (self.choice(data, "third_party_cookies", THIRD_PARTY, None)
                                     if "third_party_cookies" in data else "allow")
+        for key, choices in _KIND_CHOICES.items():
+            g[key] = self.choice(data, key, choices, None) if key in data else None
         limits = {}
         for key in ("concurrency", "per_host"):
             value = get(key, "integer")
@@ -808,6 +821,11 @@ class _Loader:
             target_space=(self.choice(table, "target_space", SPACES, where)
                           if "target_space" in table else None),
             stack=self.stack(table, where) if "stack" in table else g["stack"],
+            kind=(self.choice(table, "kind", KINDS, where) if "kind" in table
+                  else g["kind"] or "fetch"),
+            mode=self.choice(table, "mode", MODES, where) if "mode" in table else g["mode"],
+            crossorigin=(self.choice(table, "crossorigin", CROSSORIGINS, where)
+                         if "crossorigin" in table else g["crossorigin"]),
             secret_headers=tuple(dict.fromkeys([*g["secret_headers"],
                                                 *self.secret_names(table, where)])),
             third_party_cookies=(self.choice(table, "third_party_cookies", THIRD_PARTY, where)
@@ -817,10 +835,12 @@ class _Loader:
         )
         # fetch()'s own input checks, written once in replay.prepare: the method, the body,
         # each header (a config says what a page's fetch() is given, so the same rules apply)
-        from .replay import prepare
+        from .replay import check_kind, prepare
 
         try:
-            prepare(next(Config(Path(), "", definitions=(d,)).checks()).spec)
+            spec = next(Config(Path(), "", definitions=(d,)).checks()).spec
+            check_kind(spec)
+            prepare(spec)
         except UsageError as exc:
             raise self.error(where, exc.field, str(exc)) from None
         return d

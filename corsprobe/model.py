@@ -14,7 +14,9 @@ from typing import Literal
 HeaderList = tuple[tuple[str, str], ...]
 Severity = Literal["error", "warning", "info"]  # ordered and compared in corsprobe.policy
 # "mixed-content", "local-network-access": gates the browser applies before CORS
-BlockedAt = Literal["preflight", "actual", "redirect", "mixed-content", "local-network-access"]
+# "request-mode": fetch(url, {mode: "same-origin"}) to another origin, refused before sending
+BlockedAt = Literal["preflight", "actual", "redirect", "mixed-content", "local-network-access",
+                    "request-mode"]
 
 
 def header_values(headers: HeaderList, name: str) -> list[str]:
@@ -50,6 +52,13 @@ class RequestSpec:
     page_space: str | None = None  # where the page is served from
     target_space: str | None = None  # where the URL's host is (default: its address)
     stack: tuple[str, ...] = ()  # layers the user declares (--stack), front to back
+    # the kind of request (corsprobe.fetch.kinds): fetch | xhr | eventsource | img | font |
+    # script | module | stylesheet | beacon; fetch's mode (None: cors); an element's
+    # crossorigin attribute (None: absent). With a kind, ``credentials`` is the page's
+    # withCredentials / credentials: 'include'; the kind may decide it instead (an <img>).
+    kind: str = "fetch"
+    mode: str | None = None
+    crossorigin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +138,14 @@ class Trace:
     readable_headers: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     probes: tuple[Probe, ...] = ()
+    request_mode: str = "cors"  # the Fetch request mode the kind used
+    # the Fetch response type the page gets when allowed: "basic" (same-origin), "cors",
+    # "opaque" (no-cors to another origin: it loads, but the page cannot read it)
+    response_type: str | None = None
+
+    @property
+    def opaque(self) -> bool:
+        return self.response_type == "opaque"
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ every decision is taken by the pure :mod:`corsprobe.fetch` package.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from .errors import UsageError
-from .fetch import access, browsers, exposure, gates, preflight, redirect, safelist
+from .fetch import access, browsers, exposure, gates, kinds, preflight, redirect, safelist
 from .fetch.urls import (
     InvalidInput,
     Origin,
@@ -180,6 +180,22 @@ def _dropped_note(name: str, value: str) -> str:
     )
 
 
+def check_kind(spec: RequestSpec) -> kinds.Kind:
+    """The kind of ``spec``, or UsageError for what the page cannot ask for; also refuses
+    ``credentials`` where the kind decides them (the commands' and the API's check: a replay
+    takes the kind's credentials silently)."""
+    try:
+        kind = kinds.of(spec)
+    except kinds.KindError as exc:
+        raise UsageError(str(exc), field=exc.field) from None
+    if spec.credentials and spec.kind in (*kinds.ELEMENT_KINDS, "module", "font"):
+        how = ("a font is always fetched with same-origin credentials" if spec.kind == "font"
+               else "--crossorigin use-credentials (crossorigin=\"use-credentials\") sends them")
+        raise UsageError(f"--credentials is fetch()'s, XHR's and EventSource's option: for "
+                         f"{kind.label}, {how}", field="credentials")
+    return kind
+
+
 def may_send(spec: RequestSpec, method: str) -> tuple[bool, str | None]:
     if spec.send_actual is False:
         return False, "not sent: --no-actual was given"
@@ -196,7 +212,15 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
 
     Raises UsageError before the first request when fetch() would refuse the input.
     """
+    try:
+        kind = kinds.of(spec)
+    except kinds.KindError as exc:
+        raise UsageError(str(exc), field=exc.field) from None
+    if spec.credentials != kind.include:  # the kind decides (an <img> sends cookies)
+        spec = replace(spec, credentials=kind.include)
     prep = prepare(spec)
+    if kind.no_cors:
+        prep = _no_cors(prep, kind)
     page = prep.page
     origin = page.serialize()
     notes = list(prep.notes)
@@ -229,6 +253,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
     first_unsafe: list[str] | None = None
     blocked_reason: str | None = None
     page_space = spec.page_space or gates.space_of_host(page.host)
+    opaque = cors = False
     while True:
         if gates.mixed_content(page, hop.url, b.mixed_content_trusts_loopback):
             # blocked before anything leaves: no preflight, no request, no CORS check
@@ -245,7 +270,12 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
             note = gates.unknown_page_note(page.host, target_space, b.label)
             if note not in notes:
                 notes.append(note)
-        cors = hop.tainted or not same_origin(page, hop.url.origin)
+        cross = hop.tainted or not same_origin(page, hop.url.origin)
+        if cross and kind.mode == "same-origin":
+            # fetch(url, {mode: "same-origin"}): refused before anything is sent
+            allowed, blocked_at = False, "request-mode"
+            break
+        cors = cross and not kind.no_cors  # no-cors: never preflighted, never CORS-checked
         hop_origin = "null" if hop.tainted else origin
         reasons, unsafe = (
             safelist.preflight_reasons(
@@ -305,6 +335,7 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
             allowed = False
             break
         response = exchange.response
+        opaque = cross and kind.no_cors
         if preflight.is_redirect(response):
             if cors:
                 failure = access.cors_check(response.headers, hop_origin, spec.credentials)
@@ -333,7 +364,8 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
             allowed, blocked_at = False, "actual"
         else:
             allowed = True
-            readable = exposure.readable_headers(response.headers, spec.credentials, cors)
+            if not opaque and kind.name in ("fetch", "xhr"):  # the others have no headers API
+                readable = exposure.readable_headers(response.headers, spec.credentials, cors)
         break
 
     return Trace(
@@ -354,7 +386,31 @@ def replay(spec: RequestSpec) -> Steps[Trace]:
         tainted=hop.tainted,
         readable_headers=readable,
         notes=tuple(notes),
+        request_mode=kind.mode,
+        response_type=(None if allowed is not True else "opaque" if opaque
+                       else "cors" if cors else "basic"),
     )
+
+
+def _no_cors(prep: Prepared, kind: kinds.Kind) -> Prepared:
+    """A no-cors request: only GET, HEAD and POST (fetch() throws on any other method), and
+    only CORS-safelisted headers (any other is silently dropped)."""
+    if prep.method not in kinds.NO_CORS_METHODS:
+        raise UsageError(
+            f"fetch() refuses {prep.method} in no-cors mode (TypeError: '{prep.method}' is "
+            f"unsupported in no-cors mode): only {', '.join(kinds.NO_CORS_METHODS)}",
+            field="method")
+    kept: list[tuple[str, str]] = []
+    notes = list(prep.notes)
+    for name, value in prep.headers:
+        _, unsafe = safelist.preflight_reasons("GET", ((name, value),))
+        if unsafe:
+            notes.append(
+                f"dropped -H '{name}': in no-cors mode a page may set only CORS-safelisted "
+                f"headers; {kind.label} silently drops {name} and sends the request without it")
+            continue
+        kept.append((name, value))
+    return replace(prep, headers=tuple(kept), notes=tuple(notes))
 
 
 def _referer(page: Origin) -> str | None:
@@ -372,18 +428,20 @@ def actual_request(prep: Prepared, spec: RequestSpec, origin: str) -> HttpReques
 def _actual_request(
     hop: redirect.Hop, cors: bool, origin: str, prep: Prepared, spec: RequestSpec
 ) -> HttpRequest:
-    """The actual request as Chromium sends it: the page's headers, then the browser's own."""
-    headers: list[tuple[str, str]] = list(hop.headers)
+    """The actual request as Chromium sends it: the page's headers, then the browser's own
+    (the kind's Accept, Sec-Fetch-Mode and Sec-Fetch-Dest)."""
+    kind = kinds.of(spec)
+    headers: list[tuple[str, str]] = [*kind.extra_headers, *hop.headers]
     # a page-set User-Agent (Firefox and Safari keep it) replaces the browser's own
     if not any(k.lower() == "user-agent" for k, _ in hop.headers):
         headers.append(("User-Agent", preflight.USER_AGENT))
     if not any(k.lower() == "accept" for k, _ in hop.headers):
-        headers.append(("Accept", "*/*"))
+        headers.append(("Accept", kind.accept))
     if cors or hop.method not in ("GET", "HEAD"):
         headers.append(("Origin", origin))
     if hop.url.scheme == "https":  # Sec-Fetch-* go only to potentially trustworthy URLs
         # (Sec-Fetch-Site is left out: same-site needs the public suffix list.)
-        headers.extend([("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")])
+        headers.extend([("Sec-Fetch-Mode", kind.mode), ("Sec-Fetch-Dest", kind.dest)])
     referer = _referer(prep.page)
     if referer:
         headers.append(("Referer", referer))

@@ -21,10 +21,13 @@ from .options import (
     Browser,
     CacertOpt,
     ColorOpt,
+    CrossOrigin,
     FailOn,
     FailOnOpt,
     FormatName,
     InsecureOpt,
+    Kind,
+    Mode,
     ResolveOpt,
     Space,
     ThirdParty,
@@ -138,6 +141,24 @@ def check(
         typer.Option("--target-space", help="Where the URL's server is (default: the address "
                      "corsprobe connects to); e.g. to rehearse against a local copy."),
     ] = None,
+    kind: Annotated[
+        Kind, typer.Option("--kind", help=(
+            "The kind of request the page makes: fetch(), XMLHttpRequest, EventSource, <img>, "
+            "an @font-face font, a classic <script>, <script type=module>, "
+            "<link rel=stylesheet>, navigator.sendBeacon(); each has its own mode, "
+            "credentials, headers and failure.")),
+    ] = Kind.fetch,
+    mode: Annotated[
+        Optional[Mode],  # noqa: UP045
+        typer.Option("--mode", help="fetch()'s mode (default cors); no-cors loads an opaque "
+                     "response the page cannot read."),
+    ] = None,
+    crossorigin: Annotated[
+        Optional[CrossOrigin],  # noqa: UP045
+        typer.Option("--crossorigin", help="The element's crossorigin attribute (img, script, "
+                     "module, stylesheet; default: none, absent). A font is always CORS with "
+                     "same-origin credentials."),
+    ] = None,
     app_target: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--app", metavar="MODULE:APP", help="Send the requests in-process to this "
@@ -179,7 +200,13 @@ def check(
         page_space=page_space.value if page_space else None,
         target_space=target_space.value if target_space else None,
         stack=_stack(stack),
+        kind=kind.value,
+        mode=mode.value if mode else None,
+        crossorigin=crossorigin.value if crossorigin else None,
     )
+    from ..replay import check_kind
+
+    check_kind(spec)
     jar = None
     jar_notes: tuple[str, ...] = ()
     if cookie_jar is not None:

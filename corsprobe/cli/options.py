@@ -52,6 +52,36 @@ class Space(str, Enum):
     local = "local"
 
 
+class Kind(str, Enum):
+    """The kind of cross-origin request (--kind): corsprobe.fetch.kinds."""
+
+    fetch = "fetch"
+    xhr = "xhr"
+    eventsource = "eventsource"
+    img = "img"
+    font = "font"
+    script = "script"
+    module = "module"
+    stylesheet = "stylesheet"
+    beacon = "beacon"
+
+
+class Mode(str, Enum):
+    """fetch()'s request mode (--mode)."""
+
+    cors = "cors"
+    no_cors = "no-cors"
+    same_origin = "same-origin"
+
+
+class CrossOrigin(str, Enum):
+    """An element's crossorigin attribute (--crossorigin); none: absent."""
+
+    anonymous = "anonymous"
+    use_credentials = "use-credentials"
+    none = "none"
+
+
 class FailOn(str, Enum):
     error = "error"
     warning = "warning"

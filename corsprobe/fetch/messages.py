@@ -97,9 +97,33 @@ def reason_text(failure: CorsFailure) -> str:
     return text
 
 
-def console_message(failure: CorsFailure, url: str, first_url: str, origin: str) -> str:
+# XMLHttpRequest's credentials come from withCredentials: Chromium says so after these
+_XHR_CREDENTIALS = (
+    " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the "
+    "withCredentials attribute."
+)
+_CREDENTIAL_ERRORS = {"WildcardOriginNotAllowed", "InvalidAllowCredentials",
+                      "PreflightWildcardOriginNotAllowed", "PreflightInvalidAllowCredentials"}
+
+
+def console_message(
+    failure: CorsFailure, url: str, first_url: str, origin: str, word: str = "fetch"
+) -> str:
+    """Chromium's line; ``word`` names the initiator: fetch, XMLHttpRequest, image, font,
+    script, CSS stylesheet, resource (EventSource, sendBeacon)."""
     redirected = f" (redirected from '{first_url}')" if url != first_url else ""
+    text = reason_text(failure)
+    if word == "XMLHttpRequest" and failure.error in _CREDENTIAL_ERRORS:
+        text += _XHR_CREDENTIALS
     return (
-        f"Access to fetch at '{url}'{redirected} from origin '{origin}' has been blocked by "
-        f"CORS policy: {reason_text(failure)}"
+        f"Access to {word} at '{url}'{redirected} from origin '{origin}' has been blocked by "
+        f"CORS policy: {text}"
+    )
+
+
+def request_mode_console(url: str, origin: str) -> str:
+    """Chromium's line for fetch(url, {mode: "same-origin"}) to another origin."""
+    return (
+        f"Fetch API cannot load {url}. Request mode is \"same-origin\" but the URL's origin is "
+        f"not same as the request origin {origin}."
     )

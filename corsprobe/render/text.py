@@ -96,6 +96,9 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
     console.print(Text(f"corsprobe check  {req['method']} {report['target']}", style="bold"))
     creds = "include" if req["credentials"] else "same-origin (no cookies cross-origin)"
     console.print(Text(f"  from origin {report['origin']} · credentials: {creds} · browser: {browser}", style="dim"))
+    kind = _kind_line(req)
+    if kind:
+        console.print(Text(f"  {kind}", style="dim"))
     site = report.get("site")
     if site:
         console.print(Text(f"  {_relation(report)}: page site {site['page']}, "
@@ -113,6 +116,9 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
         console.print(Text("Why a preflight is needed:", style="bold"))
         for reason in pre["reasons"]:
             console.print(f"  • {escape(reason)}")
+    elif req.get("mode") == "no-cors":
+        console.print(Text("No preflight: a no-cors request is never preflighted (and its "
+                           "response never CORS-checked).", style="bold"))
     else:
         console.print(Text("No preflight: the method and every header are CORS-safelisted.", style="bold"))
     console.print()
@@ -186,6 +192,24 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
     return buf.getvalue()
 
 
+_KIND_LABELS = {"xhr": "XMLHttpRequest", "eventsource": "EventSource", "img": "<img>",
+                "font": "@font-face font", "script": "<script>",
+                "module": "<script type=module>", "stylesheet": "<link rel=stylesheet>",
+                "beacon": "navigator.sendBeacon()"}
+
+
+def _kind_line(req: dict[str, Any]) -> str | None:
+    """The kind of request, its mode and credentials mode; None for a plain cors fetch()."""
+    kind, mode = req.get("kind", "fetch"), req.get("mode", "cors")
+    if kind == "fetch" and mode == "cors":
+        return None
+    label = _KIND_LABELS.get(kind, "fetch()")
+    co = req.get("crossorigin")
+    attr = f" crossorigin={co}" if co and co != "none" else " without crossorigin" if co else ""
+    return (f"kind: {label}{attr} · mode: {mode} · credentials mode: "
+            f"{req.get('credentials_mode', 'same-origin')}")
+
+
 def _cookies(console: Console, report: dict[str, Any], browser: str) -> None:
     """The Cookies section: each Set-Cookie by name and attributes (never its value)."""
     cookies = report.get("cookies") or []
@@ -236,10 +260,17 @@ def _verdict(console: Console, report: dict[str, Any], browser: str) -> None:
     if report.get("error"):
         console.print(Text(f"✗ The request FAILS before CORS: {report['error']['message']}", style="bold red"))
         console.print(Text("  The page's fetch() rejects with a network error (no CORS error is reported).", style="dim"))
+    elif allowed is True and report.get("response_type") == "opaque":
+        console.print(Text(f"✓ {browser} would LOAD it, but it is unreadable: opaque (no-cors; "
+                           "the response's CORS headers are not consulted)", style="bold yellow"))
+        console.print(Text(f"  The page sees: {report.get('page_sees')}", style="dim"))
     elif allowed is True:
         console.print(Text(f"✓ {browser} would ALLOW this request", style="bold green"))
-        readable = ", ".join(report["readable_headers"]) or "(none)"
-        console.print(Text(f"  JavaScript can read these response headers: {readable}", style="dim"))
+        if report["request"].get("kind", "fetch") not in ("fetch", "xhr"):
+            console.print(Text(f"  The page sees: {report.get('page_sees')}", style="dim"))
+        else:
+            readable = ", ".join(report["readable_headers"]) or "(none)"
+            console.print(Text(f"  JavaScript can read these response headers: {readable}", style="dim"))
         cache = report["preflight"].get("cache_seconds")
         if cache is not None:
             console.print(Text(f"  {browser} caches this preflight for {cache} s "
@@ -251,6 +282,15 @@ def _verdict(console: Console, report: dict[str, Any], browser: str) -> None:
         if report.get("blocked_at") == "mixed-content":
             _mixed_content(console, report)
             return
+        if report.get("blocked_at") == "request-mode":
+            console.print(Text(f"  {report.get('console_message')}"))
+            console.print(Text(
+                "  The server was never asked: fetch() with mode 'same-origin' refuses any other "
+                "origin before sending (TypeError: Failed to fetch). No CORS header can fix "
+                "this. Fix: use mode 'cors' (the default), and have the server allow the "
+                "origin.", style="bold"))
+            console.print()
+            return
         error = report["browser_error"]
         reason = report.get("browser_reason")
         if reason and reason != error:
@@ -258,6 +298,8 @@ def _verdict(console: Console, report: dict[str, Any], browser: str) -> None:
         console.print(Text(f"  {error}", style="red"))
         for line in report.get("console_lines") or [report["console_message"]]:
             console.print(Text(f"  {line}"))
+        if report["request"].get("kind", "fetch") != "fetch":
+            console.print(Text(f"  The page sees: {report.get('page_sees')}", style="dim"))
         if report.get("blocked_at") == "local-network-access":
             console.print(Text(
                 "  The server was never asked: a page served from a public address needs the "

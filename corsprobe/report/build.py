@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..fetch import kinds
 from ..fetch.browsers import limits
-from ..fetch.messages import console_message
+from ..fetch.messages import console_message, request_mode_console
 from ..fetch.urls import strip_credentials
 from ..model import Exchange, HeaderList, NetError, Trace
 from ..redact import SECRET_HEADERS, Scrubber, header_secrets, header_value, strip_userinfo
@@ -58,13 +59,17 @@ def build(report: Report) -> dict[str, Any]:
     secret = SECRET_HEADERS | {h.lower() for h in spec.secret_headers}
     failure = trace.failure
     message = None
+    kind = kinds.of(spec)
     if failure is not None:
         message = console_message(
             failure,
             strip_credentials(trace.final_url or spec.url),
             strip_credentials(_first_url(trace)),
             trace.origin_sent,  # Chromium names the initiator even after a tainting redirect
+            kind.console_word,
         )
+    elif trace.blocked_at == "request-mode":
+        message = request_mode_console(strip_credentials(spec.url), trace.origin_sent)
     browser = limits(spec.browser)
     reason_code = failure.error if failure else None
     lines = [message] if message else []
@@ -112,6 +117,11 @@ def build(report: Report) -> dict[str, Any]:
             "method": spec.method,
             "headers": {k: header_value(k, v, secret) for k, v in spec.headers},
             "credentials": spec.credentials,
+            "kind": spec.kind,
+            "mode": trace.request_mode,
+            "credentials_mode": kind.credentials_mode,
+            **({"crossorigin": spec.crossorigin or "none"}
+               if spec.kind in (*kinds.ELEMENT_KINDS, "module") else {}),
         },
         "preflight": {
             "required": trace.preflight_required,
@@ -134,6 +144,10 @@ def build(report: Report) -> dict[str, Any]:
         "browser_reason": reason_code,
         "console_lines": lines,
         "readable_headers": list(trace.readable_headers),
+        # the Fetch response type the page gets: "opaque" for a no-cors request to another
+        # origin (allowed, but unreadable), "cors" across origins, "basic" same-origin
+        "response_type": trace.response_type,
+        "page_sees": kind.page_sees(trace.allowed, trace.opaque),
         "cookies": _cookies(trace, browser),
         "third_party_cookies": spec.third_party_cookies,
         "expected_headers": {

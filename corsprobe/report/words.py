@@ -18,7 +18,8 @@ def where(blocked_at: str | None) -> str:
     """Where the browser blocks, in words: "at the preflight", "at the response", ..."""
     return {"preflight": "at the preflight", "actual": "at the response",
             "redirect": "at a redirect", "mixed-content": "as mixed content",
-            "local-network-access": "by Local Network Access"}.get(blocked_at or "", "")
+            "local-network-access": "by Local Network Access",
+            "request-mode": "by the request mode (same-origin)"}.get(blocked_at or "", "")
 
 
 def visible(obj: Any) -> Any:
@@ -43,6 +44,8 @@ def verdict(report: dict[str, Any]) -> str:
         return f"not reachable: {report['error']['message']}"
     allowed = report.get("allowed")
     if allowed is True:
+        if report.get("response_type") == "opaque":
+            return f"{browser} allows it, but unreadable: opaque (no-cors)"
         return f"{browser} allows it"
     if allowed is False:
         at = where(report.get("blocked_at"))

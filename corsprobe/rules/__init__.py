@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 DOC_HEADINGS = ("What it detects", "Why it matters", "Example", "Fix")
 FAMILIES = ("origin", "credentials", "preflight", "response", "redirects", "exposure", "caching", "security",
-            "scan", "cookies", "gates")
+            "scan", "cookies", "gates", "kinds")
 
 
 @dataclass(frozen=True)

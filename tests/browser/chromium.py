@@ -60,6 +60,98 @@ async ([url, init]) => {
 """
 
 
+# Every other kind of cross-origin request (``kind`` other than fetch, or a fetch with a
+# ``mode``): the page loads ``url`` as that kind would and reports what it could observe.
+# ``ok``: the load succeeded (img.onload, FontFace.load() resolved, script.onload,
+# EventSource.onopen, xhr.onload, a fetch resolved); ``opaque``: it loaded, but the page cannot
+# read it (a no-cors response: r.type "opaque", a canvas tainted by the image, cssRules refused);
+# a beacon's outcome is not visible to the page (sendBeacon returns whether it was queued).
+KIND_JS = """
+async ([url, init]) => {
+  const kind = init.kind, co = init.crossorigin;
+  const attr = (el) => { if (co && co !== "none") el.crossOrigin = co; };
+  const done = (el) => new Promise((res) => {
+    el.onload = () => res(true); el.onerror = () => res(false); });
+  if (kind === "fetch") {
+    const opts = {method: init.method, headers: init.headers, mode: init.mode,
+                  credentials: init.credentials};
+    if (init.body !== null) opts.body = init.body;
+    let r;
+    try { r = await fetch(url, opts); } catch (e) { return {ok: false, error: String(e)}; }
+    let body = null, bodyError = null;
+    try { body = (await r.text()).slice(0, 500); } catch (e) { bodyError = String(e); }
+    return {ok: true, status: r.status, type: r.type, opaque: r.type === "opaque",
+            headers: [...r.headers.keys()], body, bodyError};
+  }
+  if (kind === "xhr") {
+    return await new Promise((res) => {
+      const x = new XMLHttpRequest();
+      x.open(init.method, url);
+      x.withCredentials = init.credentials === "include";
+      for (const [k, v] of init.headers) x.setRequestHeader(k, v);
+      x.onload = () => res({ok: true, status: x.status, opaque: false,
+        headers: x.getAllResponseHeaders().trim().split(/\\r?\\n/).filter(Boolean)
+                  .map((l) => l.split(":")[0].trim().toLowerCase())});
+      x.onerror = () => res({ok: false, error: "xhr error, status " + x.status});
+      x.send(init.body);
+    });
+  }
+  if (kind === "eventsource") {
+    return await new Promise((res) => {
+      const es = new EventSource(url, {withCredentials: init.credentials === "include"});
+      es.onopen = () => { es.close(); res({ok: true, opaque: false}); };
+      es.onerror = () => { const st = es.readyState; es.close();
+        res({ok: false, error: "EventSource error, readyState " + st}); };
+    });
+  }
+  if (kind === "img") {
+    const img = new Image(); attr(img); const p = done(img); img.src = url;
+    if (!(await p)) return {ok: false, error: "img.onerror"};
+    const c = document.createElement("canvas"); c.width = 1; c.height = 1;
+    const g = c.getContext("2d"); g.drawImage(img, 0, 0);
+    try { g.getImageData(0, 0, 1, 1); return {ok: true, opaque: false}; }
+    catch (e) { return {ok: true, opaque: true, error: String(e)}; }
+  }
+  if (kind === "font") {
+    try { await new FontFace("probe", "url(" + url + ")").load(); return {ok: true, opaque: false}; }
+    catch (e) { return {ok: false, error: String(e)}; }
+  }
+  if (kind === "script" || kind === "module") {
+    window.__ran = false;
+    const s = document.createElement("script"); attr(s);
+    if (kind === "module") s.type = "module";
+    const p = done(s); s.src = url; document.head.appendChild(s);
+    const ok = await p;
+    return ok ? {ok: true, opaque: co === "none" && kind === "script", ran: window.__ran}
+              : {ok: false, error: kind + " onerror", ran: window.__ran};
+  }
+  if (kind === "stylesheet") {
+    const l = document.createElement("link"); l.rel = "stylesheet"; attr(l);
+    const p = done(l); l.href = url; document.head.appendChild(l);
+    if (!(await p)) return {ok: false, error: "link.onerror"};
+    try { l.sheet.cssRules; return {ok: true, opaque: false}; }
+    catch (e) { return {ok: true, opaque: true, error: String(e)}; }
+  }
+  if (kind === "beacon") {
+    const data = init.body === null ? null :
+      (init.beacon_type ? new Blob([init.body], {type: init.beacon_type}) : init.body);
+    let queued;
+    try { queued = navigator.sendBeacon(url, data); }
+    catch (e) { return {ok: false, error: String(e), beacon: true}; }
+    return {ok: queued, beacon: true, queued};
+  }
+  return {ok: false, error: "unknown kind " + kind};
+}
+"""
+
+# CDP Network.requestWillBeSent type of each kind's request
+CDP_TYPES = {
+    "fetch": ("Fetch",), "xhr": ("XHR",), "eventsource": ("EventSource",), "img": ("Image",),
+    "font": ("Font",), "script": ("Script",), "module": ("Script",),
+    "stylesheet": ("Stylesheet",), "beacon": ("Ping",),
+}
+
+
 def lna_args(overrides: dict[str, str]) -> tuple[str, ...]:
     """The switch that makes headless Chromium count the server's ports as public / private
     addresses (Local Network Access): IP:PORT=space, comma-separated."""
@@ -71,6 +163,28 @@ class ChromiumUnavailable(RuntimeError):
     pass
 
 
+# One Playwright driver per test process: a second sync_playwright() while the first runs
+# fails ("using Playwright Sync API inside the asyncio loop"), and the browser suite and the
+# stacks suite each keep a Chromium for the whole session.
+_DRIVER: dict[str, Any] = {"playwright": None, "users": 0}
+
+
+def _driver() -> Any:
+    from playwright.sync_api import sync_playwright
+
+    if _DRIVER["playwright"] is None:
+        _DRIVER["playwright"] = sync_playwright().start()
+    _DRIVER["users"] += 1
+    return _DRIVER["playwright"]
+
+
+def _release() -> None:
+    _DRIVER["users"] -= 1
+    if _DRIVER["users"] <= 0 and _DRIVER["playwright"] is not None:
+        _DRIVER["playwright"].stop()
+        _DRIVER["playwright"], _DRIVER["users"] = None, 0
+
+
 @dataclass(frozen=True)
 class FetchSpec:
     page_url: str  # the initiator page, e.g. http://app.test:PORT/page
@@ -80,6 +194,10 @@ class FetchSpec:
     credentials: bool = False  # True -> credentials: 'include'
     body: str | None = None
     repeat: int = 1  # run the same fetch this many times in a row (preflight cache tests)
+    kind: str = "fetch"  # fetch | xhr | eventsource | img | font | script | module | ...
+    mode: str | None = None  # fetch's mode, when the scenario sets one
+    crossorigin: str = "none"  # the element's crossorigin attribute (none: absent)
+    beacon_type: str | None = None  # sendBeacon: the body is a Blob of this type
 
 
 @dataclass
@@ -105,6 +223,8 @@ class BrowserResult:
     # [{"name", "domain", "path", "partitioned"}]; None where the driver cannot read it
     stored_cookies: list[dict[str, Any]] | None = None
     blocked_reason: str | None = None  # CDP loadingFailed.blockedReason (e.g. mixed-content)
+    opaque: bool | None = None  # loaded, but unreadable by the page (no-cors)
+    mode_console: str | None = None  # fetch's "Request mode is "same-origin" ..." line
     mixed_console: str | None = None  # the "Mixed Content: ..." line, if any
 
     def as_dict(self) -> dict[str, Any]:
@@ -125,11 +245,11 @@ class Chromium:
 
     def start(self) -> Chromium:
         try:
-            from playwright.sync_api import sync_playwright
+            import playwright.sync_api  # noqa: F401
         except ImportError as exc:  # pragma: no cover - environment problem
             raise ChromiumUnavailable(f"the playwright package is not importable: {exc}") from exc
         try:
-            self._pw = sync_playwright().start()
+            self._pw = _driver()
             self.browser = self._pw.chromium.launch(
                 executable_path=self.executable, headless=self.headless,
                 args=[*CHROMIUM_ARGS, *self.extra_args]
@@ -150,8 +270,8 @@ class Chromium:
         finally:
             self.browser = None
             if self._pw is not None:
-                self._pw.stop()
                 self._pw = None
+                _release()
 
     def __enter__(self) -> Chromium:
         return self.start()
@@ -190,9 +310,18 @@ class Chromium:
                 "body": spec.body,
                 "repeat": spec.repeat,
             }
-            js = page.evaluate(FETCH_JS, [spec.url, init])
+            if spec.kind != "fetch" or spec.mode is not None:
+                init.update(kind=spec.kind, mode=spec.mode or "cors",
+                            crossorigin=spec.crossorigin, beacon_type=spec.beacon_type)
+                js = page.evaluate(KIND_JS, [spec.url, init])
+            else:
+                js = page.evaluate(FETCH_JS, [spec.url, init])
+            self._types = CDP_TYPES.get(spec.kind, ("Fetch",))
             self._settle(page, events, spec.url, js["ok"], deadline=time.monotonic() + 3.0)
             result = self._summarise(spec, js, events)
+            if spec.kind == "beacon":  # the page cannot tell: the network's verdict
+                result.allowed = result.allowed and not result.cors_error and \
+                    not result.cors_console and not result.net_error
             result.blocked_cookies = [
                 {"name": b["cookieLine"].split("=", 1)[0].strip(),
                  "reasons": sorted(b.get("blockedReasons") or [])}
@@ -228,12 +357,13 @@ class Chromium:
         return cdp.send("Target.getTargetInfo")["targetInfo"]["browserContextId"]
 
     # ------------------------------------------------------------------
-    @staticmethod
-    def _main_request_id(events: list[tuple[str, dict]], url: str) -> str | None:
+    _types: tuple[str, ...] = ("Fetch",)
+
+    def _main_request_id(self, events: list[tuple[str, dict]], url: str) -> str | None:
         for name, p in events:
             if (
                 name == "Network.requestWillBeSent"
-                and p.get("type") == "Fetch"
+                and p.get("type") in self._types
                 and p["request"]["url"] == url
                 and "redirectResponse" not in p
             ):
@@ -291,7 +421,8 @@ class Chromium:
                         str(a.get("value", a.get("description", ""))) for a in p.get("args", [])
                     )
                 )
-        cors_console = next((c for c in console if c.startswith("Access to fetch at")), None)
+        cors_console = next(
+            (c for c in console if c.startswith("Access to ") and " at '" in c), None)
         issues = []
         for n, p in events:
             if n == "Audits.issueAdded":
@@ -331,7 +462,7 @@ class Chromium:
             failed_parameter=cors.get("failedParameter") if cors else None,
             net_error=(failed or {}).get("errorText"),
             status=js.get("status"),
-            readable_headers=sorted(js["headers"]) if js["ok"] else [],
+            readable_headers=sorted(js.get("headers") or []) if js["ok"] else [],
             console=console,
             cors_console=cors_console,
             js_error=js.get("error"),
@@ -341,6 +472,9 @@ class Chromium:
             cdp_requests=cdp_requests,
             blocked_reason=(failed or {}).get("blockedReason"),
             mixed_console=next((c for c in console if c.startswith("Mixed Content:")), None),
+            opaque=js.get("opaque"),
+            mode_console=next((c for c in console if c.startswith("Fetch API cannot load")
+                               and "Request mode is" in c), None),
         )
 
 
@@ -395,6 +529,10 @@ def observe(
         credentials=sc.credentials,
         body=sc.body,
         repeat=repeat,
+        kind=getattr(sc, "kind", "fetch"),
+        mode=getattr(sc, "mode", None),
+        crossorigin=getattr(sc, "crossorigin", "none"),
+        beacon_type=getattr(sc, "beacon_type", None),
     )
     res = chromium.run(spec)
     time.sleep(0.05)  # let the server threads finish logging
@@ -413,6 +551,8 @@ def observe(
         "readable_headers": res.readable_headers,
         "cors_console": res.cors_console,
         "blocked_reason": res.blocked_reason,
+        "opaque": res.opaque,
+        "mode_console": res.mode_console,
         "mixed_console": res.mixed_console,
         "console": res.console,
         "js_error": res.js_error,

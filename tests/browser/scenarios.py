@@ -145,6 +145,12 @@ class Scenario:
     target_space: str | None = None  # corsprobe --target-space
     note: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # the kind of request (corsprobe --kind): fetch, xhr, eventsource, img, font, script,
+    # module, stylesheet, beacon; with fetch's --mode and an element's --crossorigin
+    kind: str = "fetch"
+    mode: str | None = None
+    crossorigin: str = "none"
+    beacon_type: str | None = None  # sendBeacon's Blob type (None: a string body)
 
 
 # The scenario server's TLS port, set by make_handlers (one server per session).
@@ -1348,6 +1354,90 @@ S("lna-private-to-loopback", G, {"GET": OK}, page="private", url="{loopback}/s/{
 S("lna-public-https-to-loopback-preflight", G,
   {"OPTIONS": r(204, ACAO, acam("PUT")), "PUT": OK}, method="PUT", page="public-https",
   url="{loopback}/s/{name}/start", **_PUB, note="is the preflight sent before the refusal?")
+
+
+# ---- every kind of cross-origin request: against a correct server, a missing Allow-Origin,
+# and `*` with credentials (where the kind sends credentials) -------------------------------
+G = "kinds"
+_GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+try:  # a real font: Chromium's sanitiser refuses anything else
+    with open("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "rb") as _fh:
+        _FONT = _fh.read()
+except OSError:  # pragma: no cover - fonts-dejavu-core is a Chromium dependency on Debian
+    _FONT = b""
+_BODIES: dict[str, tuple[str, bytes]] = {
+    "img": ("image/gif", _GIF),
+    "font": ("font/ttf", _FONT),
+    "script": ("text/javascript", b"window.__ran = true;\n"),
+    "module": ("text/javascript", b"window.__ran = true;\n"),
+    "stylesheet": ("text/css", b"body { color: black; }\n"),
+    "eventsource": ("text/event-stream", b"data: hi\n\n"),
+}
+
+
+def _kind_ok(kind: str, *headers: tuple[str, str]) -> R:
+    ctype, body = _BODIES.get(kind, ("text/plain", b"ok\n"))
+    return r(200, *headers, h("Content-Type", ctype), body=body)
+
+
+def K(name: str, kind: str, answer: str, https: bool = False, **kw) -> Scenario:
+    """A kind scenario; ``answer``: "ok" (the right Allow-Origin, and -Credentials when the
+    request is credentialed), "missing" (no CORS header), "star" (`*` and -Credentials)."""
+    cred = (kw.get("credentials") or kw.get("crossorigin") == "use-credentials"
+            or kind == "beacon")  # a beacon always sends credentials
+    hdrs = {"ok": (ACAO, ACAC) if cred else (ACAO,), "missing": (), "star": (acao("*"), ACAC)}
+    routes: dict[str, R | DynHandler] = {"*": _kind_ok(kind, *hdrs[answer])}
+    pf_hdrs = (*hdrs[answer], acam("PUT, POST"), acah("x-custom, content-type"))
+    routes["PREFLIGHT"] = r(204, *pf_hdrs)
+    if https:
+        kw["url"] = "{apis}/s/{name}/start"
+    return S(name, G, routes, kind=kind, **kw)
+
+
+for _kind in ("img", "script", "stylesheet"):
+    K(f"kind-{_kind}-none-missing", _kind, "missing", note="no crossorigin: no-cors, opaque")
+    K(f"kind-{_kind}-none-ok", _kind, "ok", note="no crossorigin, CORS headers present")
+    K(f"kind-{_kind}-anon-ok", _kind, "ok", crossorigin="anonymous")
+    K(f"kind-{_kind}-anon-missing", _kind, "missing", crossorigin="anonymous")
+    K(f"kind-{_kind}-cred-ok", _kind, "ok", crossorigin="use-credentials")
+    K(f"kind-{_kind}-cred-star", _kind, "star", crossorigin="use-credentials")
+    K(f"kind-{_kind}-anon-ok-https", _kind, "ok", https=True, crossorigin="anonymous")
+    K(f"kind-{_kind}-none-missing-https", _kind, "missing", https=True)
+for _kind in ("font", "module"):
+    K(f"kind-{_kind}-ok", _kind, "ok")
+    K(f"kind-{_kind}-missing", _kind, "missing")
+    K(f"kind-{_kind}-star", _kind, "star", note="same-origin credentials: `*` is fine")
+    K(f"kind-{_kind}-ok-https", _kind, "ok", https=True)
+K("kind-module-cred-star", "module", "star", crossorigin="use-credentials")
+K("kind-module-cred-ok", "module", "ok", crossorigin="use-credentials")
+for _kind in ("xhr", "eventsource"):
+    K(f"kind-{_kind}-ok", _kind, "ok")
+    K(f"kind-{_kind}-missing", _kind, "missing")
+    K(f"kind-{_kind}-cred-ok", _kind, "ok", credentials=True)
+    K(f"kind-{_kind}-cred-star", _kind, "star", credentials=True)
+    K(f"kind-{_kind}-ok-https", _kind, "ok", https=True)
+K("kind-xhr-put-custom", "xhr", "ok", method="PUT", headers=XC)
+K("kind-xhr-put-custom-missing", "xhr", "missing", method="PUT", headers=XC)
+K("kind-fetch-nocors-missing", "fetch", "missing", mode="no-cors")
+K("kind-fetch-nocors-ok", "fetch", "ok", mode="no-cors")
+K("kind-fetch-nocors-post", "fetch", "missing", mode="no-cors", method="POST", body="x=1")
+K("kind-fetch-nocors-custom-header", "fetch", "missing", mode="no-cors", headers=XC,
+  note="a header not safelisted in no-cors mode: dropped or thrown?")
+K("kind-fetch-nocors-put", "fetch", "missing", mode="no-cors", method="PUT",
+  note="no-cors allows only GET/HEAD/POST: TypeError before anything is sent?")
+K("kind-fetch-nocors-missing-https", "fetch", "missing", mode="no-cors", https=True)
+K("kind-fetch-sameorigin", "fetch", "ok", mode="same-origin")
+K("kind-fetch-cors-ok-https", "fetch", "ok", mode="cors", https=True)
+K("kind-beacon-text-missing", "beacon", "missing", method="POST", body="x=1")
+K("kind-beacon-text-ok", "beacon", "ok", method="POST", body="x=1")
+K("kind-beacon-json-ok", "beacon", "ok", method="POST", body='{"a":1}',
+  beacon_type="application/json")
+K("kind-beacon-json-missing", "beacon", "missing", method="POST", body='{"a":1}',
+  beacon_type="application/json")
+K("kind-beacon-json-star", "beacon", "star", method="POST", body='{"a":1}',
+  beacon_type="application/json")
+K("kind-beacon-text-missing-https", "beacon", "missing", https=True, method="POST", body="x=1")
 
 
 BY_NAME: dict[str, Scenario] = {}

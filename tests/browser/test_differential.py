@@ -51,6 +51,38 @@ KNOWN_EXCEPTIONS: dict[str, str] = {}
 # scenario name -> a check of the known difference (problems found; none: it still holds)
 KNOWN_EXCEPTION_CHECKS: dict[str, Callable[[dict, int, str, str], list[str]]] = {}
 
+
+def _refused_usage(ch: dict, code: int, out: str, err: str) -> list[str]:
+    """fetch() throws before anything is sent: corsprobe refuses the input (exit 2)."""
+    problems = []
+    if ch["allowed"] or ch["trace"] or not (ch["js_error"] or "").startswith("TypeError"):
+        problems.append(f"- Chromium no longer throws before sending: {ch['js_error']!r}, "
+                        f"{len(ch['trace'])} requests")
+    if code != 2 or "no-cors" not in err:
+        problems.append(f"- corsprobe must refuse it as a usage error naming no-cors (exit "
+                        f"{code}, stderr {err[-300:]!r})")
+    return problems
+
+
+KNOWN_EXCEPTIONS["kind-fetch-nocors-put"] = (
+    "fetch(url, {mode: 'no-cors', method: 'PUT'}) throws TypeError before anything is sent: "
+    "corsprobe refuses the input with exit 2 instead of printing a report")
+KNOWN_EXCEPTION_CHECKS["kind-fetch-nocors-put"] = _refused_usage
+
+# the request headers each kind's request carries, compared for the "kinds" group
+KIND_HEADERS = ("accept", "sec-fetch-mode", "sec-fetch-dest", "cache-control")
+
+
+def kind_headers(requests: list[dict]) -> list[dict[str, str | None]]:
+    """The kind's own headers on each request the server received (not the preflights)."""
+    out = []
+    for q in requests:
+        if q["is_preflight"]:
+            continue
+        got = {k.lower(): v for k, v in q["headers"]}
+        out.append({h: got.get(h) for h in KIND_HEADERS})
+    return out
+
 # Scenarios where several request headers are missing from Access-Control-Allow-Headers.
 # Chromium names the first one in Blink's internal header order (a hash-map order, the
 # same order the headers go out on the wire: e.g. X-Zeta before X-Alpha, Viewport-Width
@@ -78,7 +110,7 @@ def corsprobe_argv(sc: Scenario, port: int, nonce: str, browser: str = "chrome")
     ]
     for name, value in sc.headers:
         argv += ["-H", f"{name}: {value}"]
-    if sc.credentials:
+    if sc.credentials and sc.kind not in ("beacon",):
         argv.append("--credentials")
     if sc.body is not None:
         argv.append(f"--data={sc.body}")  # "=" form: bodies may start with "-"
@@ -94,6 +126,14 @@ def corsprobe_argv(sc: Scenario, port: int, nonce: str, browser: str = "chrome")
         argv += ["--page-space", sc.page_space]
     if sc.target_space:
         argv += ["--target-space", sc.target_space]
+    if sc.kind != "fetch":
+        argv += ["--kind", sc.kind]
+    if sc.mode is not None:
+        argv += ["--mode", sc.mode]
+    if sc.crossorigin != "none":
+        argv += ["--crossorigin", sc.crossorigin]
+    if sc.beacon_type is not None:
+        argv += ["-H", f"Content-Type: {sc.beacon_type}"]
     argv += ["--browser", browser, "--format", "json"]
     return argv
 
@@ -197,16 +237,22 @@ def test_chromium_vs_corsprobe(
     # corsprobe may follow the browser's exchange with its own diagnostic probes (the same URL
     # with other Origin values, OPTIONS/GET/HEAD only).  The browser's part is the first
     # len(Chromium's requests); anything after it must look like a probe.
-    cp_all = trace_of(scenario_server.requests_for(nonce_c))
+    cp_records = scenario_server.requests_for(nonce_c)
+    cp_all = trace_of(cp_records)
     cp_trace, cp_extra = cp_all[: len(ch["trace"])], cp_all[len(ch["trace"]) :]
     page_origin = origin_for(sc, scenario_server.port)
+    # the cache probe repeats the page's origin, on a URL of its own (?corsprobe=<key>)
+    own_url = [("corsprobe=" in rec.target) for rec in cp_records[len(ch["trace"]) :]]
     stray = [
         t
-        for t in cp_extra
-        if t["method"] not in ("OPTIONS", "GET", "HEAD") or t["origin"] == page_origin
+        for t, own in zip(cp_extra, own_url, strict=True)
+        if t["method"] not in ("OPTIONS", "GET", "HEAD") or (t["origin"] == page_origin
+                                                            and not own)
     ]
     pre = report.get("preflight") or {}
     ch_console = _norm(ch["cors_console"], ch["nonce"])
+    if ch_console is None and ch.get("mode_console"):
+        ch_console = _norm(ch["mode_console"], ch["nonce"])
     if ch_console is None and ch.get("mixed_console"):
         # Chromium names the page's URL; corsprobe knows only its origin and names origin + "/"
         ch_console = _norm(ch["mixed_console"], ch["nonce"]).replace(
@@ -244,6 +290,13 @@ def test_chromium_vs_corsprobe(
         ("requests sent (server log)", _requests(ch["trace"]), _requests(cp_trace)),
         ("requests beyond Chromium's that are not origin probes", [], _requests(stray)),
     ]
+    if sc.group == "kinds":
+        pairs.append(
+            ("the kind's request headers (server log)", kind_headers(ch["requests"]),
+             kind_headers([rec.as_dict() for rec in cp_records[: len(ch["trace"])]])))
+        if sc.kind != "beacon":  # a beacon's page sees no response at all
+            pairs.append(("opaque (loaded, unreadable)", bool(ch.get("opaque")),
+                          report.get("response_type") == "opaque"))
     problems += [
         f"- {what}:\n    chromium:  {a!r}\n    corsprobe: {b!r}" for what, a, b in pairs if a != b
     ]

@@ -123,7 +123,7 @@ JSON = {"headers": (("Content-Type", "application/json"),)}
 FILE = "https://api.example.com/file"
 CDN = "https://cdn.example.net/file"
 TO_CDN = (302, [ACAO_OK, VARY, ("Location", CDN)])
-FAMILIES = ("preflight", "response", "redirects", "exposure", "caching", "security", "gates")
+FAMILIES = ("preflight", "response", "redirects", "exposure", "caching", "security", "gates", "kinds")
 
 DJANGO_CSRF_PAGE = (b'<!DOCTYPE html><html lang="en"><head><title>403 Forbidden</title></head><body>'
                     b'<div id="summary"><h1>Forbidden <span>(403)</span></h1>'
@@ -241,6 +241,32 @@ FAMILY_CASES = [
     # correct exchanges
     Case(None, {"*": GOOD}, {"url": "http://localhost:8000/users"}, families=("gates",)),
     Case(None, {"*": GOOD}, {"page_space": "private", "target_space": "local"}, families=("gates",)),
+    # every kind of request: a font, a module, a crossorigin element refused by CORS
+    Case("CORS050", {"*": (200, [])}, {"kind": "font"}, "silently not used",
+         ("static",)),
+    Case("CORS050", {"*": (200, [(ACAO, "*")])}, {"kind": "module", "crossorigin": "use-credentials"},
+         "use-credentials", ("static",)),
+    Case("CORS050", {"*": (200, [(ACAO, "https://other.example.org")])},
+         {"kind": "img", "crossorigin": "anonymous"}, "img.onerror", ("static",)),
+    # no-cors: allowed, but opaque
+    Case("CORS051", {"*": (200, [])}, {"kind": "img"}, "taints a canvas"),
+    Case("CORS051", {"*": (200, [])}, {"mode": "no-cors"}, "opaque"),
+    Case("CORS051", {"*": (200, [])}, {"kind": "beacon", "method": "POST", "body": b"x=1"}, "no-cors"),
+    # fetch(url, {mode: "same-origin"}) to another origin
+    Case("CORS052", {"*": GOOD}, {"mode": "same-origin"}, "never asked"),
+    # a JSON beacon: credentialed cors, preflighted
+    Case("CORS053", {"OPTIONS": (204, [(ACAO, "*")]), "*": GOOD},
+         {"kind": "beacon", "method": "POST", "body": b"{}", **JSON}, "never delivered",
+         ("https://app.example.com",)),
+    # correct: fonts and anonymous modules with `*`, an image with crossorigin, a CORS fetch
+    Case(None, {"*": (200, [(ACAO, "*")])}, {"kind": "font"}, families=("kinds",)),
+    Case(None, {"*": (200, [(ACAO, "*")])}, {"kind": "module"}, families=("kinds",)),
+    Case(None, {"*": (200, [ACAO_OK, ACAC_TRUE, VARY])}, {"kind": "img", "crossorigin": "use-credentials"},
+         families=("kinds",)),
+    Case(None, {"OPTIONS": (204, [ACAO_OK, ACAC_TRUE, acah("content-type"), MAXAGE]),
+                "*": (200, [ACAO_OK, ACAC_TRUE, VARY])},
+         {"kind": "beacon", "method": "POST", "body": b"{}", **JSON, "send_actual": True},
+         families=("kinds",)),
     Case(None, {"*": (200, [(ACAO, "*")])}, {"url": "http://127.0.0.1:8000/users", "page_space": "public",
                                              "browser": "safari", "origin": "http://app.example.com"},
          families=("gates",)),

@@ -9,19 +9,19 @@ from corsprobe.rules import DOC_HEADINGS, FAMILIES, all_rules
 # (and the README's and `corsprobe rules`' counts) on purpose.
 PER_FAMILY = {"origin": 11, "credentials": 3, "preflight": 6, "response": 3, "redirects": 3,
               "exposure": 2, "caching": 5, "security": 5, "scan": 18,
-              "cookies": 7, "gates": 2}
+              "cookies": 7, "gates": 2, "kinds": 4}
 # An id's number says its family: the hundreds follow FAMILIES, and the 8xx block is shared by
 # security (801-809) and scan (810-899).
 ID_RANGES = {"origin": (101, 199), "credentials": (201, 299), "preflight": (301, 399),
              "response": (401, 499), "redirects": (501, 599), "exposure": (601, 699),
              "caching": (701, 799), "security": (801, 809), "scan": (810, 899),
              "cookies": (901, 999),
-             "gates": (1, 99)}
+             "gates": (1, 49), "kinds": (50, 99)}
 
 
 def test_rules_exist():
     rules = all_rules()
-    assert len(rules) == 65 == sum(PER_FAMILY.values())
+    assert len(rules) == 69 == sum(PER_FAMILY.values())
     assert Counter(r.family for r in rules) == PER_FAMILY
     assert set(PER_FAMILY) == set(FAMILIES) == set(ID_RANGES)
     assert [r.id for r in rules] == sorted(r.id for r in rules)
