@@ -184,12 +184,16 @@ def _differential(engine: str, browser, name: str, server, observations, console
             f"stdout: {out[-1500:]!r}\nstderr: {err[-1500:]}\n{view}",
             pytrace=False,
         )
-    cp_all = trace_of(server.requests_for(nonce_c))
+    cp_records = server.requests_for(nonce_c)
+    cp_all = trace_of(cp_records)
     cp_trace, cp_extra = cp_all[: len(obs["trace"])], cp_all[len(obs["trace"]) :]
     page_origin = origin_for(sc, server.port)
+    # the cache probe repeats the page's origin, on a URL of its own (?corsprobe=<key>)
+    own_url = [("corsprobe=" in rec.target) for rec in cp_records[len(obs["trace"]) :]]
     stray = [
-        t for t in cp_extra
-        if t["method"] not in ("OPTIONS", "GET", "HEAD") or t["origin"] == page_origin
+        t for t, own in zip(cp_extra, own_url, strict=True)
+        if t["method"] not in ("OPTIONS", "GET", "HEAD") or (t["origin"] == page_origin
+                                                            and not own)
     ]
     pre = report.get("preflight") or {}
     expected_console, got_console, what = console_of(obs, report, nonce_c, name)
@@ -227,7 +231,10 @@ def _firefox_console(obs, report, nonce_c, name):
     )
 
 
-NAMES = [sc.name for sc in SCENARIOS]
+# The request kinds other than fetch() (img, font, script, ...: the "kinds" group) are
+# recorded in Chromium only (test_differential.py): the Firefox and WebKit drivers here load
+# only fetch() so far, so those scenarios are not run against these two engines.
+NAMES = [sc.name for sc in SCENARIOS if sc.group != "kinds"]
 
 
 @pytest.mark.parametrize("name", NAMES)
