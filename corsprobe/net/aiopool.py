@@ -1,10 +1,11 @@
 """The plumbing under :class:`~corsprobe.net.pool.AsyncTransport`: a small keep-alive pool on a
 plain asyncio protocol.
 
-httpcore's :class:`~httpcore.AsyncHTTPConnection` (h11) does the HTTP; these classes only move
-bytes, under the request's whole deadline, reading each response head as the browser does.
-This module imports httpx, httpcore and asyncio, so :mod:`.pool` imports it when its first
-pool is built (importing :mod:`corsprobe.net` stays cheap for ``corsprobe check``).
+h11 does the HTTP, with the settings httpcore gives it; these classes move bytes, under the
+request's whole deadline, reading each response head as the browser does. This module
+imports h11, httpcore (for its exception and stream classes) and asyncio, so :mod:`.pool`
+imports it when its first pool is built (importing :mod:`corsprobe.net` stays cheap for
+``corsprobe check``).
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections.abc import AsyncIterable, AsyncIterator
-from typing import cast
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, cast
 
-from .options import import_httpx
-from .record import core_request
+import h11
+import httpcore
+
+from .record import CappedBody
 from .wire import HeadFilter, Watch, current_watch
 
-import_httpx()  # httpx without its command-line module, before the import below
-
-import httpcore  # noqa: E402
-import httpx  # noqa: E402
+if TYPE_CHECKING:
+    import httpx
 
 _READ_HIGH_WATER = 256 * 1024
 _WRITE_HIGH_WATER = 64 * 1024
@@ -233,82 +234,170 @@ class Backend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
-class PooledStream(httpx.AsyncByteStream):
-    """The response body; closing it hands a reusable connection back to the pool."""
+class Connection:
+    """One HTTP/1.1 connection: h11 reads and writes the messages (the same h11 settings
+    as httpcore's connection, so the same strictness), :class:`Stream` moves the bytes.
 
-    def __init__(self, response: httpcore.Response, pool: AsyncPool, key: object,
-                 conn: httpcore.AsyncHTTPConnection) -> None:
-        self._response, self._pool, self._key = response, pool, key
-        self._conn: httpcore.AsyncHTTPConnection | None = conn
+    httpcore's own layers (a lock, a trace and an anyio checkpoint per step, and an
+    ``httpx.Response`` per answer) cost more than h11 itself in ``bench/run``; the pool needs
+    none of them: one request at a time per connection, and the caller bounds concurrency."""
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        stream = self._response.stream
-        assert isinstance(stream, AsyncIterable)  # an async connection's body
-        async for part in stream:
-            yield part
+    MAX_INCOMPLETE_EVENT_SIZE = 100 * 1024  # httpcore's AsyncHTTP11Connection
+    READ_NUM_BYTES = 64 * 1024
+
+    def __init__(self, stream: Stream, keepalive_expiry: float) -> None:
+        self.stream = stream
+        self._keepalive_expiry = keepalive_expiry
+        self._expire_at: float | None = None
+        self._idle = False
+        self._h11 = h11.Connection(our_role=h11.CLIENT,
+                                   max_incomplete_event_size=self.MAX_INCOMPLETE_EVENT_SIZE)
+
+    def reusable(self) -> bool:
+        """Idle, not expired, and not closed by the server while it sat idle."""
+        if not self._idle:
+            return False
+        if self._expire_at is not None and time.monotonic() > self._expire_at:
+            return False
+        p = self.stream._protocol
+        return not (p.buffer or p.eof)
+
+    async def _send(self, event: h11.Event) -> None:
+        try:
+            data = self._h11.send(event)
+        except h11.LocalProtocolError as exc:
+            raise httpcore.LocalProtocolError(str(exc)) from exc
+        if data:
+            await self.stream.write(data)
+
+    async def _next(self) -> h11.Event | type[h11.PAUSED]:
+        conn = self._h11
+        while True:
+            try:
+                event = conn.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise httpcore.RemoteProtocolError(str(exc)) from exc
+            if event is not h11.NEED_DATA:
+                return event  # type: ignore[return-value]
+            data = await self.stream.read(self.READ_NUM_BYTES)
+            if data == b"" and conn.their_state == h11.SEND_RESPONSE:
+                raise httpcore.RemoteProtocolError(
+                    "Server disconnected without sending a response.")
+            conn.receive_data(data)
+
+    async def request(self, request: httpx.Request) -> h11.Response | h11.InformationalResponse:
+        """Send ``request`` and read the response head (1xx heads skipped, 101 returned)."""
+        self._idle = False
+        self._expire_at = None
+        url = request.url
+        try:
+            try:
+                event = h11.Request(method=request.method, target=url.raw_path,
+                                    headers=request.headers.raw)
+            except h11.LocalProtocolError as exc:
+                raise httpcore.LocalProtocolError(str(exc)) from exc
+            try:
+                await self._send(event)
+                if request.content:
+                    await self._send(h11.Data(data=request.content))
+                await self._send(h11.EndOfMessage())
+            except httpcore.WriteError:
+                pass  # as httpcore: the server may still answer (an early error response)
+            while True:
+                head = await self._next()
+                if isinstance(head, h11.Response) or (
+                        isinstance(head, h11.InformationalResponse) and head.status_code == 101):
+                    return head
+        except BaseException:
+            await self.aclose()
+            raise
+
+    async def body(self) -> AsyncIterator[bytes]:
+        """The response body, chunk by chunk."""
+        while True:
+            event = await self._next()
+            if isinstance(event, h11.Data):
+                yield bytes(event.data)
+            elif isinstance(event, h11.EndOfMessage) or event is h11.PAUSED:
+                return
+
+    async def finish(self) -> bool:
+        """The exchange is over: keep the connection if both sides are done, else close it.
+        True when it can serve another request."""
+        conn = self._h11
+        if conn.our_state is h11.DONE and conn.their_state is h11.DONE:
+            conn.start_next_cycle()
+            self._idle = True
+            self._expire_at = time.monotonic() + self._keepalive_expiry
+            return True
+        await self.aclose()
+        return False
 
     async def aclose(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        try:
-            await self._response.aclose()
-        finally:
-            await self._pool.release(self._key, conn)
+        self._idle = False
+        await self.stream.aclose()
 
 
-class AsyncPool(httpx.AsyncBaseTransport):
+class AsyncPool:
     """Idle HTTP/1.1 connections per (origin, SNI name); no limits (the caller has them)."""
 
     def __init__(self, ssl_context: ssl.SSLContext | None, keepalive_expiry: float = 5.0) -> None:
+        if ssl_context is not None:
+            ssl_context.set_alpn_protocols(["http/1.1"])  # as httpcore does: HTTP/1.1 only
         self._ssl_context = ssl_context
         self._keepalive_expiry = keepalive_expiry
         self._backend = Backend()
-        self._idle: dict[object, list[httpcore.AsyncHTTPConnection]] = {}
-        self._busy: set[httpcore.AsyncHTTPConnection] = set()
+        self._idle: dict[object, list[Connection]] = {}
+        self._busy: set[Connection] = set()
 
-    async def _checkout(self, key: object) -> httpcore.AsyncHTTPConnection | None:
+    async def _checkout(self, key: tuple[str, str, int, str | None]) -> Connection:
         idle = self._idle.get(key)
         while idle:
             conn = idle.pop()
-            if conn.is_idle() and not conn.has_expired():
+            if conn.reusable():
                 return conn
             await conn.aclose()  # the server closed it, or it sat idle too long
-        return None
+        scheme, host, port, sni = key
+        stream = await self._backend.connect_tcp(host, port)
+        if scheme == "https":
+            ctx = self._ssl_context
+            if ctx is None:
+                ctx = ssl.create_default_context()
+                ctx.set_alpn_protocols(["http/1.1"])
+            stream = await stream.start_tls(ctx, server_hostname=sni or host)
+        return Connection(stream, self._keepalive_expiry)
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def exchange(self, request: httpx.Request, cap: int, deadline: float,
+                       ) -> tuple[h11.Response | h11.InformationalResponse, bytes, bool]:
+        """Send ``request`` on an idle connection to its origin (or a new one), read the
+        response head, then at most ``cap`` bytes of the body (see :class:`.CappedBody`):
+        the head, the body and whether it was cut short. The connection goes back to the
+        pool when the exchange ended cleanly. Errors before the head arrived are raised; a
+        body that fails or stalls is only noted (the verdict needs the headers)."""
         url = request.url
         port = url.port or (443 if url.scheme == "https" else 80)
-        origin = httpcore.Origin(url.raw_scheme, url.raw_host, port)
-        key = (url.raw_scheme, url.raw_host, port, request.extensions.get("sni_hostname"))
-        core = core_request(request)
+        sni = request.extensions.get("sni_hostname")
+        key = (url.scheme, url.raw_host.decode("ascii"), port, sni)
         conn = await self._checkout(key)
-        if conn is None:
-            conn = httpcore.AsyncHTTPConnection(
-                origin, ssl_context=self._ssl_context,
-                keepalive_expiry=self._keepalive_expiry, network_backend=self._backend,
-            )
         self._busy.add(conn)
         try:
-            resp = await conn.handle_async_request(core)
-        except BaseException:
-            self._busy.discard(conn)
+            head = await conn.request(request)
+            capped = CappedBody(cap, deadline)
+            try:
+                async for chunk in conn.body():
+                    if capped.add(chunk):
+                        break
+            except Exception:  # noqa: BLE001 - the headers arrived; the verdict needs only them
+                capped.stalled()
+            if await conn.finish():
+                self._idle.setdefault(key, []).append(conn)
+            body, truncated = capped.value()
+            return head, body, truncated
+        except BaseException:  # cancelled (the whole-request deadline), or a failure
             await conn.aclose()
             raise
-        return httpx.Response(
-            status_code=resp.status,
-            headers=resp.headers,
-            stream=PooledStream(resp, self, key, conn),
-            extensions=resp.extensions,
-        )
-
-    async def release(self, key: object, conn: httpcore.AsyncHTTPConnection) -> None:
-        """Keep ``conn`` for the next request to ``key`` if it can serve one, else close it."""
-        self._busy.discard(conn)
-        if conn.is_idle() and not conn.has_expired():
-            self._idle.setdefault(key, []).append(conn)
-        else:
-            await conn.aclose()
+        finally:
+            self._busy.discard(conn)
 
     async def aclose(self) -> None:
         conns = [c for idle in self._idle.values() for c in idle] + list(self._busy)

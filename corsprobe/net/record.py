@@ -125,12 +125,18 @@ def _wire_notes(w: Watch) -> tuple[str, ...]:
 
 def record_response(response: httpx.Response, body: bytes, truncated: bool) -> HttpResponse:
     """The response as received: status line and header lines in order, duplicates kept."""
-    reason = response.extensions.get("reason_phrase", b"")
-    version = response.extensions.get("http_version", b"HTTP/1.1")
+    return record_head(response.status_code, response.extensions.get("reason_phrase", b""),
+                       response.extensions.get("http_version", b"HTTP/1.1"),
+                       response.headers.raw, body, truncated)
+
+
+def record_head(status: int, reason: object, version: object,
+                headers: list[tuple[bytes, bytes]], body: bytes, truncated: bool) -> HttpResponse:
+    """A response from its parts as the HTTP parser gave them (bytes)."""
     return HttpResponse(
-        status=response.status_code,
+        status=status,
         reason=reason.decode("latin-1") if isinstance(reason, bytes) else str(reason),
-        headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw),
+        headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in headers),
         body=body,
         http_version=version.decode("ascii") if isinstance(version, bytes) else str(version),
         body_truncated=truncated,
