@@ -114,8 +114,7 @@ class AsyncTransport:
                 pool = cast("AsyncPool", transport)
                 head, body, truncated = await pool.exchange(
                     out.request, self.options.body_cap, out.deadline)
-                recorded = record_head(head.status_code, head.reason, b"HTTP/" + head.http_version,
-                                       head.headers.raw_items(), body, truncated)
+                recorded = record_head(*head, body, truncated)
             else:
                 response = await cast("httpx.AsyncBaseTransport", transport
                                       ).handle_async_request(out.request)
