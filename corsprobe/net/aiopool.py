@@ -15,16 +15,13 @@ import re
 import ssl
 import time
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import h11
 import httpcore
 
-from .record import CappedBody
+from .record import CappedBody, Wire
 from .wire import HeadFilter, Watch, current_watch
-
-if TYPE_CHECKING:
-    import httpx
 
 _READ_HIGH_WATER = 256 * 1024
 _WRITE_HIGH_WATER = 64 * 1024
@@ -379,19 +376,18 @@ class Connection:
                     "Server disconnected without sending a response.")
             conn.receive_data(data)
 
-    async def request(self, request: httpx.Request
+    async def request(self, request: Wire
                       ) -> tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]:
         """Send ``request`` and read the response head (1xx heads skipped, 101 returned):
         status, reason, HTTP version, raw header lines."""
         self._idle = False
         self._expire_at = None
         self._plain = False
-        method = request.method.encode("ascii", "replace")
+        method = request.method
         try:
             wire = None
             if not self._pending and not self._h11.trailing_data[0]:
-                wire = plain_request(method, request.url.raw_path, request.headers.raw,
-                                     request.content)
+                wire = plain_request(method, request.target, request.headers, request.body)
             if wire is not None:
                 try:
                     await self.stream.write(wire)
@@ -413,23 +409,23 @@ class Connection:
             await self.aclose()
             raise
 
-    async def _request_h11(self, request: httpx.Request, send: bool
+    async def _request_h11(self, request: Wire, send: bool
                            ) -> tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]:
         try:
-            event = h11.Request(method=request.method, target=request.url.raw_path,
-                                headers=request.headers.raw)
+            event = h11.Request(method=request.method, target=request.target,
+                                headers=request.headers)
         except h11.LocalProtocolError as exc:
             raise httpcore.LocalProtocolError(str(exc)) from exc
         if not send:  # written already, byte for byte as h11 writes it: h11 only follows
             self._h11.send(event)
-            if request.content:
-                self._h11.send(h11.Data(data=request.content))
+            if request.body:
+                self._h11.send(h11.Data(data=request.body))
             self._h11.send(h11.EndOfMessage())
         else:
             try:
                 await self._send(event)
-                if request.content:
-                    await self._send(h11.Data(data=request.content))
+                if request.body:
+                    await self._send(h11.Data(data=request.body))
                 await self._send(h11.EndOfMessage())
             except httpcore.WriteError:
                 pass  # as httpcore: the server may still answer (an early error response)
@@ -515,7 +511,7 @@ class AsyncPool:
             stream = await stream.start_tls(ctx, server_hostname=sni or host)
         return Connection(stream, self._keepalive_expiry)
 
-    async def exchange(self, request: httpx.Request, cap: int, deadline: float,
+    async def exchange(self, request: Wire, cap: int, deadline: float,
                        ) -> tuple[tuple[int, bytes, bytes, list[tuple[bytes, bytes]]], bytes,
                                   bool]:
         """Send ``request`` on an idle connection to its origin (or a new one), read the
@@ -524,10 +520,7 @@ class AsyncPool:
         was cut short. The connection goes back to the
         pool when the exchange ended cleanly. Errors before the head arrived are raised; a
         body that fails or stalls is only noted (the verdict needs the headers)."""
-        url = request.url
-        port = url.port or (443 if url.scheme == "https" else 80)
-        sni = request.extensions.get("sni_hostname")
-        key = (url.scheme, url.raw_host.decode("ascii"), port, sni)
+        key = (request.scheme, request.host, request.port, request.sni)
         conn = await self._checkout(key)
         self._busy.add(conn)
         try:

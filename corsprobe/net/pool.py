@@ -86,7 +86,7 @@ class AsyncTransport:
     async def send(self, request: HttpRequest) -> Exchange:
         import asyncio
 
-        out = prepare(self._httpx, request, self.options)
+        out = prepare(self._httpx, request, self.options, plain=self.engine == "pool")
         if isinstance(out, Exchange):
             return out
         for attempt in (1, 2):
@@ -112,10 +112,12 @@ class AsyncTransport:
             if self.engine == "pool":
                 # h11 on asyncio: the head as h11 parsed it, the body capped
                 pool = cast("AsyncPool", transport)
+                assert out.wire is not None  # prepare(plain=True) makes it
                 head, body, truncated = await pool.exchange(
-                    out.request, self.options.body_cap, out.deadline)
+                    out.wire, self.options.body_cap, out.deadline)
                 recorded = record_head(*head, body, truncated)
             else:
+                assert out.request is not None  # prepare(plain=False) makes it
                 response = await cast("httpx.AsyncBaseTransport", transport
                                       ).handle_async_request(out.request)
                 try:

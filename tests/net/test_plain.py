@@ -168,3 +168,74 @@ def test_any_request_the_plain_path_writes_is_what_h11_writes(method, target, he
     ours = plain_request(method, target, headers, body)
     if ours is not None:
         assert ours == _h11_request(method, target, headers, body)
+
+
+def _both(request):
+    from corsprobe.net.options import TransportOptions, import_httpx
+    from corsprobe.net.record import Wire, plain_wire, prepare
+
+    options = TransportOptions()
+    ours = plain_wire(request, options)
+    if ours is not None:
+        theirs = prepare(import_httpx(), request, options)
+        assert theirs.request is not None, request
+        assert ours[0] == Wire.of(theirs.request), request
+        assert ours[1] == theirs.recorded, request
+    return ours
+
+
+def _req(url, method="GET", headers=(("Origin", "https://app.example.com"),), body=None):
+    from corsprobe.model import HttpRequest
+
+    return HttpRequest(method, url, tuple(headers), body)
+
+
+@pytest.mark.parametrize("request_,plain", [
+    (_req("http://127.0.0.1:8080/users/1"), True),
+    (_req("https://api.example.com/users?a=1&b=%20c"), True),
+    (_req("https://api.example.com"), True),
+    (_req("https://api.example.com?x=1"), True),
+    (_req("http://api.example.com:8443/a;b/c:d@e/~f!$&'()*+,=-_.g"), True),
+    (_req("http://a.example/x", "PUT", [("Content-Type", "application/json")], b'{"a":1}'), True),
+    (_req("http://a.example/x", "PUT", [("Content-Length", "7")], b'{"a":1}'), True),
+    (_req("http://a.example/x", "patch"), True),  # Content-Length: 0 first, as httpx puts it
+    (_req("http://a.example/x", "POST", [("Transfer-Encoding", "chunked")]), True),
+    (_req("http://a.example/x", "DELETE"), True),
+    (_req("http://a.example/x", "OPTIONS", [("X-Empty", "")]), True),
+    (_req("http://a..example./x"), True),
+    (_req("http://0.0.0.0/x"), True),
+    (_req("http://API.example.com/x"), False),  # httpx lower-cases the host
+    (_req("http://api.example.com:80/x"), False),  # the default port is dropped
+    (_req("https://api.example.com:0443/x"), False),
+    (_req("http://api.example.com:99999/x"), False),
+    (_req("http://1.2.3.256/x"), False),
+    (_req("http://01.2.3.4/x"), False),
+    (_req("http://1-2-3-4/x"), False),
+    (_req("http://user:pw@api.example.com/x"), False),
+    (_req("http://api.example.com/a/../b"), False),
+    (_req("http://api.example.com/./b"), False),
+    (_req("http://api.example.com/a b"), False),
+    (_req("http://api.example.com/a%zz"), False),
+    (_req("http://api.example.com/x?"), False),
+    (_req("http://api.example.com/x#frag"), False),
+    (_req("http://bücher.example/x"), False),
+    (_req("http://[::1]:8080/x"), False),
+    (_req("http://a.example/x", headers=[("X-A", "caf\u00e9")]), False),
+])
+def test_plain_wire_is_what_httpx_makes(request_, plain):
+    assert (_both(request_) is not None) == plain
+
+
+URL_PIECE = st.sampled_from(["a", "A", "0", "1", ".", "..", "/", "-", "%", "%2F", "%zz", "?",
+                             "#", ":", "@", " ", "~", "é", "[", "]", "=", "&", "80", "443"])
+
+
+@settings(max_examples=400)
+@given(st.sampled_from(["http://", "https://", "HTTP://", "ftp://"]),
+       st.sampled_from(["api.example.com", "127.0.0.1", "1.2.3", "a", "A.b", "x-.y", "-x.y"]),
+       st.sampled_from(["", ":80", ":443", ":8080", ":0", ":65536", ":"]),
+       st.lists(URL_PIECE, max_size=8).map("".join),
+       st.sampled_from(["GET", "put", "POST", "OPTIONS"]), st.sampled_from([None, b"", b"x"]))
+def test_any_url_the_plain_wire_takes_is_what_httpx_makes(scheme, host, port, rest, method,
+                                                           body):
+    _both(_req(scheme + host + port + rest, method, body=body))
