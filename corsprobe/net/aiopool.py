@@ -366,7 +366,7 @@ class Connection:
             except h11.RemoteProtocolError as exc:
                 raise httpcore.RemoteProtocolError(str(exc)) from exc
             if event is not h11.NEED_DATA:
-                return event  # type: ignore[return-value]
+                return cast("h11.Event | type[h11.PAUSED]", event)
             if self._pending:
                 data = self._pending.pop(0)
             else:
