@@ -22,7 +22,10 @@ BlockedAt = Literal["preflight", "actual", "redirect", "mixed-content", "local-n
 def header_values(headers: HeaderList, name: str) -> list[str]:
     """Every value of header ``name`` (case-insensitive), in order."""
     lname = name.lower()
-    return [v for k, v in headers if k.lower() == lname]
+    if not lname.isascii():  # (only there can lower-casing change a name's length)
+        return [v for k, v in headers if k.lower() == lname]
+    n = len(lname)  # most names differ in length: no lower-cased copy made for them
+    return [v for k, v in headers if len(k) == n and k.lower() == lname]
 
 
 def joined(headers: HeaderList, name: str) -> str | None:

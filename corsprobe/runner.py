@@ -242,6 +242,7 @@ async def _run_all(
 
         pending = units(checks) if job is None else iter(checks)
         scrub = Scrubber(secrets) if secrets else None
+        spaces: dict[Any, Any] = {}
 
         def emit(result: dict[str, Any]) -> None:
             summary.add(result)
@@ -259,7 +260,7 @@ async def _run_all(
                 else:
                     notes = conn.notes
                     if app is None:  # Local Network Access: the spaces of names, resolved
-                        check, found = await _address_spaces(check, options)
+                        check, found = await _address_spaces(check, options, spaces)
                         notes = (*found, *notes)
                     result = await run_one(check, send, scrub, notes, conn.framework)
                 emit(result)
@@ -268,14 +269,31 @@ async def _run_all(
     return summary
 
 
-async def _address_spaces(check: Any, options: Any) -> tuple[Any, tuple[str, ...]]:
+async def _address_spaces(check: Any, options: Any, memo: dict[Any, Any]
+                          ) -> tuple[Any, tuple[str, ...]]:
     """``check`` with the spaces of its page and target filled in (:func:`core.address_spaces`,
-    which may ask DNS: in a thread, off the event loop)."""
+    which may ask DNS: in a thread, off the event loop). They depend only on the page origin,
+    the target's origin and the spaces given, so each combination is worked out once per run
+    (``memo``): a config of many checks names a few hosts."""
     import dataclasses
 
     from .core import address_spaces
+    from .fetch.urls import InvalidInput, parse_url
 
-    spec, notes = await asyncio.to_thread(address_spaces, check.spec, options)
+    spec = check.spec
+    try:
+        key = (spec.origin, parse_url(spec.url).origin, spec.page_space, spec.target_space)
+    except InvalidInput:  # replay reports the usage error
+        key = None
+    known = memo.get(key) if key is not None else None
+    if known is None:
+        done, notes = await asyncio.to_thread(address_spaces, spec, options)
+        known = (done.page_space, done.target_space, notes)
+        if key is not None:
+            memo[key] = known
+    page_space, target_space, notes = known
+    if (page_space, target_space) != (spec.page_space, spec.target_space):
+        spec = dataclasses.replace(spec, page_space=page_space, target_space=target_space)
     return (dataclasses.replace(check, spec=spec) if spec is not check.spec else check), notes
 
 

@@ -10,13 +10,14 @@ lines in order, duplicates and letter case included, plus a capped body excerpt.
 - :mod:`.sync`       :class:`Transport`, blocking (``corsprobe check``)
 - :mod:`.blocking`   the deadline-keeping socket streams under :class:`Transport`
 - :mod:`.pool`       :class:`AsyncTransport`, a keep-alive pool on asyncio (``run``, ``scan``)
-- :mod:`.aiopool`    that pool: asyncio protocol, streams, connections kept per origin
+- :mod:`.aiopool`    that pool: asyncio protocol, streams, connections kept per origin, h11
+                     driven directly (the common exchange in plain code h11 agrees with)
 - :mod:`.inprocess`  :class:`AppTransport` / :class:`AsyncAppTransport` (``--app``)
 
 Imports go one way inside: options and wire first, then record, then the transports.
 httpx itself is imported on first use, never by importing this package: :mod:`.blocking` and
-:mod:`.aiopool` (which import httpx and httpcore at their top) are imported when a transport
-builds its first connection pool.
+:mod:`.aiopool` (which import httpx, httpcore or h11 at their top) are imported when a
+transport builds its first connection pool.
 """
 
 from .inprocess import AppTransport, AsyncAppTransport

@@ -1,28 +1,27 @@
 """The plumbing under :class:`~corsprobe.net.pool.AsyncTransport`: a small keep-alive pool on a
 plain asyncio protocol.
 
-httpcore's :class:`~httpcore.AsyncHTTPConnection` (h11) does the HTTP; these classes only move
-bytes, under the request's whole deadline, reading each response head as the browser does.
-This module imports httpx, httpcore and asyncio, so :mod:`.pool` imports it when its first
-pool is built (importing :mod:`corsprobe.net` stays cheap for ``corsprobe check``).
+h11 does the HTTP, with the settings httpcore gives it; these classes move bytes, under the
+request's whole deadline, reading each response head as the browser does. This module
+imports h11, httpcore (for its exception and stream classes) and asyncio, so :mod:`.pool`
+imports it when its first pool is built (importing :mod:`corsprobe.net` stays cheap for
+``corsprobe check``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import time
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterator
 from typing import cast
 
-from .options import import_httpx
-from .record import core_request
+import h11
+import httpcore
+
+from .record import CappedBody, Wire
 from .wire import HeadFilter, Watch, current_watch
-
-import_httpx()  # httpx without its command-line module, before the import below
-
-import httpcore  # noqa: E402
-import httpx  # noqa: E402
 
 _READ_HIGH_WATER = 256 * 1024
 _WRITE_HIGH_WATER = 64 * 1024
@@ -233,82 +232,315 @@ class Backend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
-class PooledStream(httpx.AsyncByteStream):
-    """The response body; closing it hands a reusable connection back to the pool."""
+# h11's own grammar (h11/_abnf.py), to know when a message is one h11 would read or write
+# exactly as the plain code below does; anything else goes through h11 itself.
+_TOKEN = rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+"
+_FIELD_VALUE = rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?"
+_TOKEN_RE = re.compile(_TOKEN)
+_TARGET_RE = re.compile(rb"[\x21-\x7e]+")
+_FIELD_VALUE_RE = re.compile(_FIELD_VALUE)
+_HEADER_FIELD_RE = re.compile(rb"(" + _TOKEN + rb"):[ \t]*(" + _FIELD_VALUE + rb")[ \t]*")
+_STATUS_LINE_RE = re.compile(rb"HTTP/1\.1 ([0-9]{3})(?: ((?:[ \t]|[^\x00\s])*))?")
+_DIGITS_RE = re.compile(rb"[0-9]{1,18}")
+# headers whose meaning h11 acts on (framing, keep-alive, protocol switches): left to h11
+_H11_ONLY = frozenset((b"transfer-encoding", b"connection", b"expect", b"upgrade"))
 
-    def __init__(self, response: httpcore.Response, pool: AsyncPool, key: object,
-                 conn: httpcore.AsyncHTTPConnection) -> None:
-        self._response, self._pool, self._key = response, pool, key
-        self._conn: httpcore.AsyncHTTPConnection | None = conn
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        stream = self._response.stream
-        assert isinstance(stream, AsyncIterable)  # an async connection's body
-        async for part in stream:
-            yield part
+def plain_request(method: bytes, target: bytes, headers: list[tuple[bytes, bytes]],
+                  body: bytes) -> bytes | None:
+    """The bytes h11 would write for this request (head and Content-Length body), when it
+    would write it without changing a byte or refusing it; else None (then h11 writes it)."""
+    if method == b"CONNECT" or not _TOKEN_RE.fullmatch(method) or not _TARGET_RE.fullmatch(
+            target):
+        return None
+    hosts, others, length = [], [], None
+    for name, value in headers:
+        if not _TOKEN_RE.fullmatch(name) or not _FIELD_VALUE_RE.fullmatch(value):
+            return None
+        lname = name.lower()
+        if lname == b"host":
+            hosts.append(b"%s: %s\r\n" % (name, value))
+            continue
+        if lname in _H11_ONLY:
+            return None
+        if lname == b"content-length":
+            if length is not None or not _DIGITS_RE.fullmatch(value):
+                return None
+            length = int(value)
+        others.append(b"%s: %s\r\n" % (name, value))
+    if len(hosts) != 1 or (length or 0) != len(body):
+        return None
+    return b"".join([b"%s %s HTTP/1.1\r\n" % (method, target), *hosts, *others, b"\r\n", body])
+
+
+def plain_head(data: bytes, method: bytes
+               ) -> tuple[int, bytes, list[tuple[bytes, bytes]], int, int] | None:
+    """The final response head at the start of ``data`` (as :class:`HeadFilter` hands it
+    on), read as h11 reads it: (status, reason, raw header lines, body length, where the
+    body starts), when h11 would read it the same way, frame the body by Content-Length
+    and keep the connection; else None (then h11 reads it)."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    lines = data[:end].split(b"\r\n")
+    m = _STATUS_LINE_RE.fullmatch(lines[0])
+    if m is None:
+        return None
+    status = int(m[1])
+    if status < 200:
+        return None
+    headers = []
+    length = None
+    for line in lines[1:]:
+        f = _HEADER_FIELD_RE.fullmatch(line)
+        if f is None:
+            return None
+        name, value = f[1], f[2]
+        lname = name.lower()
+        if lname in _H11_ONLY:
+            return None
+        if lname == b"content-length":
+            if length is not None or not _DIGITS_RE.fullmatch(value):
+                return None
+            length = int(value)
+        headers.append((name, value))
+    if status in (204, 304) or method == b"HEAD":
+        length = 0
+    elif length is None:
+        return None  # the body ends when the server closes: h11's "http/1.0" framing
+    return status, m[2] or b"", headers, length, end + 4
+
+
+class Connection:
+    """One HTTP/1.1 connection: h11 reads and writes the messages (the same h11 settings
+    as httpcore's connection, so the same strictness), :class:`Stream` moves the bytes.
+
+    httpcore's own layers (a lock, a trace and an anyio checkpoint per step, and an
+    ``httpx.Response`` per answer) cost more than h11 itself in ``bench/run``; the pool needs
+    none of them: one request at a time per connection, and the caller bounds concurrency.
+
+    The common exchange skips h11 as well: a request h11 would write unchanged is written
+    as it would write it (:func:`plain_request`), and a final response head it would read
+    unchanged, with a Content-Length body on a kept connection, is read as it would read it
+    (:func:`plain_head`). Anything else (a 1xx, chunked or close-delimited bodies, an
+    odd byte, a server closing early) is handed to h11 with every byte received so far, so
+    h11 says what it always said."""
+
+    MAX_INCOMPLETE_EVENT_SIZE = 100 * 1024  # httpcore's AsyncHTTP11Connection
+    READ_NUM_BYTES = 64 * 1024
+
+    def __init__(self, stream: Stream, keepalive_expiry: float) -> None:
+        self.stream = stream
+        self._keepalive_expiry = keepalive_expiry
+        self._expire_at: float | None = None
+        self._idle = False
+        self._h11 = h11.Connection(our_role=h11.CLIENT,
+                                   max_incomplete_event_size=self.MAX_INCOMPLETE_EVENT_SIZE)
+        self._pending: list[bytes] = []  # received, not yet given to h11
+        self._plain = False  # this exchange bypasses h11
+        self._left = 0  # plain: body bytes still to come
+        self._first = b""  # plain: body bytes that came with the head
+
+    def reusable(self) -> bool:
+        """Idle, not expired, and not closed by the server while it sat idle."""
+        if not self._idle:
+            return False
+        if self._expire_at is not None and time.monotonic() > self._expire_at:
+            return False
+        p = self.stream._protocol
+        return not (p.buffer or p.eof)
+
+    async def _send(self, event: h11.Event) -> None:
+        try:
+            data = self._h11.send(event)
+        except h11.LocalProtocolError as exc:
+            raise httpcore.LocalProtocolError(str(exc)) from exc
+        if data:
+            await self.stream.write(data)
+
+    async def _next(self) -> h11.Event | type[h11.PAUSED]:
+        conn = self._h11
+        while True:
+            try:
+                event = conn.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise httpcore.RemoteProtocolError(str(exc)) from exc
+            if event is not h11.NEED_DATA:
+                return cast("h11.Event | type[h11.PAUSED]", event)
+            if self._pending:
+                data = self._pending.pop(0)
+            else:
+                data = await self.stream.read(self.READ_NUM_BYTES)
+            if data == b"" and conn.their_state == h11.SEND_RESPONSE:
+                raise httpcore.RemoteProtocolError(
+                    "Server disconnected without sending a response.")
+            conn.receive_data(data)
+
+    async def request(self, request: Wire
+                      ) -> tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]:
+        """Send ``request`` and read the response head (1xx heads skipped, 101 returned):
+        status, reason, HTTP version, raw header lines."""
+        self._idle = False
+        self._expire_at = None
+        self._plain = False
+        method = request.method
+        try:
+            wire = None
+            if not self._pending and not self._h11.trailing_data[0]:
+                wire = plain_request(method, request.target, request.headers, request.body)
+            if wire is not None:
+                try:
+                    await self.stream.write(wire)
+                except httpcore.WriteError:
+                    pass  # as httpcore: the server may still answer (an early error response)
+                data = await self.stream.read(self.READ_NUM_BYTES)
+                plain = plain_head(data, method)
+                if plain is not None:
+                    status, reason, headers, length, start = plain
+                    self._plain = True
+                    self._first, rest = data[start:start + length], data[start + length:]
+                    self._left = length - len(self._first)
+                    if rest:
+                        self._pending.append(rest)  # the server's next answer, for h11
+                    return status, reason, b"HTTP/1.1", headers
+                self._pending.append(data)  # h11 reads it, from the start
+            return await self._request_h11(request, send=wire is None)
+        except BaseException:
+            await self.aclose()
+            raise
+
+    async def _request_h11(self, request: Wire, send: bool
+                           ) -> tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]:
+        try:
+            event = h11.Request(method=request.method, target=request.target,
+                                headers=request.headers)
+        except h11.LocalProtocolError as exc:
+            raise httpcore.LocalProtocolError(str(exc)) from exc
+        if not send:  # written already, byte for byte as h11 writes it: h11 only follows
+            self._h11.send(event)
+            if request.body:
+                self._h11.send(h11.Data(data=request.body))
+            self._h11.send(h11.EndOfMessage())
+        else:
+            try:
+                await self._send(event)
+                if request.body:
+                    await self._send(h11.Data(data=request.body))
+                await self._send(h11.EndOfMessage())
+            except httpcore.WriteError:
+                pass  # as httpcore: the server may still answer (an early error response)
+        while True:
+            head = await self._next()
+            if isinstance(head, h11.Response) or (
+                    isinstance(head, h11.InformationalResponse) and head.status_code == 101):
+                return (head.status_code, head.reason, b"HTTP/" + head.http_version,
+                        head.headers.raw_items())
+
+    async def body(self) -> AsyncIterator[bytes]:
+        """The response body, chunk by chunk."""
+        if self._plain:
+            if self._first:
+                yield self._first
+            while self._left > 0:
+                data = await self.stream.read(self.READ_NUM_BYTES)
+                if not data:
+                    raise httpcore.RemoteProtocolError(
+                        "peer closed connection without sending complete message body")
+                if len(data) > self._left:
+                    self._pending.append(data[self._left:])
+                    data = data[: self._left]
+                self._left -= len(data)
+                yield data
+            return
+        while True:
+            event = await self._next()
+            if isinstance(event, h11.Data):
+                yield bytes(event.data)
+            elif isinstance(event, h11.EndOfMessage) or event is h11.PAUSED:
+                return
+
+    async def finish(self) -> bool:
+        """The exchange is over: keep the connection if both sides are done, else close it.
+        True when it can serve another request."""
+        conn = self._h11
+        if self._plain and self._left == 0:
+            done = True  # h11 never saw this exchange: its state is still IDLE
+        elif not self._plain and conn.our_state is h11.DONE and conn.their_state is h11.DONE:
+            conn.start_next_cycle()
+            done = True
+        else:
+            done = False
+        if done:
+            self._idle = True
+            self._expire_at = time.monotonic() + self._keepalive_expiry
+            return True
+        await self.aclose()
+        return False
 
     async def aclose(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        try:
-            await self._response.aclose()
-        finally:
-            await self._pool.release(self._key, conn)
+        self._idle = False
+        await self.stream.aclose()
 
 
-class AsyncPool(httpx.AsyncBaseTransport):
+class AsyncPool:
     """Idle HTTP/1.1 connections per (origin, SNI name); no limits (the caller has them)."""
 
     def __init__(self, ssl_context: ssl.SSLContext | None, keepalive_expiry: float = 5.0) -> None:
+        if ssl_context is not None:
+            ssl_context.set_alpn_protocols(["http/1.1"])  # as httpcore does: HTTP/1.1 only
         self._ssl_context = ssl_context
         self._keepalive_expiry = keepalive_expiry
         self._backend = Backend()
-        self._idle: dict[object, list[httpcore.AsyncHTTPConnection]] = {}
-        self._busy: set[httpcore.AsyncHTTPConnection] = set()
+        self._idle: dict[object, list[Connection]] = {}
+        self._busy: set[Connection] = set()
 
-    async def _checkout(self, key: object) -> httpcore.AsyncHTTPConnection | None:
+    async def _checkout(self, key: tuple[str, str, int, str | None]) -> Connection:
         idle = self._idle.get(key)
         while idle:
             conn = idle.pop()
-            if conn.is_idle() and not conn.has_expired():
+            if conn.reusable():
                 return conn
             await conn.aclose()  # the server closed it, or it sat idle too long
-        return None
+        scheme, host, port, sni = key
+        stream = await self._backend.connect_tcp(host, port)
+        if scheme == "https":
+            ctx = self._ssl_context
+            if ctx is None:
+                ctx = ssl.create_default_context()
+                ctx.set_alpn_protocols(["http/1.1"])
+            stream = await stream.start_tls(ctx, server_hostname=sni or host)
+        return Connection(stream, self._keepalive_expiry)
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        port = url.port or (443 if url.scheme == "https" else 80)
-        origin = httpcore.Origin(url.raw_scheme, url.raw_host, port)
-        key = (url.raw_scheme, url.raw_host, port, request.extensions.get("sni_hostname"))
-        core = core_request(request)
+    async def exchange(self, request: Wire, cap: int, deadline: float,
+                       ) -> tuple[tuple[int, bytes, bytes, list[tuple[bytes, bytes]]], bytes,
+                                  bool]:
+        """Send ``request`` on an idle connection to its origin (or a new one), read the
+        response head, then at most ``cap`` bytes of the body (see :class:`.CappedBody`):
+        the head (status, reason, HTTP version, raw header lines), the body and whether it
+        was cut short. The connection goes back to the
+        pool when the exchange ended cleanly. Errors before the head arrived are raised; a
+        body that fails or stalls is only noted (the verdict needs the headers)."""
+        key = (request.scheme, request.host, request.port, request.sni)
         conn = await self._checkout(key)
-        if conn is None:
-            conn = httpcore.AsyncHTTPConnection(
-                origin, ssl_context=self._ssl_context,
-                keepalive_expiry=self._keepalive_expiry, network_backend=self._backend,
-            )
         self._busy.add(conn)
         try:
-            resp = await conn.handle_async_request(core)
-        except BaseException:
-            self._busy.discard(conn)
+            head = await conn.request(request)
+            capped = CappedBody(cap, deadline)
+            try:
+                async for chunk in conn.body():
+                    if capped.add(chunk):
+                        break
+            except Exception:  # noqa: BLE001 - the headers arrived; the verdict needs only them
+                capped.stalled()
+            if await conn.finish():
+                self._idle.setdefault(key, []).append(conn)
+            body, truncated = capped.value()
+            return head, body, truncated
+        except BaseException:  # cancelled (the whole-request deadline), or a failure
             await conn.aclose()
             raise
-        return httpx.Response(
-            status_code=resp.status,
-            headers=resp.headers,
-            stream=PooledStream(resp, self, key, conn),
-            extensions=resp.extensions,
-        )
-
-    async def release(self, key: object, conn: httpcore.AsyncHTTPConnection) -> None:
-        """Keep ``conn`` for the next request to ``key`` if it can serve one, else close it."""
-        self._busy.discard(conn)
-        if conn.is_idle() and not conn.has_expired():
-            self._idle.setdefault(key, []).append(conn)
-        else:
-            await conn.aclose()
+        finally:
+            self._busy.discard(conn)
 
     async def aclose(self) -> None:
         conns = [c for idle in self._idle.values() for c in idle] + list(self._busy)

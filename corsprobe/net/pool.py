@@ -1,11 +1,11 @@
 """The asyncio transport of ``corsprobe run`` and ``scan``: a small keep-alive pool on plain
-asyncio protocols, httpcore (h11) doing the HTTP."""
+asyncio protocols, h11 doing the HTTP."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..model import Exchange, HttpRequest
 from .options import TransportOptions, import_httpx
@@ -15,6 +15,7 @@ from .record import (
     is_transport_error,
     ms_since,
     prepare,
+    record_head,
     record_response,
     tls_verify,
 )
@@ -23,18 +24,21 @@ from .wire import Watch, classify, watching
 if TYPE_CHECKING:
     import httpx
 
+    from .aiopool import AsyncPool
+
 
 class AsyncTransport:
     """The asyncio twin of :class:`Transport`, for many checks on one event loop.
 
     Same request building and recording (no default headers, no proxies from the
-    environment, Host first, ``--resolve``, a capped body), same HTTP/1.1 engine (httpcore's
-    h11 connection, so the same strictness on malformed responses). What differs is only
-    the plumbing under it, chosen by measurement (``bench/run``): httpx's
+    environment, Host first, ``--resolve``, a capped body), same HTTP/1.1 engine (h11, with
+    httpcore's settings, so the same strictness on malformed responses). What differs is
+    only the plumbing under it, chosen by measurement (``bench/run``): httpx's
     ``AsyncHTTPTransport`` slows down as concurrency rises (its pool re-scans every queued
-    request on each change, httpx issue #3215) and anyio adds a layer per read, so by
-    default requests go through :class:`.aiopool.AsyncPool`: idle keep-alive connections
-    per origin on a plain asyncio protocol. ``engine="httpx"`` selects httpx's own transport.
+    request on each change, httpx issue #3215), and anyio and httpcore's locks and traces
+    add layers per read, so by default requests go through :class:`.aiopool.AsyncPool`:
+    idle keep-alive connections per origin on a plain asyncio protocol, h11 driven
+    directly. ``engine="httpx"`` selects httpx's own transport.
     The caller bounds concurrency (``corsprobe.runner``), so the pool needs no limits.
     """
 
@@ -44,10 +48,10 @@ class AsyncTransport:
         self.options = options
         self.engine = engine
         self._httpx = import_httpx()
-        self._plain: httpx.AsyncBaseTransport | None = None
-        self._tls: httpx.AsyncBaseTransport | None = None
+        self._plain: httpx.AsyncBaseTransport | AsyncPool | None = None
+        self._tls: httpx.AsyncBaseTransport | AsyncPool | None = None
 
-    def _transport(self, scheme: str) -> httpx.AsyncBaseTransport:
+    def _transport(self, scheme: str) -> httpx.AsyncBaseTransport | AsyncPool:
         httpx = self._httpx
         if scheme == "https":
             if self._tls is None:
@@ -82,7 +86,7 @@ class AsyncTransport:
     async def send(self, request: HttpRequest) -> Exchange:
         import asyncio
 
-        out = prepare(self._httpx, request, self.options)
+        out = prepare(self._httpx, request, self.options, plain=self.engine == "pool")
         if isinstance(out, Exchange):
             return out
         for attempt in (1, 2):
@@ -104,18 +108,29 @@ class AsyncTransport:
 
     async def _send_watched(self, out: Outgoing, watch: Watch) -> Exchange:
         try:
-            response = await self._transport(out.scheme).handle_async_request(out.request)
-            try:
-                body, truncated = await self._read_capped(response, out.deadline)
-            finally:
-                await response.aclose()
+            transport = self._transport(out.scheme)
+            if self.engine == "pool":
+                # h11 on asyncio: the head as h11 parsed it, the body capped
+                pool = cast("AsyncPool", transport)
+                assert out.wire is not None  # prepare(plain=True) makes it
+                head, body, truncated = await pool.exchange(
+                    out.wire, self.options.body_cap, out.deadline)
+                recorded = record_head(*head, body, truncated)
+            else:
+                assert out.request is not None  # prepare(plain=False) makes it
+                response = await cast("httpx.AsyncBaseTransport", transport
+                                      ).handle_async_request(out.request)
+                try:
+                    body, truncated = await self._read_capped(response, out.deadline)
+                finally:
+                    await response.aclose()
+                recorded = record_response(response, body, truncated)
         except Exception as exc:
             if is_transport_error(exc):
                 return Exchange(out.recorded, error=classify(exc, watch),
                                 elapsed_ms=ms_since(out.started))
             raise
-        return Exchange(out.recorded, response=record_response(response, body, truncated),
-                        elapsed_ms=ms_since(out.started))
+        return Exchange(out.recorded, response=recorded, elapsed_ms=ms_since(out.started))
 
     async def _read_capped(self, response: httpx.Response, deadline: float) -> tuple[bytes, bool]:
         capped = CappedBody(self.options.body_cap, deadline)
@@ -128,4 +143,3 @@ class AsyncTransport:
         except Exception:  # noqa: BLE001 - the headers arrived; the verdict needs only them
             capped.stalled()
         return capped.value()
-

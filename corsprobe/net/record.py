@@ -3,10 +3,11 @@ exactly (status line and header lines in order, duplicates and case kept, a capp
 
 from __future__ import annotations
 
+import re
 import time
 import types
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import Exchange, HttpRequest, HttpResponse, NetError
 from .options import BODY_WAIT, TransportOptions
@@ -19,23 +20,103 @@ if TYPE_CHECKING:
     import httpx
 
 
+class Wire(NamedTuple):
+    """A request as the asyncio pool sends it: where to, and the bytes of its parts."""
+
+    scheme: str
+    host: str  # the address to connect to (after --resolve)
+    port: int
+    sni: str | None
+    method: bytes
+    target: bytes
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    @classmethod
+    def of(cls, request: httpx.Request) -> Wire:
+        url = request.url
+        return cls(url.scheme, url.raw_host.decode("ascii"),
+                   url.port or (443 if url.scheme == "https" else 80),
+                   request.extensions.get("sni_hostname"), request.method.encode("ascii"),
+                   url.raw_path, request.headers.raw, request.content)
+
+
 @dataclass
 class Outgoing:
-    """An HttpRequest made ready for the wire, and the record of what is actually sent."""
+    """An HttpRequest made ready for the wire, and the record of what is actually sent.
+    ``request`` is None when ``wire`` was made without httpx (:func:`plain_wire`)."""
 
-    request: httpx.Request
+    request: httpx.Request | None
     recorded: HttpRequest
     scheme: str
     started: float
     deadline: float
+    wire: Wire | None = None
+
+
+# A URL httpx would take unchanged (no case, port, dot-segment or percent-encoding
+# normalisation, no user info, no fragment, no IDNA), and the dotted quads it would accept.
+_PLAIN_URL = re.compile(r"(https?)://([a-z0-9][a-z0-9.-]*)(?::([1-9][0-9]{0,4}))?"
+                        r"(/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*)?(\?[A-Za-z0-9._~!$&'()*+,;=:@/?%-]+)?")
+_LOOSE_IPV4 = re.compile(r"[0-9]+.[0-9]+.[0-9]+.[0-9]+")  # httpx's own test (sic: any char)
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def plain_wire(request: HttpRequest, options: TransportOptions) -> tuple[Wire, HttpRequest] | None:
+    """The wire form of ``request`` and its record, exactly as :func:`prepare` makes them
+    through httpx (Host first, the Content-Length httpx adds), for the common request that
+    httpx would pass through unchanged; None for any other (then httpx makes it)."""
+    if options.resolve or options.connect_to:
+        return None
+    m = _PLAIN_URL.fullmatch(request.url)
+    if m is None:
+        return None
+    scheme, host, port_text, path, query = m.groups()
+    if "/." in (path or "") or _BAD_PERCENT.search(request.url) or (
+            _LOOSE_IPV4.fullmatch(host) and not _IPV4.fullmatch(host)):
+        return None
+    default = 443 if scheme == "https" else 80
+    port = int(port_text) if port_text else default
+    if port_text and (port == default or port > 65535):
+        return None
+    authority = f"{host}:{port}" if port_text else host
+    headers = [("Host", authority)]
+    names = set()
+    for name, value in request.headers:
+        if not (name.isascii() and value.isascii()):
+            return None
+        names.add(name.lower())
+        headers.append((name, value))
+    body = request.body or b""
+    if body:
+        if "content-length" not in names:
+            headers.append(("Content-Length", str(len(body))))
+    elif request.method.upper() in _BODY_METHODS and not names & {"content-length",
+                                                                  "transfer-encoding"}:
+        headers.insert(0, ("Content-Length", "0"))
+    wire = Wire(scheme, host, port, None, request.method.encode("ascii"),
+                ((path or "/") + (query or "")).encode("ascii"),
+                [(k.encode("ascii"), v.encode("ascii")) for k, v in headers], body)
+    return wire, HttpRequest(request.method, request.url, tuple(headers), request.body)
 
 
 def prepare(
-    httpx: types.ModuleType, request: HttpRequest, options: TransportOptions
+    httpx: types.ModuleType, request: HttpRequest, options: TransportOptions,
+    plain: bool = False,
 ) -> Outgoing | Exchange:
     """The httpx request for ``request`` (Host first, --resolve applied, no other header
-    added), or an Exchange carrying the error when the URL cannot be sent."""
+    added), or an Exchange carrying the error when the URL cannot be sent. ``plain``: the
+    caller takes a :class:`Wire`, made without httpx when :func:`plain_wire` can."""
     started = time.perf_counter()
+    if plain and request.method.isascii():
+        made = plain_wire(request, options)
+        if made is not None:
+            wire, recorded = made
+            return Outgoing(None, recorded, wire.scheme, started, started + options.timeout,
+                            wire)
     try:
         url = _parsed_url(httpx, request.url)
     except Exception as exc:  # noqa: BLE001 - any parse failure is a usage problem upstream
@@ -63,7 +144,8 @@ def prepare(
     req.method = request.method  # httpx upper-cases; fetch() sends `patch` as written
     sent = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in req.headers.raw)
     recorded = HttpRequest(request.method, request.url, sent, request.body)
-    return Outgoing(req, recorded, url.scheme, started, started + options.timeout)
+    return Outgoing(req, recorded, url.scheme, started, started + options.timeout,
+                    Wire.of(req) if plain else None)
 
 
 _URLS: dict[str, httpx.URL] = {}
@@ -125,12 +207,18 @@ def _wire_notes(w: Watch) -> tuple[str, ...]:
 
 def record_response(response: httpx.Response, body: bytes, truncated: bool) -> HttpResponse:
     """The response as received: status line and header lines in order, duplicates kept."""
-    reason = response.extensions.get("reason_phrase", b"")
-    version = response.extensions.get("http_version", b"HTTP/1.1")
+    return record_head(response.status_code, response.extensions.get("reason_phrase", b""),
+                       response.extensions.get("http_version", b"HTTP/1.1"),
+                       response.headers.raw, body, truncated)
+
+
+def record_head(status: int, reason: object, version: object,
+                headers: list[tuple[bytes, bytes]], body: bytes, truncated: bool) -> HttpResponse:
+    """A response from its parts as the HTTP parser gave them (bytes)."""
     return HttpResponse(
-        status=response.status_code,
+        status=status,
         reason=reason.decode("latin-1") if isinstance(reason, bytes) else str(reason),
-        headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw),
+        headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in headers),
         body=body,
         http_version=version.decode("ascii") if isinstance(version, bytes) else str(version),
         body_truncated=truncated,

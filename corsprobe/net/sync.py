@@ -71,6 +71,7 @@ class Transport:
         return exchange
 
     def _send(self, out: Outgoing, watch: Watch) -> Exchange:
+        assert out.request is not None  # made by prepare(plain=False)
         with watching(watch):
             try:
                 core = self._pool(out.scheme).handle_request(core_request(out.request))
