@@ -143,15 +143,17 @@ async def run_flow(
     steps: list[Check], send: Callable[[HttpRequest], Any], emit: Callable[[dict[str, Any]], None],
     secrets: tuple[str, ...] = (), notes: tuple[str, ...] = (),
     framework: Framework | None = None, options: Any = None, resolve_spaces: bool = False,
+    spaces: dict[Any, Any] | None = None,
 ) -> None:
-    """A flow's steps in order, sharing one cookie jar; each result is emitted when done."""
+    """A flow's steps in order, sharing one cookie jar; each result is emitted when done.
+    ``spaces``: the run's memo of address spaces (see :func:`_address_spaces`)."""
     from .jar import Jar
 
     jar = Jar()
     for step in steps:
         step_notes = notes
         if resolve_spaces:
-            step, found = await _address_spaces(step, options)
+            step, found = await _address_spaces(step, options, {} if spaces is None else spaces)
             step_notes = (*found, *notes)
         emit(await run_one(step, send, None, step_notes, framework, jar, secrets))
 
@@ -253,7 +255,7 @@ async def _run_all(
             for check in pending:  # one shared lazy iterator: each check is taken once
                 if isinstance(check, list):  # a flow: its steps in order, one jar
                     await run_flow(check, send, emit, secrets, conn.notes, conn.framework,
-                                   options, resolve_spaces=app is None)
+                                   options, resolve_spaces=app is None, spaces=spaces)
                     continue
                 if job is not None:
                     result = await job(check, send, scrub, conn)
