@@ -27,10 +27,13 @@ from ..render import PASTE, show
 from .options import (
     Browser,
     ColorOpt,
+    CrossOrigin,
     FailOn,
     FailOnOpt,
     FormatName,
     InsecureOpt,
+    Kind,
+    Mode,
     ResolveOpt,
     TimeoutOpt,
     command_app,
@@ -38,6 +41,7 @@ from .options import (
 )
 
 if TYPE_CHECKING:
+    from ..model import RequestSpec
     from ..paste import Pasted
 
 app = command_app()
@@ -131,6 +135,21 @@ def paste(
         typer.Option("--browser", help="Whose rules apply (default: the browser that wrote the "
                      "text)."),
     ] = None,
+    kind: Annotated[
+        Optional[Kind],  # noqa: UP045
+        typer.Option("--kind", help="The kind of request the page made (default: what the "
+                     "text shows: the console's 'Access to font at', Sec-Fetch-Dest, ...)."),
+    ] = None,
+    mode: Annotated[
+        Optional[Mode],  # noqa: UP045
+        typer.Option("--mode", help="fetch()'s mode (default: what the text shows, else "
+                     "cors)."),
+    ] = None,
+    crossorigin: Annotated[
+        Optional[CrossOrigin],  # noqa: UP045
+        typer.Option("--crossorigin", help="The element's crossorigin attribute (default: "
+                     "what the text implies)."),
+    ] = None,
     fmt: Annotated[PasteFormat, typer.Option("--format", "-f", help="Report format.")] = TEXT,
     resolve: ResolveOpt = None,
     timeout: TimeoutOpt = 10.0,
@@ -159,6 +178,8 @@ def paste(
     extra = tuple(parse_header(h) for h in header or ())
     requests = [_override(p, origin, method, extra, credentials,
                           browser.value if browser else None) for p in requests]
+    requests = [_override_kind(p, kind.value if kind else None, mode.value if mode else None,
+                               crossorigin.value if crossorigin else None) for p in requests]
     for p in requests:
         if p.url is None:
             raise UsageError("Safari's reason line came without its 'Fetch API cannot load URL' "
@@ -171,23 +192,56 @@ def paste(
 
     from .. import policy
     from ..core import check
-    from ..model import RequestSpec
     from ..net import TransportOptions
+    from ..replay import check_kind
 
     options = TransportOptions(timeout=timeout, insecure=insecure,
                                resolve=tuple(parse_resolve(r) for r in resolve or ()))
     docs, codes = [], []
     for p in requests:
-        assert p.url is not None and p.origin is not None
-        spec = RequestSpec(url=p.url, origin=p.origin, method=p.method,
-                           headers=(*p.headers, *(p.cookies if p.credentials else ())),
-                           body=p.body, credentials=p.credentials, send_actual=send_actual,
-                           browser=p.browser)
+        spec = _spec(p, send_actual)
+        check_kind(spec)
         report = check(spec, options, probe=probe)
         docs.append(document(p, report.data))
         codes.append(policy.check_exit(report.trace, report.findings, fail_on.value))
     show(PASTE, fmt.value, docs, color)
     raise typer.Exit(policy.all_exit(codes))
+
+
+def _spec(p: Pasted, send_actual: bool | None) -> RequestSpec:
+    """The check's request: the kind decides the credentials of an element and a font (the
+    page's credentials: 'include' / withCredentials counts for fetch, XHR and EventSource)."""
+    from ..model import RequestSpec
+
+    assert p.url is not None and p.origin is not None
+    page_credentials = p.credentials and p.kind in ("fetch", "xhr", "eventsource", "beacon")
+    return RequestSpec(url=p.url, origin=p.origin, method=p.method,
+                       headers=(*p.headers, *(p.cookies if page_credentials else ())),
+                       body=p.body, credentials=page_credentials, send_actual=send_actual,
+                       browser=p.browser, kind=p.kind,
+                       mode=p.mode if p.kind == "fetch" else None, crossorigin=p.crossorigin)
+
+
+def _override_kind(p: Pasted, kind: str | None, mode: str | None,
+                   crossorigin: str | None) -> Pasted:
+    """The paste with --kind, --mode and --crossorigin instead of what the text showed."""
+    replace = dataclasses.replace
+    notes = list(p.inferred)
+    if kind is not None and kind != p.kind:
+        from ..paste.kinds import NO_PAGE_HEADERS
+
+        p = replace(p, kind=kind, mode=None, crossorigin=None)
+        if kind in NO_PAGE_HEADERS and p.headers:  # the browser's own, for this kind
+            p = replace(p, headers=(), browser_headers=(*p.browser_headers,
+                                                        *(k for k, _ in p.headers)))
+        notes.append(f"kind {kind} from --kind")
+    if mode is not None:
+        p = replace(p, mode=mode)
+        notes.append(f"mode {mode} from --mode")
+    if crossorigin is not None:
+        p = replace(p, crossorigin=None if crossorigin == "none" else crossorigin)
+        notes.append(f"crossorigin {crossorigin} from --crossorigin")
+    return replace(p, inferred=tuple(notes))
 
 
 def _override(p: Pasted, origin: str | None, method: str | None,

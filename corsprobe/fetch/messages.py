@@ -98,7 +98,7 @@ def reason_text(failure: CorsFailure) -> str:
 
 
 # XMLHttpRequest's credentials come from withCredentials: Chromium says so after these
-_XHR_CREDENTIALS = (
+XHR_CREDENTIALS = (
     " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the "
     "withCredentials attribute."
 )
@@ -114,7 +114,7 @@ def console_message(
     redirected = f" (redirected from '{first_url}')" if url != first_url else ""
     text = reason_text(failure)
     if word == "XMLHttpRequest" and failure.error in _CREDENTIAL_ERRORS:
-        text += _XHR_CREDENTIALS
+        text += XHR_CREDENTIALS
     return (
         f"Access to {word} at '{url}'{redirected} from origin '{origin}' has been blocked by "
         f"CORS policy: {text}"

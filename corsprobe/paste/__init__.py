@@ -9,6 +9,7 @@ cURL" in bash or cmd quoting; "Copy as fetch" in the browser or Node.js form) an
 - :mod:`.fetchcall`: "Copy as fetch";
 - :mod:`.request`: the browser's own headers, the origin, the preflight pasted for a request;
 - :mod:`.infer`: the request a console line implies;
+- :mod:`.kinds`: the kind of request (font, ``<img>``, module script, ...) the text shows;
 - :mod:`.verdict`: whether the pasted error reproduces, and the ``corsprobe/paste/v1`` document.
 
 Nothing here touches the network; the command (:mod:`corsprobe.cli.paste`) runs the check.
@@ -20,6 +21,7 @@ from dataclasses import replace
 
 from . import console, curl, fetchcall
 from .infer import complete
+from .kinds import settle
 from .model import ACCEPTED, SOURCES, Pasted
 
 __all__ = ["ACCEPTED", "SOURCES", "Pasted", "parse", "NotRecognised"]
@@ -49,7 +51,7 @@ def parse(text: str) -> list[Pasted]:
         raise NotRecognised(f"nothing in the paste is {ACCEPTED}")
     unique: dict[tuple[object, ...], Pasted] = {}
     for p in found:
-        p = complete(p)
+        p = settle(complete(p))
         unique.setdefault(p.key, p)
     return list(unique.values())
 
@@ -61,10 +63,19 @@ def _form(text: str) -> str:
 def _merge_firefox(found: list[Pasted]) -> list[Pasted]:
     """Firefox prints several lines for one failed request (a preflight's reasons, then
     "CORS request did not succeed"), each naming the same URL: one request, named by the
-    first line (the one corsprobe's own Firefox console text gives)."""
+    first line (the one corsprobe's own Firefox console text gives). A line naming the kind
+    ("Loading failed for the module with source", "downloadable font: ...") of the same URL
+    belongs to it too, before or after it."""
     out: list[Pasted] = []
     for p in found:
         prev = out[-1] if out else None
+        if (prev is not None and prev.source == p.source == "firefox-console"
+                and prev.url == p.url and (console.is_firefox_kind_line(p)
+                                           != console.is_firefox_kind_line(prev))):
+            line, named = (prev, p) if console.is_firefox_kind_line(p) else (p, prev)
+            out[-1] = replace(line, kind=named.kind,
+                              inferred=(*line.inferred, *named.inferred))
+            continue
         if (p.source == "firefox-console" and prev is not None
                 and prev.source == "firefox-console"
                 and (prev.url == p.url or p.browser_reason == "CORSDidNotSucceed")):

@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 
 from ..fetch import console_firefox, messages
+from .kinds import from_chrome_word
 from .model import Pasted
 
 # -- Chromium -------------------------------------------------------------------------------
@@ -23,9 +24,6 @@ CHROME = re.compile(
     r"Access to (?P<initiator>[A-Za-z][\w ]*?) at '(?P<url>[^']*)'"
     r"(?: \(redirected from '(?P<first>[^']*)'\))? from origin '(?P<origin>[^']*)' has been "
     r"blocked by CORS policy: (?P<reason>.*)", re.S)
-INITIATORS = {"fetch": "fetch", "XMLHttpRequest": "xhr", "font": "font", "script": "script",
-              "image": "img", "CSS stylesheet": "stylesheet", "stylesheet": "stylesheet",
-              "EventSource": "eventsource", "module script": "module"}
 
 
 def _template(text: str, slot: str, group: str) -> re.Pattern[str]:
@@ -35,10 +33,13 @@ def _template(text: str, slot: str, group: str) -> re.Pattern[str]:
 _CHROME_REASONS = {name: _template(text, "{hint}", "hint")
                    for name, text in messages.REASONS.items() if name != "CorsDisabledScheme"}
 _DISABLED_SCHEME = "Cross origin requests are only supported for protocol schemes:"
+_XHR_CREDENTIALS = messages.XHR_CREDENTIALS.strip()
 
 
 def chrome_reason(reason: str) -> tuple[str | None, str | None]:
     """(Network.CorsError name, hint) of Chromium's reason text; (None, None) if unknown."""
+    if reason.endswith(_XHR_CREDENTIALS):  # XMLHttpRequest's credential errors add it
+        reason = reason[:-len(_XHR_CREDENTIALS)].rstrip()
     preflight = reason.startswith(messages.PREFLIGHT_PREFIX)
     rest = reason[len(messages.PREFLIGHT_PREFIX):] if preflight else reason
     if rest.startswith(_DISABLED_SCHEME):
@@ -65,15 +66,16 @@ def chrome(record: str) -> Pasted | None:
     reason = m.group("reason").strip()
     error, hint = chrome_reason(reason)
     url, first = m.group("url"), m.group("first")
-    initiator = m.group("initiator")
-    inferred = [] if error else [f"the reason is not one corsprobe knows: {reason!r}"]
+    kind, inferred = from_chrome_word(m.group("initiator"))
+    if not error:
+        inferred.append(f"the reason is not one corsprobe knows: {reason!r}")
     if first:
         inferred.append(f"redirected: the page asked for {first}; the browser failed at {url}")
     preflight = error is not None and (error.startswith("Preflight")
                                        or "PreflightResponse" in error)
     return Pasted(
         source="chrome-console", url=first or url, origin=m.group("origin"),
-        kind=INITIATORS.get(initiator, initiator.lower()), browser="chrome",
+        kind=kind, browser="chrome",
         browser_error=error, hint=hint, message=reason, final_url=url if first else None,
         preflight=preflight or None, inferred=tuple(inferred))
 
@@ -120,6 +122,43 @@ def firefox(record: str) -> Pasted | None:
     return Pasted(source="firefox-console", url=url, origin=None, browser="firefox",
                   browser_reason=code, hint=arg, message=reason,
                   preflight=(code in FIREFOX_PREFLIGHT) or None, inferred=tuple(inferred))
+
+
+# Firefox's own lines that name the kind of request (dom.properties' ModuleSourceLoadFailed
+# and ScriptSourceLoadFailed; gfxUserFontSet's "downloadable font" log line, whose source URL
+# older versions put on the next line)
+FIREFOX_KINDS = (
+    ("module", re.compile(r"Loading failed for the module with source “(?P<url>[^”]*)”")),
+    ("script", re.compile(r"Loading failed for the <script> with source “(?P<url>[^”]*)”")),
+    ("font", re.compile(r"downloadable font: (?:download failed|failed to start download) "
+                        r"\(font-family: .*?\): bad URI or cross-site access not allowed\s+"
+                        r"source: (?P<url>\S+)", re.S)),
+)
+_FIREFOX_KIND_START = re.compile(r"Loading failed for the (?:module|<script>) with source “|"
+                                 r"downloadable font: .*bad URI or cross-site access not allowed")
+
+
+def firefox_kind(record: str) -> Pasted | None:
+    """One of Firefox's lines naming the kind of a request that failed: it names no reason
+    (the "Cross-Origin Request Blocked" line before it does; the two are merged)."""
+    for kind, pattern in FIREFOX_KINDS:
+        m = pattern.search(record)
+        if m:
+            url = m.group("url").strip("‘’“”")
+            return Pasted(source="firefox-console", url=url, origin=None, browser="firefox",
+                          kind=kind, inferred=(f"kind {kind} (Firefox's line "
+                                               f"{_short(m.group(0))!r})",))
+    return None
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def is_firefox_kind_line(p: Pasted) -> bool:
+    return (p.source == "firefox-console" and p.message is None and p.browser_reason is None
+            and p.kind != "fetch")
 
 
 # -- WebKit (Safari) ------------------------------------------------------------------------
@@ -218,6 +257,8 @@ def _starts(line: str) -> str | None:
         return "chrome"
     if "Cross-Origin Request Blocked:" in line:
         return "firefox"
+    if _FIREFOX_KIND_START.search(line):
+        return "firefox-kind"
     if safari_class(line):
         return "safari"
     if _safari_wrapper(line):
@@ -233,7 +274,7 @@ def records(text: str) -> list[tuple[str, str]]:
     for line in text.splitlines():
         kind = _starts(line)
         if kind is None:
-            if out and out[-1][0] in ("chrome", "firefox"):
+            if out and out[-1][0] in ("chrome", "firefox", "firefox-kind"):
                 out[-1] = (out[-1][0], out[-1][1].rstrip() + " " + line.strip())
             continue
         out.append((kind, line.strip()))
@@ -254,6 +295,10 @@ def parse(text: str) -> list[Pasted]:
                 found.append(got)
         elif kind == "firefox":
             got = firefox(record)
+            if got is not None:
+                found.append(got)
+        elif kind == "firefox-kind":
+            got = firefox_kind(record)
             if got is not None:
                 found.append(got)
         elif kind == "safari":

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 
+from .kinds import from_headers
 from .model import Pasted
-from .request import browser_of, from_preflight, kind_of, page_origin, split_headers
+from .request import browser_of, from_preflight, page_origin, split_headers
 from .shell import bash_words, cmd_words, looks_like_cmd
 
 DATA = ("-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--data-urlencode")
@@ -123,9 +124,10 @@ def read(words: list[str]) -> Pasted:
         inferred.append(f"curl options with no meaning for a browser ignored: {' '.join(ignored)}")
     if cookies:
         inferred.append("a Cookie was sent: the page used credentials: 'include'")
+    kind, mode, crossorigin, kind_notes = from_headers(headers, bool(cookies))
+    inferred.extend(kind_notes)
     return Pasted(
         source="curl", url=url, origin=origin, method=method, headers=page,
         body=body.encode("utf-8") if body is not None else None, credentials=bool(cookies),
-        kind=kind_of(headers), browser=browser_of(headers), cookies=cookies,
-        browser_headers=browser, inferred=tuple(inferred), told_request=True,
-        mode=next((v for k, v in headers if k.lower() == "sec-fetch-mode"), None))
+        kind=kind, mode=mode, crossorigin=crossorigin, browser=browser_of(headers),
+        cookies=cookies, browser_headers=browser, inferred=tuple(inferred), told_request=True)

@@ -15,8 +15,9 @@ import json
 import re
 from typing import Any
 
+from .kinds import from_headers
 from .model import Pasted
-from .request import browser_of, kind_of, page_origin, split_headers
+from .request import browser_of, page_origin, split_headers
 
 CALL = re.compile(r"(?:await\s+)?fetch\(\s*")
 
@@ -60,9 +61,16 @@ def read(url: str, options: dict[str, Any]) -> Pasted:
         inferred.append("a cookie header was sent: the page used credentials: 'include'")
     body = options.get("body")
     method = str(options.get("method") or "GET")
+    kind, mode, crossorigin = "fetch", None, None
+    if any(k.lower() == "sec-fetch-dest" for k, _ in headers):  # the Node.js form has them
+        kind, mode, crossorigin, notes = from_headers(headers, bool(cookies))
+        inferred.extend(notes)
+    given = options.get("mode")
+    if kind == "fetch" and given in ("no-cors", "same-origin"):
+        mode = given
+        inferred.append(f"mode {given} (in the call)")
     return Pasted(
         source="fetch", url=url, origin=origin, method=method, headers=page,
         body=body.encode("utf-8") if isinstance(body, str) else None, credentials=credentials,
-        kind=kind_of(headers), mode=options.get("mode") if isinstance(options.get("mode"), str)
-        else None, browser=browser_of(headers), cookies=cookies, browser_headers=browser,
-        inferred=tuple(inferred), told_request=True)
+        kind=kind, mode=mode, crossorigin=crossorigin, browser=browser_of(headers),
+        cookies=cookies, browser_headers=browser, inferred=tuple(inferred), told_request=True)

@@ -26,8 +26,9 @@ class Pasted:
     headers: HeaderList = ()  # the page's own headers (the browser's are in browser_headers)
     body: bytes | None = None
     credentials: bool = False
-    kind: str = "fetch"  # fetch, xhr, font, script, img, stylesheet, eventsource, ...
-    mode: str | None = None
+    kind: str = "fetch"  # corsprobe.fetch.kinds.KINDS: fetch, xhr, font, script, img, ...
+    mode: str | None = None  # fetch()'s mode (None: cors); only for kind fetch
+    crossorigin: str | None = None  # an element's crossorigin attribute (None: absent)
     browser: str = "chrome"  # whose rules the check applies: chrome, firefox, safari
     browser_error: str | None = None  # Network.CorsError name the text implies
     browser_reason: str | None = None  # Firefox's reason code
@@ -44,4 +45,5 @@ class Pasted:
     def key(self) -> tuple[object, ...]:
         """What makes two pasted messages the same request (for de-duplication)."""
         return (self.source, self.url, self.origin, self.method, self.headers, self.body,
-                self.credentials, self.browser_error, self.browser_reason, self.message)
+                self.credentials, self.kind, self.browser_error, self.browser_reason,
+                self.message)

@@ -88,15 +88,6 @@ def browser_of(headers: HeaderList) -> str:
     return "chrome"
 
 
-DESTINATIONS = {"empty": "fetch", "font": "font", "script": "script", "image": "img",
-                "style": "stylesheet", "worker": "script", "audio": "fetch", "video": "fetch"}
-
-
-def kind_of(headers: HeaderList) -> str:
-    dest = (header(headers, "sec-fetch-dest") or "empty").lower()
-    return DESTINATIONS.get(dest, dest)
-
-
 def from_preflight(method: str, headers: HeaderList) -> tuple[str, HeaderList, list[str]]:
     """A pasted preflight (OPTIONS with Access-Control-Request-Method) stands for the request
     it asked about: its method, and its header names with stand-in values."""

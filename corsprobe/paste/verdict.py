@@ -73,6 +73,19 @@ def _secrets(p: Pasted) -> list[str]:
     return header_secrets((*p.headers, *p.cookies), SECRET_HEADERS)
 
 
+def _kind_fields(p: Pasted) -> dict[str, Any]:
+    """The request's mode, credentials mode and crossorigin, as its kind makes them."""
+    from ..fetch import kinds
+
+    try:
+        kind = kinds.resolve(p.kind, p.mode if p.kind == "fetch" else None, p.crossorigin,
+                             p.credentials, p.method, p.headers, p.body)
+    except kinds.KindError:  # an override the check refuses (it says why)
+        return {"mode": p.mode, "credentials_mode": None, "crossorigin": p.crossorigin}
+    return {"mode": kind.mode, "credentials_mode": kind.credentials_mode,
+            "crossorigin": p.crossorigin}
+
+
 def document(p: Pasted, report: dict[str, Any] | None) -> dict[str, Any]:
     """The ``corsprobe/paste/v1`` dict: secrets (Authorization, Cookie, ...) redacted."""
     verdict, why = reproduced(p, report)
@@ -86,6 +99,7 @@ def document(p: Pasted, report: dict[str, Any] | None) -> dict[str, Any]:
             "headers": {k: header_value(k, v, SECRET_HEADERS) for k, v in p.headers},
             "credentials": p.credentials,
             "kind": p.kind,
+            **_kind_fields(p),
         },
         "browser": p.browser,
         "browser_error": p.browser_error,

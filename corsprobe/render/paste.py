@@ -24,9 +24,14 @@ def _one(doc: dict[str, Any], color: bool) -> str:
     if said or doc["browser_message"]:
         lines.append(f"  the browser said: {said or '-'}"
                      + (f" ({doc['browser_message']})" if doc["browser_message"] else ""))
-    creds = "include" if req["credentials"] else "same-origin"
+    creds = req.get("credentials_mode") or ("include" if req["credentials"] else "same-origin")
+    how = [req["kind"]]
+    if req.get("mode") and req["mode"] != "cors" and req["kind"] == "fetch":
+        how.append(f"mode {req['mode']}")
+    if req.get("crossorigin"):
+        how.append(f"crossorigin {req['crossorigin']}")
     lines.append(f"  understood: {req['method']} {req['url']} from origin {req['origin']} "
-                 f"({req['kind']}, credentials: {creds})")
+                 f"({', '.join(how)}, credentials: {creds})")
     for name, value in req["headers"].items():
         lines.append(f"    {name}: {value}")
     if doc["browser_headers"]:
