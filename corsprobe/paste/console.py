@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..fetch import console_firefox, messages
+from ..fetch import console_firefox, gates, messages
 from .kinds import from_chrome_word
 from .model import Pasted
+from .request import origin_of
 
 # -- Chromium -------------------------------------------------------------------------------
 
@@ -161,6 +162,69 @@ def is_firefox_kind_line(p: Pasted) -> bool:
             and p.kind != "fetch")
 
 
+# -- mixed content: blocked before any request leaves (corsprobe.fetch.gates) -----------------
+
+def _gate_pattern(text: str, **groups: str) -> re.Pattern[str]:
+    pattern = re.escape(text)
+    for slot, group in groups.items():
+        pattern = pattern.replace(re.escape(slot), group, 1)
+    return re.compile(pattern, re.S)
+
+
+# Chromium names the request's context: "resource" for fetch() (recorded); the other words
+# are Blink's MixedContentChecker names for the kinds corsprobe models
+MIXED_CHROME = _gate_pattern(gates.CHROMIUM_MIXED, **{
+    "{page}": r"(?P<page>[^']*)", "{url}": r"(?P<url>[^']*)",
+    "resource": r"(?P<what>[A-Za-z][\w ]*?)"})
+MIXED_CHROME_WARNING = re.compile(r"Mixed Content: The page at '[^']*' was loaded over HTTPS, "
+                                  r"but requested an insecure .*This content should also be "
+                                  r"served over HTTPS\.")
+MIXED_WORDS = {"resource": "fetch", "XMLHttpRequest endpoint": "xhr",
+               "EventSource endpoint": "eventsource", "Beacon endpoint": "beacon",
+               "font": "font", "image": "img", "script": "script", "stylesheet": "stylesheet"}
+MIXED_FIREFOX = _gate_pattern(gates.FIREFOX_MIXED, **{
+    "{url}": r"(?P<url>[^”]*)", "active": r"(?P<what>active|display)"})
+# WebKit's first line (for a loopback host it stops after "must": WEBKIT_MIXED_LOOPBACK)
+MIXED_WEBKIT = _gate_pattern(gates.WEBKIT_MIXED_LOOPBACK, **{
+    "{page}": r"(?P<page>\S+)", "{url}": r"(?P<url>\S+?)"})
+
+
+def mixed(record: str) -> Pasted | None:
+    """One request from a mixed-content line: Chromium's "Mixed Content: The page at ...",
+    Firefox's "Blocked loading mixed active content" (it names no page: give --origin) or
+    WebKit's "[blocked] The page at ... requested insecure content from ..."."""
+    notes: list[str] = []
+    kind = "fetch"
+    m = MIXED_CHROME.search(record)
+    if m is not None:
+        source, browser, page = "chrome-console", "chrome", m.group("page")
+        what = m.group("what")
+        kind = MIXED_WORDS.get(what, "fetch")
+        if what not in MIXED_WORDS:
+            notes.append(f"Chrome calls the request an insecure {what!r}, a kind corsprobe "
+                         "does not model: fetch() assumed")
+        elif kind != "fetch":
+            notes.append(f"kind {kind} (Chrome's console says 'an insecure {what}')")
+    elif (m := MIXED_FIREFOX.search(record)) is not None:
+        source, browser, page = "firefox-console", "firefox", None
+        if m.group("what") == "display":
+            kind = "img"
+            notes.append("kind img (Firefox's 'mixed display content': an image, audio or "
+                         "video)")
+    elif (m := MIXED_WEBKIT.search(record)) is not None:
+        source, browser, page = "safari-console", "safari", m.group("page")
+    else:
+        return None
+    origin = origin_of(page) if page else None
+    if page and origin is None:
+        notes.append(f"the page URL {page!r} is not an http(s) URL: give --origin")
+    notes.append("mixed content: an https page asked for an http:// URL; the browser blocked "
+                 "it before sending anything (the server was never asked)")
+    message = " ".join(m.group(0).split())
+    return Pasted(source=source, url=m.group("url"), origin=origin, kind=kind, browser=browser,
+                  blocked_reason=gates.MIXED_CONTENT, message=message, inferred=tuple(notes))
+
+
 # -- WebKit (Safari) ------------------------------------------------------------------------
 
 SAFARI_REASONS: dict[str, re.Pattern[str]] = {
@@ -248,11 +312,15 @@ def safari(reason_line: str | None, wrapper_line: str | None) -> Pasted:
 
 # -- splitting a paste ----------------------------------------------------------------------
 
-_NOISE = re.compile(r"Failed to load resource|\b(?:GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD) "
+_NOISE = re.compile(r"Failed to load resource|Not allowed to request resource|\b(?:GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD) "
                     r"\S+ net::ERR_|^\s*$")
 
 
 def _starts(line: str) -> str | None:
+    if MIXED_CHROME.search(line) or MIXED_FIREFOX.search(line) or MIXED_WEBKIT.search(line):
+        return "mixed"
+    if MIXED_CHROME_WARNING.search(line):  # allowed (auto-upgraded or passive): not a block
+        return "noise"
     if CHROME.search(line) or re.search(r"Access to [A-Za-z][\w ]*? at '", line):
         return "chrome"
     if "Cross-Origin Request Blocked:" in line:
@@ -285,7 +353,21 @@ def parse(text: str) -> list[Pasted]:
     """Every console message in ``text``, one request each, in order (not de-duplicated)."""
     found: list[Pasted] = []
     pending: str | None = None  # a Safari reason line waiting for its wrapper
+    webkit_mixed: int | None = None  # WebKit's mixed-content line, waiting for its wrapper
     for kind, record in records(text):
+        if kind == "safari-wrapper" and pending is None and webkit_mixed is not None:
+            # "Fetch API cannot load URL": the request the mixed-content line was about (after
+            # an https -> http redirect, URL is the one the page asked for)
+            w = _safari_wrapper(record)
+            assert w is not None
+            blocked = found[webkit_mixed]
+            url = w.group("url")
+            found[webkit_mixed] = replace(
+                blocked, url=url, kind=SAFARI_API.get(w.group("api") or "", "fetch"),
+                final_url=blocked.url if url != blocked.url else None)
+            webkit_mixed = None
+            continue
+        webkit_mixed = None
         if kind != "safari-wrapper" and pending is not None:
             found.append(safari(pending, None))
             pending = None
@@ -297,6 +379,12 @@ def parse(text: str) -> list[Pasted]:
             got = firefox(record)
             if got is not None:
                 found.append(got)
+        elif kind == "mixed":
+            got = mixed(record)
+            if got is not None:
+                found.append(got)
+                if got.source == "safari-console":
+                    webkit_mixed = len(found) - 1
         elif kind == "firefox-kind":
             got = firefox_kind(record)
             if got is not None:

@@ -106,7 +106,9 @@ def settle(p: Pasted) -> Pasted:
                          "-H 'Content-Type: ...' for a beacon)")
         if kind not in ("fetch", "xhr", "eventsource"):  # the kind decides the credentials
             notes = [n for n in notes if not n.startswith("credentials: same-origin assumed")]
-        if kind in ("img", "stylesheet", "script") or (kind == "module" and credentials):
+        cors_error = p.blocked_reason is None  # mixed content blocks before any CORS check
+        if cors_error and (kind in ("img", "stylesheet", "script")
+                           or (kind == "module" and credentials)):
             crossorigin = "use-credentials" if credentials else "anonymous"
             notes.append(f"crossorigin=\"{crossorigin}\" (a CORS error means the element had "
                          "crossorigin; without it the request is no-cors and never "

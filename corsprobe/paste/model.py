@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from ..model import HeaderList
 
 SOURCES = ("chrome-console", "firefox-console", "safari-console", "curl", "fetch")
-ACCEPTED = ("a console error from Chrome/Edge ('Access to fetch at ...'), Firefox "
-            "('Cross-Origin Request Blocked: ...') or Safari ('Origin ... is not allowed by "
+ACCEPTED = ("a console error from Chrome/Edge ('Access to fetch at ...', 'Mixed Content: "
+            "...'), Firefox ('Cross-Origin Request Blocked: ...', 'Blocked loading mixed active "
+            "content ...') or Safari ('Origin ... is not allowed by "
             "Access-Control-Allow-Origin', 'Fetch API cannot load ...'), a 'Copy as cURL' "
             "(bash or cmd) or a 'Copy as fetch' (browser or Node.js)")
 
@@ -32,6 +33,7 @@ class Pasted:
     browser: str = "chrome"  # whose rules the check applies: chrome, firefox, safari
     browser_error: str | None = None  # Network.CorsError name the text implies
     browser_reason: str | None = None  # Firefox's reason code
+    blocked_reason: str | None = None  # a gate before CORS: "mixed-content" (CDP's name)
     hint: str | None = None  # the value the message quotes (a header name, a method, ...)
     message: str | None = None  # the browser's reason text, as pasted
     final_url: str | None = None  # Chromium: the URL after redirects
@@ -46,4 +48,4 @@ class Pasted:
         """What makes two pasted messages the same request (for de-duplication)."""
         return (self.source, self.url, self.origin, self.method, self.headers, self.body,
                 self.credentials, self.kind, self.browser_error, self.browser_reason,
-                self.message)
+                self.blocked_reason, self.message)

@@ -25,7 +25,14 @@ CACHE_HINT = ("the server now allows this request: the error you pasted no longe
               "is serving the old answer")
 
 
+MIXED_GONE = ("not blocked as mixed content now: the page's origin ({origin}) is not https, or "
+              "the URL is https, or its host is one the browser trusts over http (localhost, "
+              "127.0.0.0/8, [::1]; not in Safari)")
+
+
 def _pasted_error(p: Pasted) -> str | None:
+    if p.blocked_reason:
+        return p.blocked_reason
     if p.source == "firefox-console":
         return p.browser_reason
     if p.source == "safari-console":
@@ -35,6 +42,8 @@ def _pasted_error(p: Pasted) -> str | None:
 
 
 def _live_error(p: Pasted, report: dict[str, Any]) -> str | None:
+    if report.get("blocked_reason"):  # a gate before CORS (mixed content)
+        return str(report["blocked_reason"])
     if p.source == "firefox-console":
         return report.get("browser_reason")
     if p.source == "safari-console":
@@ -52,6 +61,8 @@ def reproduced(p: Pasted, report: dict[str, Any] | None) -> tuple[bool | None, s
         return None, f"the server could not be reached: {report['error']['message']}"
     allowed = report["allowed"]
     pasted, live = _pasted_error(p), _live_error(p, report)
+    if p.blocked_reason and allowed is not False:
+        return False, MIXED_GONE.format(origin=p.origin)
     if allowed is True:
         return False, CACHE_HINT
     if allowed is None:
@@ -61,6 +72,9 @@ def reproduced(p: Pasted, report: dict[str, Any] | None) -> tuple[bool | None, s
                       "change data), so whether its response still fails is not known: add "
                       "--send-actual")
     where = report.get("blocked_at") or "?"
+    if p.blocked_reason and pasted == live:
+        return True, ("the browser still blocks it as mixed content, before sending anything "
+                      "(the server was never asked)")
     if pasted is None:
         return True, f"the server still answers this way: blocked at the {where} ({live})"
     if pasted == live:
@@ -104,6 +118,7 @@ def document(p: Pasted, report: dict[str, Any] | None) -> dict[str, Any]:
         "browser": p.browser,
         "browser_error": p.browser_error,
         "browser_reason": p.browser_reason,
+        "blocked_reason": p.blocked_reason,
         "browser_message": p.message,
         "browser_headers": list(p.browser_headers),
         "inferred": list(p.inferred),

@@ -20,7 +20,7 @@ def _one(doc: dict[str, Any], color: bool) -> str:
     doc = visible(doc)
     req = doc["request"]
     lines = [f"corsprobe paste  from {SOURCE_LABEL.get(doc['source'], doc['source'])}"]
-    said = doc["browser_error"] or doc["browser_reason"]
+    said = doc["browser_error"] or doc["browser_reason"] or doc.get("blocked_reason")
     if said or doc["browser_message"]:
         lines.append(f"  the browser said: {said or '-'}"
                      + (f" ({doc['browser_message']})" if doc["browser_message"] else ""))
