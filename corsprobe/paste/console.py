@@ -1,5 +1,6 @@
 """The three engines' console texts, read back: the inverse of :mod:`corsprobe.fetch.messages`
-(Chromium), :mod:`corsprobe.fetch.console_firefox` and :mod:`corsprobe.fetch.console_webkit`.
+(Chromium), :mod:`corsprobe.fetch.console_firefox` and :mod:`corsprobe.fetch.console_webkit`,
+and of the mixed-content lines of :mod:`corsprobe.fetch.gates`.
 
 A paste is split into records: a line that starts a known message begins a record, and any
 other line continues the record before it (a message wrapped by an editor or a chat). What a
