@@ -156,9 +156,25 @@ def _votes(response: HttpResponse) -> dict[str, list[str]]:
     return found
 
 
+_LAST: tuple[Trace | None, tuple[Layer, ...]] = (None, ())
+
+
 def detect(trace: Trace) -> tuple[Layer, ...]:
     """The layers, front (caches) to back (the app): declared ones and those the responses
-    name. A generic "cache" is dropped when a named cache explains the same headers."""
+    name. A generic "cache" is dropped when a named cache explains the same headers.
+
+    The rules and the report both ask, once each per check: the last answer is kept (one
+    reference, swapped whole, so threads never see a mixed pair)."""
+    global _LAST
+    last = _LAST
+    if last[0] is trace:
+        return last[1]
+    layers = _detect(trace)
+    _LAST = (trace, layers)
+    return layers
+
+
+def _detect(trace: Trace) -> tuple[Layer, ...]:
     from .frameworks import detect as framework
 
     tally: dict[str, list[str]] = {}
