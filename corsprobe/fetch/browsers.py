@@ -40,7 +40,7 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   by ``tests/browser/test_cookies.py`` (a credentialed fetch from http://app.test whose answer
   sets cookies, then the same fetch again; Chromium's refusals through CDP):
   ``cookie_lax_by_default``: a cookie without SameSite is Lax (Chromium:
-  ``SameSiteUnspecifiedTreatedAsLax``); Firefox keeps it and sends it cross-site.
+  ``SchemefulSameSiteUnspecifiedTreatedAsLax``); Firefox keeps it and sends it cross-site.
   ``cookie_none_requires_secure``: ``SameSite=None`` without Secure is refused (Chromium and
   Firefox); WebKit keeps and sends it. ``cookie_third_party``: ``"setting"`` (Chromium: the
   user's third-party-cookie setting, ``--third-party-cookies``; a Playwright context, being
@@ -48,6 +48,11 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   Cookie Protection keeps a cross-site cookie in the page's partition and sends it back from
   that page), ``"blocked"`` (WebKit keeps no cookie whose domain does not cover the page's
   host, unless both share a registrable domain under a listed suffix).
+  ``cookie_prefixes``: ``__Host-`` / ``__Secure-`` rules enforced (Chromium and Firefox);
+  WebKitGTK (libsoup) keeps and sends ``__Secure-`` without Secure and ``__Host-`` without
+  Secure, with Domain or with another Path, over https (``ck-https-*prefix*``: recorded where
+  its domain rule keeps the cookie otherwise). Apple's Safari stores cookies through its own
+  network stack, not libsoup; this table is the engine the suite drives.
 - ``mixed_content_trusts_loopback``: an https page may not fetch ``http://`` URLs (mixed
   content, blocked before the request leaves). Chromium and Firefox exempt the potentially
   trustworthy hosts (``localhost``, ``127.0.0.0/8``, ``[::1]``); WebKitGTK blocks
@@ -93,6 +98,7 @@ class Browser:
     cookie_lax_by_default: bool = False
     cookie_none_requires_secure: bool = True
     cookie_third_party: str = "setting"  # "setting" | "partitioned" | "blocked"
+    cookie_prefixes: bool = True  # __Host- / __Secure- enforced (InvalidPrefix)
     mixed_content_trusts_loopback: bool = True
     lna: str = "permission"
 
@@ -114,7 +120,7 @@ BROWSERS = {
         "safari", "Safari", "webkit", 5, 600,
         preflight_every_redirect=True, repreflight_original_headers=True,
         recorded_from="WebKitGTK 2.50.6",
-        cookie_none_requires_secure=False, cookie_third_party="blocked",
+        cookie_none_requires_secure=False, cookie_third_party="blocked", cookie_prefixes=False,
         mixed_content_trusts_loopback=False, lna="none",
     ),
 }

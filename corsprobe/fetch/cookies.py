@@ -12,12 +12,15 @@ Chromium's refusals come in three steps, in the order the engine reports them:
 
 1. the line itself: ``InvalidDomain`` (Domain does not cover the host, or is a public suffix),
    ``InvalidPrefix`` (``__Secure-`` without Secure; ``__Host-`` without Secure, with Domain,
-   or with a Path other than ``/``); a ``Partitioned`` cookie without Secure over https is
-   dropped without a reason;
+   or with a Path other than ``/``; WebKitGTK does not check prefixes); a ``Partitioned``
+   cookie without Secure over https is dropped without a reason;
 2. the third-party setting: cross-site, with third-party cookies blocked, a cookie that is
    not ``Partitioned`` is refused with ``UserPreferences`` alone;
 3. the context: ``SecureOnly`` (Secure over http), ``SameSiteNoneInsecure``, and cross-site
-   ``SameSiteUnspecifiedTreatedAsLax`` / ``SameSiteLax`` / ``SameSiteStrict``.
+   ``SchemefulSameSiteUnspecifiedTreatedAsLax`` / ``SchemefulSameSiteLax`` /
+   ``SchemefulSameSiteStrict``: Chromium 156 names every cross-site SameSite refusal with
+   its ``Schemeful`` variant, http and https, same scheme or not (recorded; the plain
+   ``SameSiteLax`` family is what older builds reported).
 """
 
 from __future__ import annotations
@@ -167,7 +170,7 @@ def judge(line: str, url: str, page_origin: str, browser: Browser,
     reasons: list[str] = []
     if _bad_domain(ck, host):
         reasons.append("InvalidDomain")
-    if _bad_prefix(ck, url):
+    if browser.cookie_prefixes and _bad_prefix(ck, url):
         reasons.append("InvalidPrefix")
     dropped = bool(reasons)
     if not dropped and browser.engine == "chromium" and ck.partitioned and not (
@@ -186,11 +189,11 @@ def judge(line: str, url: str, page_origin: str, browser: Browser,
             reasons.append("SameSiteNoneInsecure")
         if cross:
             if ck.same_site is None and browser.cookie_lax_by_default:
-                reasons.append("SameSiteUnspecifiedTreatedAsLax")
+                reasons.append("SchemefulSameSiteUnspecifiedTreatedAsLax")
             elif ck.same_site == "lax":
-                reasons.append("SameSiteLax")
+                reasons.append("SchemefulSameSiteLax")
             elif ck.same_site == "strict":
-                reasons.append("SameSiteStrict")
+                reasons.append("SchemefulSameSiteStrict")
     stored = not reasons and not dropped
     partitioned = stored and (
         ck.partitioned if browser.engine == "chromium"

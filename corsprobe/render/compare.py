@@ -69,13 +69,18 @@ def render(doc: dict[str, Any], color: bool = False, width: int = 100) -> str:
         ("readable headers", [_cell(r["readable_headers"]) if r["allowed"] else "-"
                               for r in reports.values()]),
     ]
+    from ..report.compare import cookie_fields
+
+    cookie_rows = [cookie_fields(r) for r in reports.values()]
+    for field in dict.fromkeys(k for c in cookie_rows for k in c):
+        rows.append((field, [_cell(c.get(field)) for c in cookie_rows]))
     disagree = {d["field"] for d in doc["disagreements"]}
     marks = {"verdict": "allowed", "error (Chromium name)": "browser_error",
              "preflight": "preflight.required", "preflight cached": "preflight.cache_seconds",
              "requests sent": "requests sent",
              "readable headers": "readable_headers"}
     for title, cells in rows:
-        style = "bold yellow" if marks.get(title) in disagree else ""
+        style = "bold yellow" if marks.get(title, title) in disagree else ""
         table.add_row(Text(title, style=style), *cells)
     console.print(table)
     console.print()

@@ -6,8 +6,10 @@ entry per compared field whose values are not the same in every browser, with th
 browser. Compared: the verdict (``allowed``, ``blocked_at``, ``browser_error``), whether a
 preflight is sent (``preflight.required``) and how many, the requests on the wire, the readable
 response headers and how long the preflight is cached (these two only among the browsers
-that allow the request / pass the preflight). Console texts always differ in wording
-and are shown per browser, not listed as disagreements.
+that allow the request / pass the preflight), and what each browser does with each cookie
+the answer sets (field ``cookie NAME``, a value such as ``stores it, sent next`` or ``does NOT
+store it (ThirdPartyPhaseout)``). Console texts always differ in wording and are shown per
+browser, not listed as disagreements.
 
 :mod:`corsprobe.render.compare` renders it as text.
 """
@@ -41,8 +43,27 @@ def _fields(report: dict[str, Any]) -> dict[str, Any]:
 _NONE_COUNTS = ("allowed", "blocked_at", "browser_error")
 
 
+def _cookie_fate(cookie: dict[str, Any] | None) -> str | None:
+    """What a browser does with one cookie, in words (None: the answer did not set it)."""
+    if cookie is None:
+        return None
+    if not cookie["stored"]:
+        reasons = ", ".join(cookie["blocked_reasons"])
+        return "does NOT store it" + (f" ({reasons})" if reasons else "")
+    kept = "stores it partitioned" if cookie["partitioned"] else "stores it"
+    return f"{kept}, {'sent' if cookie['sent_on_next'] else 'NOT sent'} next"
+
+
+def cookie_fields(report: dict[str, Any]) -> dict[str, str | None]:
+    return {f"cookie {c['name']}": _cookie_fate(c) for c in report.get("cookies") or []}
+
+
 def build(reports: dict[str, dict[str, Any]]) -> dict[str, Any]:
     fields = {name: _fields(r) for name, r in reports.items()}
+    names = list(dict.fromkeys(k for r in reports.values() for k in cookie_fields(r)))
+    for name, r in reports.items():
+        mine = cookie_fields(r)
+        fields[name].update({k: mine.get(k) for k in names})
     disagreements = []
     for key in next(iter(fields.values())):
         values = {name: f[key] for name, f in fields.items()}

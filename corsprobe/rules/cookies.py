@@ -13,7 +13,8 @@ from ..fetch.browsers import limits
 from ..fetch.cookies import CookieVerdict, judge_trace
 from . import Context, Hit, rule
 
-_SAMESITE = ("SameSiteUnspecifiedTreatedAsLax", "SameSiteLax", "SameSiteStrict")
+_SAMESITE = ("SchemefulSameSiteUnspecifiedTreatedAsLax", "SchemefulSameSiteLax",
+             "SchemefulSameSiteStrict")
 _THIRD_PARTY = ("UserPreferences", "ThirdPartyPhaseout")
 
 
@@ -63,8 +64,8 @@ def samesite_cross_site(ctx: Context) -> Iterator[Hit]:
         A credentialed request to another site (not just another origin: the site is the
         scheme plus the registrable domain) is answered with a Set-Cookie whose SameSite is
         missing, Lax or Strict. Chromium treats a missing SameSite as Lax
-        (SameSiteUnspecifiedTreatedAsLax); Lax and Strict cookies are never set by, nor sent
-        with, a cross-site fetch().
+        (SchemefulSameSiteUnspecifiedTreatedAsLax); Lax and Strict cookies are never set by,
+        nor sent with, a cross-site fetch().
 
     Why it matters:
         The login "works" (the response is readable) but the session cookie never arrives,

@@ -18,6 +18,7 @@ Never call ``playwright install``: the browser is the Debian one.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -235,12 +236,20 @@ class Chromium:
     """One headless Chromium; ``run()`` performs one fetch in a fresh context."""
 
     def __init__(self, executable: str = CHROMIUM, headless: bool = True,
-                 extra_args: tuple[str, ...] = ()) -> None:
+                 extra_args: tuple[str, ...] = (), third_party_cookies: str = "block") -> None:
+        """``third_party_cookies="allow"``: a persistent (not off-the-record) profile whose
+        Preferences set ``profile.cookie_controls_mode`` 0, shipping Chrome's "Allow
+        third-party cookies"; a fresh profile of this build, like every Playwright
+        ``new_context`` (off the record), blocks them (``UserPreferences``). That profile is
+        one context for every run: its cookies are cleared before each."""
         self.executable = executable
         self.headless = headless
         self.extra_args = extra_args
+        self.third_party_cookies = third_party_cookies
         self._pw = None
         self.browser = None
+        self._persistent: Any = None
+        self._profile: str | None = None
         self.version = None
 
     def start(self) -> Chromium:
@@ -250,6 +259,11 @@ class Chromium:
             raise ChromiumUnavailable(f"the playwright package is not importable: {exc}") from exc
         try:
             self._pw = _driver()
+            if self.third_party_cookies == "allow":
+                self._persistent = self._launch_allowing_third_party_cookies()
+                self.version = self._persistent.browser.version \
+                    if self._persistent.browser is not None else "persistent profile"
+                return self
             self.browser = self._pw.chromium.launch(
                 executable_path=self.executable, headless=self.headless,
                 args=[*CHROMIUM_ARGS, *self.extra_args]
@@ -263,12 +277,33 @@ class Chromium:
         self.version = self.browser.version
         return self
 
+    def _launch_allowing_third_party_cookies(self) -> Any:
+        import os
+        import tempfile
+
+        self._profile = tempfile.mkdtemp(prefix="corsprobe-chromium-3pc-")
+        os.makedirs(f"{self._profile}/Default")
+        with open(f"{self._profile}/Default/Preferences", "w") as fh:
+            json.dump({"profile": {"cookie_controls_mode": 0,
+                                   "block_third_party_cookies": False}}, fh)
+        return self._pw.chromium.launch_persistent_context(
+            self._profile, executable_path=self.executable, headless=self.headless,
+            args=[*CHROMIUM_ARGS, *self.extra_args], ignore_https_errors=True)
+
     def close(self) -> None:
         try:
             if self.browser is not None:
                 self.browser.close()
+            if self._persistent is not None:
+                self._persistent.close()
         finally:
             self.browser = None
+            self._persistent = None
+            if self._profile is not None:
+                import shutil
+
+                shutil.rmtree(self._profile, ignore_errors=True)
+                self._profile = None
             if self._pw is not None:
                 self._pw = None
                 _release()
@@ -281,10 +316,14 @@ class Chromium:
 
     # ------------------------------------------------------------------
     def run(self, spec: FetchSpec, timeout: float = 15.0) -> BrowserResult:
-        assert self.browser is not None, "Chromium.start() first"
+        assert self.browser is not None or self._persistent is not None, "Chromium.start() first"
         t0 = time.monotonic()
-        # the scenario server's https page has a self-signed certificate
-        ctx = self.browser.new_context(ignore_https_errors=True)
+        if self._persistent is not None:
+            ctx = self._persistent
+            ctx.clear_cookies()
+        else:  # the scenario server's https page has a self-signed certificate
+            ctx = self.browser.new_context(ignore_https_errors=True)
+        page = None
         try:
             page = ctx.new_page()
             events: list[tuple[str, dict]] = []
@@ -330,12 +369,21 @@ class Chromium:
             ]
             result.stored_cookies = self._stored_cookies(ctx, page)
         finally:
-            ctx.close()
+            if ctx is not self._persistent:
+                ctx.close()
+            elif page is not None:
+                page.close()
         result.elapsed = round(time.monotonic() - t0, 3)
         return result
 
     def _stored_cookies(self, ctx: Any, page: Any) -> list[dict[str, Any]] | None:
         """Every cookie in the context's jar, partitioned ones included (CDP)."""
+        if self._persistent is not None:  # the default context: no browser session needed
+            cookies = ctx.new_cdp_session(page).send("Storage.getCookies", {})["cookies"]
+            return sorted(
+                ({"name": c["name"], "domain": c["domain"], "path": c["path"],
+                  "partitioned": bool(c.get("partitionKey"))} for c in cookies),
+                key=lambda c: (c["name"], c["domain"], c["path"]))
         try:
             browser_cdp = self.browser.new_browser_cdp_session()
             try:

@@ -44,6 +44,25 @@ def chromium(scenario_server):
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def chromium_3pc(scenario_server):
+    """Chromium with third-party cookies allowed, as shipping Chrome's default setting is (a
+    persistent profile: see :class:`tests.browser.chromium.Chromium`); the cookie tests only."""
+    from .chromium import lna_args
+    from .scenario_server import lna_overrides
+
+    try:
+        browser = Chromium(extra_args=lna_args(lna_overrides(scenario_server)),
+                           third_party_cookies="allow").start()
+    except ChromiumUnavailable as exc:
+        pytest.fail(f"Chromium (third-party cookies allowed) could not start: {exc}",
+                    pytrace=False)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
 def _unavailable(engine: str, exc: Exception) -> None:
     msg = f"{engine} cannot be driven here: {exc}"
     if os.environ.get("CORSPROBE_REQUIRE_ENGINES") == "1" or os.environ.get("CI") == "true":

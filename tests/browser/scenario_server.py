@@ -455,7 +455,7 @@ def _tls_context() -> tuple[Any, str]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "corsprobe scenario server")])
     now = datetime.datetime.now(datetime.timezone.utc)
     sans = [x509.DNSName(n) for n in ("app.test", "api.test", "other.test", "*.test",
-                                       "localhost")]
+                                       "www.app.test", "localhost")]
     sans += [x509.IPAddress(ipaddress.ip_address(a)) for a in ("127.0.0.1", "::1")]
     cert = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name)

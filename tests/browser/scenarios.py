@@ -20,7 +20,8 @@ mixed-content scenarios.
 Header values are templates: ``{origin}`` (the page's origin), ``{app}``,
 ``{api}``, ``{other}`` (``http://<host>.test:PORT``), ``{apis}``
 (``https://api.test:TLSPORT``), ``{loopback}`` (``http://127.0.0.1:PORT``),
-``{localhost}`` (``http://localhost:PORT``), ``{port}``, ``{port2}``
+``{localhost}`` (``http://localhost:PORT``), ``{wwws}`` and ``{apps}``
+(``https://www.app.test:TLSPORT``, ``https://app.test:TLSPORT``), ``{port}``, ``{port2}``
 (a closed port), ``{name}`` (scenario name) and ``{q}`` (the request's
 query string, which carries the nonce ``n=...``; redirects must keep it so the
 server log can tie every hop to its run).  Headers go out exactly as listed:
@@ -110,6 +111,8 @@ class Vars:
             ("{origin}", self.origin),
             ("{app}", f"http://app.test:{p}"),
             ("{apis}", f"https://api.test:{self.tls_port}"),
+            ("{wwws}", f"https://www.app.test:{self.tls_port}"),
+            ("{apps}", f"https://app.test:{self.tls_port}"),
             ("{api}", f"http://api.test:{p}"),
             ("{loopback}", f"http://127.0.0.1:{p}"),
             ("{private}", f"http://127.0.0.1:{TLS['private']}"),
@@ -1309,6 +1312,54 @@ COOKIE_CASES: dict[str, tuple[tuple[str, ...], dict]] = {
     "ck-same-cors-fails": ((f"ck_nocors=1; {_P}",),
                            {"url": SAME_SITE_URL, "acac": False}),
 }
+# The same over https: the page is https://app.test:TLSPORT, {apis} cross-site, {wwws}
+# same-site, {apps} same-origin (where WebKit keeps a host-only cookie too).
+_XS, _SS, _SO = {"page": "https", "url": "{apis}/s/{name}/start"}, \
+    {"page": "https", "url": "{wwws}/s/{name}/start"}, \
+    {"page": "https", "url": "{apps}/s/{name}/start"}
+COOKIE_CASES.update({
+    "ck-https-cross-unspecified": ((f"ck_plain=1; {_P}",), _XS),
+    "ck-https-cross-lax": ((f"ck_lax=1; {_P}; SameSite=Lax",), _XS),
+    "ck-https-cross-none-insecure": ((f"ck_none=1; {_P}; SameSite=None",), _XS),
+    "ck-https-cross-none-secure": ((f"ck_nonesec=1; {_P}; SameSite=None; Secure",), _XS),
+    "ck-https-cross-partitioned": (
+        (f"ck_chips=1; {_P}; SameSite=None; Secure; Partitioned",), _XS),
+    "ck-https-cross-partitioned-nosamesite": ((f"ck_chips2=1; {_P}; Secure; Partitioned",),
+                                              _XS),
+    "ck-https-cross-host-prefix": (
+        ("__Host-ck_{name}=1; Path=/; Secure; SameSite=None",), _XS),
+    "ck-https-cross-host-prefix-partitioned": (
+        ("__Host-ck_{name}=1; Path=/; Secure; SameSite=None; Partitioned",), _XS),
+    "ck-https-same-unspecified": ((f"ck_plain=1; {_P}",), _SS),
+    "ck-https-same-secure": ((f"ck_sec=1; {_P}; Secure",), _SS),
+    "ck-https-same-none-secure": ((f"ck_nonesec=1; {_P}; SameSite=None; Secure",), _SS),
+    "ck-https-same-dom-secure": ((f"ck_sec=1; {_P}; Domain=app.test; Secure",), _SS),
+    "ck-https-same-dom-none-secure": (
+        (f"ck_nonesec=1; {_P}; Domain=app.test; SameSite=None; Secure",), _SS),
+    "ck-https-same-partitioned": ((f"ck_chips=1; {_P}; SameSite=None; Secure; Partitioned",),
+                                  _SS),
+    "ck-https-same-host-prefix": (("__Host-ck_{name}=1; Path=/; Secure",), _SS),
+    "ck-https-same-host-prefix-nosecure": (("__Host-ck_{name}=1; Path=/",), _SS),
+    "ck-https-same-host-prefix-domain": (
+        ("__Host-ck_{name}=1; Path=/; Secure; Domain=app.test",), _SS),
+    "ck-https-same-secure-prefix": ((f"__Secure-ck=1; {_P}; Secure",), _SS),
+    "ck-https-same-secure-prefix-dom": ((f"__Secure-ck=1; {_P}; Secure; Domain=app.test",),
+                                        _SS),
+    "ck-https-same-secure-prefix-nosecure": ((f"__Secure-ck=1; {_P}",), _SS),
+    "ck-https-sameorigin-host-prefix": (("__Host-ck_{name}=1; Path=/; Secure",), _SO),
+    "ck-https-sameorigin-secure-prefix": ((f"__Secure-ck=1; {_P}; Secure",), _SO),
+    # prefixes done wrong where WebKit keeps the cookie otherwise (its domain covers the page)
+    "ck-https-same-secure-prefix-dom-nosecure": ((f"__Secure-ck=1; {_P}; Domain=app.test",),
+                                                 _SS),
+    "ck-https-same-host-prefix-domain-nosecure": (
+        ("__Host-ck_{name}=1; Path=/; Domain=app.test",), _SS),
+    "ck-https-sameorigin-host-prefix-nosecure": (("__Host-ck_{name}=1; Path=/",), _SO),
+    "ck-https-sameorigin-host-prefix-path": (("__Host-ck_{name}=1; Path=/s/{name}; Secure",),
+                                             _SO),
+    "ck-https-sameorigin-host-prefix-domain": (
+        ("__Host-ck_{name}=1; Path=/; Secure; Domain=app.test",), _SO),
+    "ck-https-sameorigin-secure-prefix-nosecure": ((f"__Secure-ck=1; {_P}",), _SO),
+})
 for _name, (_cookies, _kw) in COOKIE_CASES.items():
     _kw = dict(_kw)
     _answer = (ACAO, ACAC, TEXT) if _kw.pop("acac", True) else (ACAO, TEXT)

@@ -115,7 +115,7 @@ def corsprobe_argv(sc: Scenario, port: int, nonce: str, browser: str = "chrome")
     if sc.body is not None:
         argv.append(f"--data={sc.body}")  # "=" form: bodies may start with "-"
     argv.append("--send-actual")
-    for host in ("api.test", "other.test", "app.test"):
+    for host in ("api.test", "other.test", "app.test", "www.app.test"):
         argv += ["--resolve", f"{host}:{port}:127.0.0.1"]
         for extra in ("port", "public", "public_tls", "private"):
             if TLS[extra]:

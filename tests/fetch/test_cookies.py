@@ -23,7 +23,7 @@ def verdict(line: str, url: str, browser: str, third_party: str = "allow"):
 @pytest.mark.parametrize(("line", "url", "browser", "tp", "expected"), [
     # the login: no SameSite, cross-site
     ("session=abc; Path=/; HttpOnly", CROSS, "chrome", "allow",
-     (False, ["SameSiteUnspecifiedTreatedAsLax"], False, False)),
+     (False, ["SchemefulSameSiteUnspecifiedTreatedAsLax"], False, False)),
     ("session=abc; Path=/; HttpOnly", CROSS, "firefox", "allow", (True, [], True, True)),
     ("session=abc; Path=/; HttpOnly", CROSS, "safari", "allow",
      (False, ["ThirdPartyPhaseout"], False, False)),
@@ -36,12 +36,12 @@ def verdict(line: str, url: str, browser: str, third_party: str = "allow"):
     ("session=abc; Path=/; SameSite=None; Secure; Partitioned", CROSS, "chrome", "block",
      (True, [], True, True)),
     ("session=abc; Path=/; SameSite=Lax", CROSS, "firefox", "allow",
-     (False, ["SameSiteLax"], False, False)),
+     (False, ["SchemefulSameSiteLax"], False, False)),
     ("session=abc; Path=/; SameSite=Strict", CROSS, "chrome", "allow",
-     (False, ["SameSiteStrict"], False, False)),
+     (False, ["SchemefulSameSiteStrict"], False, False)),
     # http under an https page is another site (schemeful): both refusals
     ("session=abc; Path=/; Secure", "http://api.example.com/login", "chrome", "allow",
-     (False, ["SecureOnly", "SameSiteUnspecifiedTreatedAsLax"], False, False)),
+     (False, ["SecureOnly", "SchemefulSameSiteUnspecifiedTreatedAsLax"], False, False)),
     ("session=abc; Domain=evil.com", SAME, "chrome", "allow",
      (False, ["InvalidDomain"], False, False)),
     ("session=abc; Domain=com", "https://example.com/x", "firefox", "allow",

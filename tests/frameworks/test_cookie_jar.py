@@ -70,7 +70,7 @@ def test_a_refused_session_cookie_is_not_written_and_me_stays_anonymous(framewor
     jar = tmp_path / "cookies.txt"
     first = json.loads(login(base, jar))
     assert [(c["name"], c["stored"], c["blocked_reasons"]) for c in first["cookies"]] == [
-        ("session", False, ["SameSiteUnspecifiedTreatedAsLax"])]
+        ("session", False, ["SchemefulSameSiteUnspecifiedTreatedAsLax"])]
     assert any("did not write cookie(s) session" in n for n in first["notes"])
     assert cookies_in(jar) == {}
     me = json.loads(run(base, "/api/me", jar, "--credentials"))

@@ -109,7 +109,7 @@ def test_me_is_anonymous_when_the_browser_refuses_the_session(framework_server, 
     assert sorted(results) == ["session › login", "session › me"]
     login, me = results["session › login"], results["session › me"]
     assert [(c["name"], c["stored"], c["blocked_reasons"]) for c in login["report"]["cookies"]] \
-        == [("session", False, ["SameSiteUnspecifiedTreatedAsLax"])]
+        == [("session", False, ["SchemefulSameSiteUnspecifiedTreatedAsLax"])]
     assert any(f["rule"] == "CORS901" for f in login["report"]["findings"])
     assert any("does not keep cookie(s) session" in n for n in login["report"]["notes"])
     actual = me["report"]["actual"]["exchanges"][0]
