@@ -67,6 +67,15 @@ def line(code: str, url: str, arg: object = "") -> str:
     return f"{PREFIX}{shown}. (Reason: {REASONS[code].format(arg)}"
 
 
+SAME_ORIGIN = "Security Error: Content at {} may not load data from {}."
+
+
+def request_mode_line(page: str, url: str) -> str:
+    """Firefox's line for fetch(url, {mode: "same-origin"}) to another origin (no CORS reason
+    code: nothing is sent). Firefox names the page's URL; corsprobe knows its origin + "/"."""
+    return SAME_ORIGIN.format(page, url)
+
+
 def allow_origin_problem(
     headers: HeaderList, status: int, origin: str, credentials: bool
 ) -> tuple[str, object] | None:

@@ -78,6 +78,10 @@ def build(report: Report) -> dict[str, Any]:
 
         found = console_firefox.console(trace)
         reason_code, message = found if found else (None, None)
+        if trace.blocked_at == "request-mode":
+            reason_code = None
+            message = console_firefox.request_mode_line(trace.origin_sent + "/",
+                                                        strip_credentials(spec.url))
         lines = [message] if message else []
     elif browser.engine == "webkit":
         from ..fetch import console_webkit
