@@ -226,6 +226,15 @@ def _differential(engine: str, browser, name: str, server, observations, console
         if sc.kind not in ("beacon", "font"):
             pairs.append(("opaque (loaded, unreadable)", bool(obs.get("opaque")),
                           report.get("response_type") == "opaque"))
+        if engine == "firefox":
+            # the kind's own lines after the CORS line ("downloadable font: ...", an
+            # EventSource's failed connection); the font's family is the test page's
+            pairs.append((
+                "the kind's own console lines (Firefox)",
+                [_norm(c, obs["nonce"]).replace('font-family: "probe"', 'font-family: "FAMILY"')
+                 for c in obs["console"] if c.startswith(FIREFOX_KIND_LINES)],
+                [_norm(c, nonce_c) for c in report.get("console_lines") or []
+                 if c.startswith(FIREFOX_KIND_LINES)]))
     problems = [
         f"- {w}:\n    {engine}:{' ' * (9 - len(engine))} {a!r}\n    corsprobe: {b!r}"
         for w, a, b in pairs if a != b
@@ -240,6 +249,7 @@ def _differential(engine: str, browser, name: str, server, observations, console
 
 
 MIXED_FIREFOX = "Blocked loading mixed active content"
+FIREFOX_KIND_LINES = ("downloadable font:", "Firefox can’t establish a connection")
 
 
 SAME_ORIGIN_FIREFOX = "Security Error: Content at "
