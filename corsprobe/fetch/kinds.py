@@ -257,7 +257,7 @@ def of(spec: object) -> Kind:
     wanted = accept(found.name, engine)
     if wanted != found.accept:
         found = replace(found, accept=wanted)
-    if engine == "webkit" and found.name == "font":
+    if b is not None and not b.font_cors and found.name == "font":
         # WebKit loads @font-face fonts in no-cors mode: no Origin, no CORS check
         found = replace(found, mode="no-cors")
     if engine == "webkit" and found.name == "beacon":

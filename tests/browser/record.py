@@ -95,6 +95,7 @@ def main(argv: list[str]) -> int:
                         "headers": [list(x) for x in sc.headers],
                         "credentials": sc.credentials,
                         "body": sc.body,
+                        **_kind_fields(sc),
                     },
                     **_scrub(obs, server.port, server.closed_port, nonce),
                 }
@@ -117,6 +118,14 @@ def main(argv: list[str]) -> int:
         f"{len(results)} scenarios in {time.monotonic() - t0:.1f}s -> {out_path}", file=sys.stderr
     )
     return 0
+
+
+def _kind_fields(sc) -> dict:
+    """The kind of request a "kinds" scenario loads (kind, mode, crossorigin, beacon type)."""
+    if sc.group != "kinds":
+        return {}
+    return {"kind": sc.kind, "mode": sc.mode, "crossorigin": sc.crossorigin,
+            "beacon_type": sc.beacon_type}
 
 
 def _webkit_console(server, todo, results) -> None:
