@@ -117,3 +117,4 @@ def test_accept_per_browser():
 def test_safari_beacon_sends_cache_control():
     assert ("Cache-Control", "max-age=0") in _kind("beacon", "safari").extra_headers
     assert _kind("beacon", "chrome").extra_headers == ()
+
