@@ -2,7 +2,8 @@
 
 The CORS algorithm in this package is Chromium's; each entry below names one place where
 another engine branches differently, as observed in the real engines by the differential
-suite (``tests/browser``: Chromium 156, Firefox ESR 153, WebKitGTK 2.50, 229 scenarios each).
+suite (``tests/browser``: Chromium 156, Firefox ESR 153, WebKitGTK 2.50, 323 scenarios each;
+the per-kind differences are in :mod:`.kinds`).
 Everything not listed here was observed to be the same in all three (the verdict on
 Access-Control-Allow-Origin / -Credentials, method case, ``*`` in Allow-Methods and
 Allow-Headers, ``*`` covering Authorization, exposure of response headers, redirect rules).
@@ -65,6 +66,10 @@ Allow-Headers, ``*`` covering Authorization, exposure of response headers, redir
   reaches loopback and private addresses; from an https page mixed content stops http ones).
   Recorded with the engines' switches that mark a page public (``lna-*`` scenarios: Chromium
   ``--ip-address-space-overrides``, Firefox ``network.lna.address_space.*.override``).
+- ``font_cors``: an ``@font-face`` font is fetched in cors mode (Origin sent, Allow-Origin
+  required) in Chromium and Firefox; WebKit fetches it in no-cors mode and loads it without any
+  CORS header (``kind-font-*`` scenarios). The other per-kind differences (``Accept`` values,
+  console lines) are in :mod:`.kinds` and the console modules.
 - ``recorded_from``: the engine build whose recording (``tests/browser/*-observed.json``) the
   entry was checked against; ``corsprobe --version`` names them, and ``tests/fetch`` fails when
   a new recording names another build.
@@ -101,6 +106,7 @@ class Browser:
     cookie_prefixes: bool = True  # __Host- / __Secure- enforced (InvalidPrefix)
     mixed_content_trusts_loopback: bool = True
     lna: str = "permission"
+    font_cors: bool = True
 
 
 BROWSERS = {
@@ -121,7 +127,7 @@ BROWSERS = {
         preflight_every_redirect=True, repreflight_original_headers=True,
         recorded_from="WebKitGTK 2.50.6",
         cookie_none_requires_secure=False, cookie_third_party="blocked", cookie_prefixes=False,
-        mixed_content_trusts_loopback=False, lna="none",
+        mixed_content_trusts_loopback=False, lna="none", font_cors=False,
     ),
 }
 ALL = tuple(BROWSERS)

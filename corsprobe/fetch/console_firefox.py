@@ -67,6 +67,31 @@ def line(code: str, url: str, arg: object = "") -> str:
     return f"{PREFIX}{shown}. (Reason: {REASONS[code].format(arg)}"
 
 
+SAME_ORIGIN = "Security Error: Content at {} may not load data from {}."
+
+# The line a kind adds after the CORS line when its load is blocked (Firefox ESR 153): a font
+# names the @font-face rule (its family, which only the page knows, shown as FAMILY; a face
+# with default descriptors), an EventSource reports a failed connection. <img>, scripts,
+# modules, stylesheets, XHR and beacons add none through the console.
+KIND_LINES = {
+    "font": ('downloadable font: download failed (font-family: "FAMILY" style:normal weight:400 '
+             "stretch:100 src index:0): bad URI or cross-site access not allowed source: {}"),
+    "eventsource": "Firefox can’t establish a connection to the server at {}.",
+}
+
+
+def kind_line(kind: str, url: str) -> str | None:
+    """The extra line a blocked ``kind`` load prints in Firefox, or None."""
+    text = KIND_LINES.get(kind)
+    return None if text is None else text.format(url)
+
+
+def request_mode_line(page: str, url: str) -> str:
+    """Firefox's line for fetch(url, {mode: "same-origin"}) to another origin (no CORS reason
+    code: nothing is sent). Firefox names the page's URL; corsprobe knows its origin + "/"."""
+    return SAME_ORIGIN.format(page, url)
+
+
 def allow_origin_problem(
     headers: HeaderList, status: int, origin: str, credentials: bool
 ) -> tuple[str, object] | None:

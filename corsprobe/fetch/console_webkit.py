@@ -91,10 +91,25 @@ def preflight_problem(trace: Trace) -> str | None:
     return None
 
 
+# The second line per kind (WebKitGTK 2.50): the initiator's own words, or none
+# (<link rel=stylesheet> and module scripts print only the reason; a beacon repeats it).
+_SECOND = {
+    "fetch": WRAPPER,
+    "xhr": "XMLHttpRequest cannot load {} due to access control checks.",
+    "eventsource": "EventSource cannot load {} due to access control checks.",
+    "img": "Cannot load image {} due to access control checks.",
+    "script": "Cross-origin script load denied by Cross-Origin Resource Sharing policy.",
+    "beacon": "Beacon API cannot load {}. {}",
+}
+SAME_ORIGIN = "Fetch API cannot load {}."
+
+
 def console(trace: Trace) -> list[str]:
     """The lines WebKit prints for this request, in order; empty when it prints none."""
     if trace.allowed is not False:
         return []
+    if trace.blocked_at == "request-mode":  # fetch(url, {mode: "same-origin"})
+        return [SAME_ORIGIN.format(trace.final_url or trace.spec.url)]
     creds = trace.spec.credentials
     reason: str | None = None
     url = trace.final_url or trace.spec.url
@@ -115,7 +130,8 @@ def console(trace: Trace) -> list[str]:
             reason = _redirect_reason(trace, resp.headers, resp.status, origin, target)
     if reason is None:
         return []
-    return [reason, WRAPPER.format(url)]
+    second = _SECOND.get(getattr(trace.spec, "kind", "fetch"))
+    return [reason] if second is None else [reason, second.format(url, reason)]
 
 
 def _redirect_reason(

@@ -26,6 +26,13 @@ beacon         no-cors; cors with a            include                        em
                non-safelisted Content-Type
 =============  ==============================  =============================  ==========
 
+Firefox and WebKit (recorded from Firefox ESR 153 and WebKitGTK 2.50 by
+``tests/browser/test_engines.py``) make the same requests, except: their ``<img>`` and (Firefox)
+font ``Accept`` values are their own; WebKit fetches fonts in **no-cors** mode (no Origin, no
+CORS check: a font without Access-Control-Allow-Origin loads in Safari and fails in Chrome and
+Firefox); WebKit's beacon adds ``Cache-Control: max-age=0``. :func:`of` applies these for the
+spec's ``browser``.
+
 A ``no-cors`` request is never preflighted and never CORS-checked: it loads, but the response
 is *opaque* (the page cannot read it). fetch() refuses a no-cors method other than GET, HEAD
 and POST, and silently drops a header that is not CORS-safelisted.
@@ -47,6 +54,16 @@ _ACCEPT = {
     "stylesheet": "text/css,*/*;q=0.1",
     "eventsource": "text/event-stream",
 }
+# Firefox's own Accept values where they differ from Chromium's (Firefox ESR 153, recorded by
+# tests/browser/test_engines.py); WebKit's in _ACCEPT_WEBKIT
+_ACCEPT_GECKO = {
+    "img": "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5",
+    "font": "application/font-woff2;q=1.0,application/font-woff;q=0.9,*/*;q=0.8",
+}
+_ACCEPT_WEBKIT = {
+    "img": "image/webp,image/avif,video/*;q=0.8,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5",
+}
+_ACCEPT_BY_ENGINE = {"gecko": _ACCEPT_GECKO, "webkit": _ACCEPT_WEBKIT}
 _DEST = {"img": "image", "font": "font", "script": "script", "module": "script",
          "stylesheet": "style"}
 # the initiator word of Chromium's console line: "Access to <word> at '...'"
@@ -86,6 +103,8 @@ _OPAQUE = {
                   "SecurityError",
     "beacon": "the beacon is delivered; the page never sees the response (sendBeacon() only "
               "says it was queued)",
+    "font": "the font loads and is used: Safari (WebKit) fetches fonts in no-cors mode, so no "
+            "CORS header is needed there (Chrome and Firefox still require one)",
 }
 _LOADED = {
     "fetch": "fetch() resolves; the page reads the response",
@@ -216,10 +235,31 @@ def resolve(
     return Kind(kind, beacon_mode, "include", dest, accept, word)
 
 
+def accept(kind: str, engine: str = "chromium") -> str:
+    """The Accept header ``engine`` ("chromium", "gecko", "webkit") adds to a ``kind`` request."""
+    return _ACCEPT_BY_ENGINE.get(engine, {}).get(kind) or _ACCEPT.get(kind, "*/*")
+
+
 def of(spec: object) -> Kind:
-    """The kind of a RequestSpec (its ``kind``, ``mode``, ``crossorigin``)."""
-    return resolve(
+    """The kind of a RequestSpec (its ``kind``, ``mode``, ``crossorigin``), with the Accept
+    header of the spec's browser."""
+    from dataclasses import replace
+
+    from .browsers import BROWSERS
+
+    found = resolve(
         getattr(spec, "kind", "fetch"), getattr(spec, "mode", None),
         getattr(spec, "crossorigin", None), bool(getattr(spec, "credentials", False)),
         str(getattr(spec, "method", "GET")), tuple(getattr(spec, "headers", ())),
         getattr(spec, "body", None))
+    b = BROWSERS.get(str(getattr(spec, "browser", "chrome") or "chrome"))
+    engine = b.engine if b is not None else "chromium"
+    wanted = accept(found.name, engine)
+    if wanted != found.accept:
+        found = replace(found, accept=wanted)
+    if b is not None and not b.font_cors and found.name == "font":
+        # WebKit loads @font-face fonts in no-cors mode: no Origin, no CORS check
+        found = replace(found, mode="no-cors")
+    if engine == "webkit" and found.name == "beacon":
+        found = replace(found, extra_headers=(("Cache-Control", "max-age=0"),))
+    return found

@@ -37,6 +37,7 @@ def _is_ip(host: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
+@lru_cache(maxsize=1024)  # a run asks for the same few hosts once per check
 def registrable_domain(host: str) -> str:
     """The host's eTLD+1, or the host itself when it has none (IP, localhost, a suffix)."""
     host = host.lower().rstrip(".")
@@ -71,6 +72,8 @@ def site_of_origin(origin: Origin) -> str:
 
 def site_of(text: str) -> str:
     """The site of an origin (``--origin``) or a URL; ``null`` for the opaque origin."""
+    if "/" in text.partition("//")[2]:  # a path: a URL, never an origin
+        return site_of_origin(parse_url(text).origin)
     try:
         return site_of_origin(parse_origin(text))
     except InvalidInput:

@@ -250,8 +250,8 @@ SAFARI_REASONS: dict[str, re.Pattern[str]] = {
     "redirect-limit": re.compile(r"Load cannot follow more than \d+ redirections"),
 }
 SAFARI_WRAPPER = re.compile(
-    r"(?:(?P<api>Fetch API|XMLHttpRequest|EventSource) )?[Cc]annot load (?P<url>\S+) due to "
-    r"access control checks\.")
+    r"(?:(?P<api>Fetch API|XMLHttpRequest|EventSource) )?[Cc]annot load (?:(?P<image>image) )?"
+    r"(?P<url>\S+) due to access control checks\.")
 SAFARI_ERRORS = {"method": "MethodDisallowedByPreflightResponse",
                  "header": "HeaderDisallowedByPreflightResponse",
                  "multiple": None}  # the rest are ambiguous about the stage in Chromium's terms
@@ -290,6 +290,8 @@ def safari(reason_line: str | None, wrapper_line: str | None) -> Pasted:
         w = _safari_wrapper(wrapper_line)
         assert w is not None
         url, kind = w.group("url"), SAFARI_API.get(w.group("api") or "", "fetch")
+        if w.group("image"):  # WebKit's <img>: "Cannot load image URL due to ..."
+            kind = "img"
     if reason_line is not None:
         found = safari_class(reason_line)
         assert found is not None

@@ -78,7 +78,14 @@ def build(report: Report) -> dict[str, Any]:
 
         found = console_firefox.console(trace)
         reason_code, message = found if found else (None, None)
+        if trace.blocked_at == "request-mode":
+            reason_code = None
+            message = console_firefox.request_mode_line(trace.origin_sent + "/",
+                                                        strip_credentials(spec.url))
         lines = [message] if message else []
+        extra = console_firefox.kind_line(spec.kind, strip_credentials(trace.final_url or spec.url))
+        if found and extra:
+            lines.append(extra)
     elif browser.engine == "webkit":
         from ..fetch import console_webkit
 

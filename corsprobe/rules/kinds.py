@@ -142,6 +142,18 @@ def opaque_response(ctx: Context) -> Iterator[Hit]:
         return
     k = of(t.spec)
     url = t.final_url or t.spec.url
+    if k.name == "font":  # Safari: fonts are no-cors there, and used all the same
+        yield Hit(
+            f"Safari fetches the font {url} in no-cors mode and uses it without any CORS "
+            "header; Chrome and Firefox fetch fonts in cors mode and refuse it unless the "
+            "response carries Access-Control-Allow-Origin.",
+            {"exchange": "actual", "url": url, "kind": k.name, "mode": k.mode,
+             "response_type": "opaque"},
+            {"generic": f"For the other browsers, have the server answer with "
+                        f"Access-Control-Allow-Origin: {t.origin_sent} (or `*`); check with "
+                        "--browser all."},
+        )
+        return
     how = ("drop mode: \"no-cors\" (cors is fetch()'s default)" if k.name == "fetch" else
            "send the beacon as text/plain (it stays no-cors: nothing to read anyway)"
            if k.name == "beacon" else f"add crossorigin=\"anonymous\" to the {k.label}")

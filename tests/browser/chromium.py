@@ -153,6 +153,24 @@ CDP_TYPES = {
 }
 
 
+def page_script(spec: FetchSpec) -> tuple[str, dict[str, Any]]:
+    """The page-side function and its ``init`` argument for ``spec``: FETCH_JS for a plain
+    fetch(), KIND_JS for every other kind (or a fetch with a mode). Every driver runs these,
+    so the three engines load each kind the same way."""
+    init: dict[str, Any] = {
+        "method": spec.method,
+        "headers": [list(h) for h in spec.headers],
+        "credentials": "include" if spec.credentials else "same-origin",
+        "body": spec.body,
+        "repeat": spec.repeat,
+    }
+    if spec.kind != "fetch" or spec.mode is not None:
+        init.update(kind=spec.kind, mode=spec.mode or "cors",
+                    crossorigin=spec.crossorigin, beacon_type=spec.beacon_type)
+        return KIND_JS, init
+    return FETCH_JS, init
+
+
 def lna_args(overrides: dict[str, str]) -> tuple[str, ...]:
     """The switch that makes headless Chromium count the server's ports as public / private
     addresses (Local Network Access): IP:PORT=space, comma-separated."""
@@ -342,19 +360,8 @@ class Chromium:
             for domain in ("Network", "Log", "Runtime", "Audits"):
                 cdp.send(f"{domain}.enable")
             page.goto(spec.page_url, timeout=timeout * 1000)
-            init = {
-                "method": spec.method,
-                "headers": [list(h) for h in spec.headers],
-                "credentials": "include" if spec.credentials else "same-origin",
-                "body": spec.body,
-                "repeat": spec.repeat,
-            }
-            if spec.kind != "fetch" or spec.mode is not None:
-                init.update(kind=spec.kind, mode=spec.mode or "cors",
-                            crossorigin=spec.crossorigin, beacon_type=spec.beacon_type)
-                js = page.evaluate(KIND_JS, [spec.url, init])
-            else:
-                js = page.evaluate(FETCH_JS, [spec.url, init])
+            source, init = page_script(spec)
+            js = page.evaluate(source, [spec.url, init])
             self._types = CDP_TYPES.get(spec.kind, ("Fetch",))
             self._settle(page, events, spec.url, js["ok"], deadline=time.monotonic() + 3.0)
             result = self._summarise(spec, js, events)
@@ -555,21 +562,11 @@ def trace_of(records: list, origin_placeholder: bool = False) -> list[dict[str, 
     return out
 
 
-def observe(
-    chromium: Any, server: Any, sc: Any, nonce: str | None = None, repeat: int = 1
-) -> dict[str, Any]:
-    """Run scenario ``sc`` in Chromium; return Chromium's observations + the server log."""
+def spec_for(sc: Any, port: int, nonce: str, repeat: int = 1) -> FetchSpec:
+    """The FetchSpec of scenario ``sc`` (its kind, mode and crossorigin included)."""
     from .scenarios import fetch_url_for, page_url_for
 
-    nonce = nonce or new_nonce()
-    port = server.port
-    if sc.page == "app80" and 80 in server.unavailable_ports:
-        raise RuntimeError(
-            f"scenario {sc.name} needs 127.0.0.1:80 for the page origin "
-            f"http://app.test, which could not be bound: "
-            f"{server.unavailable_ports[80]}"
-        )
-    spec = FetchSpec(
+    return FetchSpec(
         page_url=page_url_for(sc, port),
         url=fetch_url_for(sc, port, nonce),
         method=sc.method,
@@ -582,6 +579,21 @@ def observe(
         crossorigin=getattr(sc, "crossorigin", "none"),
         beacon_type=getattr(sc, "beacon_type", None),
     )
+
+
+def observe(
+    chromium: Any, server: Any, sc: Any, nonce: str | None = None, repeat: int = 1
+) -> dict[str, Any]:
+    """Run scenario ``sc`` in Chromium; return Chromium's observations + the server log."""
+    nonce = nonce or new_nonce()
+    port = server.port
+    if sc.page == "app80" and 80 in server.unavailable_ports:
+        raise RuntimeError(
+            f"scenario {sc.name} needs 127.0.0.1:80 for the page origin "
+            f"http://app.test, which could not be bound: "
+            f"{server.unavailable_ports[80]}"
+        )
+    spec = spec_for(sc, port, nonce, repeat)
     res = chromium.run(spec)
     time.sleep(0.05)  # let the server threads finish logging
     records = server.requests_for(nonce)

@@ -32,7 +32,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
-from .chromium import FETCH_JS, BrowserResult, FetchSpec
+from .chromium import BrowserResult, FetchSpec, page_script
 
 FIREFOX = "/usr/bin/firefox-esr"
 CORS_PREFIX = "Cross-Origin Request Blocked:"
@@ -252,17 +252,11 @@ class Firefox:
             timeout,
         )
         self._events = []
-        init = {
-            "method": spec.method,
-            "headers": [list(h) for h in spec.headers],
-            "credentials": "include" if spec.credentials else "same-origin",
-            "body": spec.body,
-            "repeat": spec.repeat,
-        }
+        source, init = page_script(spec)
         answer = self.cmd(
             "script.callFunction",
             {
-                "functionDeclaration": FETCH_JS,
+                "functionDeclaration": source,
                 "arguments": [{"type": "array", "value": [
                     {"type": "string", "value": spec.url}, _to_remote(init)]}],
                 "target": {"context": self.context},
@@ -273,14 +267,18 @@ class Firefox:
         if answer.get("type") == "exception":
             raise RuntimeError(f"fetch script failed: {answer['exceptionDetails']['text']}")
         js = _from_remote(answer["result"])
-        # The CORS console line may arrive a moment after fetch() settles.
-        deadline = time.monotonic() + (1.5 if not js["ok"] else 0.15)
+        # The CORS console line may arrive a moment after fetch() settles. A beacon settles
+        # before it is even sent (sendBeacon() only queues it): its verdict is the network's,
+        # which the page is never told, so wait for the CORS line a while either way.
+        beacon = spec.kind == "beacon"
+        wait = 1.0 if beacon else (1.5 if not js["ok"] else 0.15)
+        deadline = time.monotonic() + wait
         while time.monotonic() < deadline and not (
-            not js["ok"] and any(_cors_line(e) for e in self._events)
+            (beacon or not js["ok"]) and any(_cors_line(e) for e in self._events)
         ):
             self._pump(0.05)
-        if not js["ok"]:
-            self._pump(0.05)
+        if not js["ok"] or beacon:
+            self._pump(0.1 if spec.kind in ("font", "module") else 0.05)
         console = [e["params"].get("text", "") for e in self._events
                    if e.get("method") == "log.entryAdded"]
         cors_console = next((c for c in console if c.startswith(CORS_PREFIX)), None)
@@ -290,13 +288,16 @@ class Firefox:
             failed_parameter=None,
             net_error=None,
             status=js.get("status"),
-            readable_headers=sorted(js["headers"]) if js["ok"] else [],
+            readable_headers=sorted(js.get("headers") or []) if js["ok"] else [],
             console=console,
             cors_console=cors_console,
             js_error=js.get("error"),
             response_url=js.get("url"),
             redirected=js.get("redirected"),
+            opaque=js.get("opaque"),
         )
+        if beacon:  # the page cannot tell: the network's verdict, from the console
+            res.allowed = res.allowed and cors_console is None
         res.elapsed = round(time.monotonic() - t0, 3)
         return res
 

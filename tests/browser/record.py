@@ -21,9 +21,23 @@ from .scenarios import SCENARIOS, make_handlers
 ENGINES = ("chromium", "firefox", "webkit")
 
 
+def _ports(port: int, port2: int) -> list[tuple[str, str]]:
+    """(number, name) of every port a recording names: the server's, the closed one, and the
+    https / public / private listeners (scenarios.TLS), longest names first."""
+    from .scenarios import TLS
+
+    named = [(TLS.get(k), f"PORT_{k.upper()}") for k in ("port", "public", "public_tls",
+                                                          "private")]
+    named = [(str(n), name.replace("PORT_PORT", "PORT_TLS")) for n, name in named if n]
+    return [*named, (str(port2), "PORT2"), (str(port), "PORT")]
+
+
 def _scrub(obj, port: int, port2: int, nonce: str):
     if isinstance(obj, str):
-        return obj.replace(nonce, "NONCE").replace(str(port2), "PORT2").replace(str(port), "PORT")
+        obj = obj.replace(nonce, "NONCE")
+        for number, name in _ports(port, port2):
+            obj = obj.replace(number, name)
+        return obj
     if isinstance(obj, list):
         return [_scrub(x, port, port2, nonce) for x in obj]
     if isinstance(obj, dict):
@@ -95,6 +109,7 @@ def main(argv: list[str]) -> int:
                         "headers": [list(x) for x in sc.headers],
                         "credentials": sc.credentials,
                         "body": sc.body,
+                        **_kind_fields(sc),
                     },
                     **_scrub(obs, server.port, server.closed_port, nonce),
                 }
@@ -106,7 +121,8 @@ def main(argv: list[str]) -> int:
         doc = {
             engine: version,
             "note": "Recorded by tests/browser/record.py; PORT = the scenario server's port, "
-            "PORT2 = a closed port, NONCE = the run's nonce.",
+            "PORT2 = a closed port, PORT_TLS / PORT_PUBLIC / PORT_PUBLIC_TLS / PORT_PRIVATE = "
+            "its https, public and private listeners, NONCE = the run's nonce.",
             "server_errors": server.errors,
             "scenarios": results,
         }
@@ -117,6 +133,14 @@ def main(argv: list[str]) -> int:
         f"{len(results)} scenarios in {time.monotonic() - t0:.1f}s -> {out_path}", file=sys.stderr
     )
     return 0
+
+
+def _kind_fields(sc) -> dict:
+    """The kind of request a "kinds" scenario loads (kind, mode, crossorigin, beacon type)."""
+    if sc.group != "kinds":
+        return {}
+    return {"kind": sc.kind, "mode": sc.mode, "crossorigin": sc.crossorigin,
+            "beacon_type": sc.beacon_type}
 
 
 def _webkit_console(server, todo, results) -> None:
@@ -131,6 +155,8 @@ def _webkit_console(server, todo, results) -> None:
         entry["console"] = _scrub(res.console, server.port, server.closed_port, nonce)
         entry["cors_console"] = _scrub(res.cors_console, server.port, server.closed_port, nonce)
         entry["console_pass"] = {"allowed": res.allowed, "readable_headers": res.readable_headers}
+        if sc.kind == "beacon":  # the page is told only "queued": the console decides
+            entry["allowed"] = res.allowed
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from .test_differential import (
     _requests,
     corsprobe_argv,
     dropped_notes,
+    kind_headers,
 )
 
 pytestmark = pytest.mark.browser
@@ -96,6 +97,11 @@ ENGINE_DIFFERENCES: dict[tuple[str, str], str] = {
         "a loopback or private one unhindered (its https pages are stopped by mixed content "
         "instead, which exempts no loopback host there)"
     ) for n in ("lna-public-http-to-loopback", "lna-public-http-to-private")},
+    **{("webkit", n): (
+        "WebKit fetches @font-face fonts in no-cors mode: no Origin header, no CORS check, so a "
+        "font without Access-Control-Allow-Origin loads (Chromium and Firefox send Origin and "
+        "require the header)"
+    ) for n in ("kind-font-ok", "kind-font-missing", "kind-font-star", "kind-font-ok-https")},
     ("firefox", "redir-pf-307-cross-origin-acao"): (
         "Firefox's preflight with the page's origin passes Allow-Origin: <page origin>, so it "
         "sends the actual PUT (with Origin: null), which then fails; Chromium stops at the "
@@ -145,13 +151,18 @@ _PAGE = re.compile(r"^\[blocked\] The page at (https?://[^/\s]+)/\S* requested")
 _USERINFO = re.compile(r"(https?://)[^/@\s]+@")
 
 
+# printed when the test page itself reads back a tainted canvas (KIND_JS calls getImageData to
+# see whether an <img> is opaque): the page's own action, not the load's
+_TAINTED = "Unable to get image data from canvas because the canvas has been tainted"
+
+
 def _webkit_lines(lines: list[str], nonce: str) -> list[str]:
     """WebKit's lines without MiniBrowser's level prefix, with user:password redacted as
     corsprobe redacts them in every output."""
     return [
         _PAGE.sub(r"[blocked] The page at \1/ requested",
                   _norm(_USERINFO.sub(r"\1REDACTED@", _LEVEL.sub("", line)), nonce))
-        for line in lines
+        for line in lines if _TAINTED not in line
     ]
 
 
@@ -206,6 +217,24 @@ def _differential(engine: str, browser, name: str, server, observations, console
         ("requests beyond the browser's that are not origin probes", [], _requests(stray)),
         (what, expected_console, got_console),
     ]
+    if sc.group == "kinds":
+        pairs.append(
+            ("the kind's request headers (server log)", kind_headers(obs["requests"]),
+             kind_headers([rec.as_dict() for rec in cp_records[: len(obs["trace"])]])))
+        # a beacon's page sees no response at all; a font is used alike whether its response
+        # was opaque (WebKit's no-cors fonts) or CORS-checked: the page cannot tell
+        if sc.kind not in ("beacon", "font"):
+            pairs.append(("opaque (loaded, unreadable)", bool(obs.get("opaque")),
+                          report.get("response_type") == "opaque"))
+        if engine == "firefox":
+            # the kind's own lines after the CORS line ("downloadable font: ...", an
+            # EventSource's failed connection); the font's family is the test page's
+            pairs.append((
+                "the kind's own console lines (Firefox)",
+                [_norm(c, obs["nonce"]).replace('font-family: "probe"', 'font-family: "FAMILY"')
+                 for c in obs["console"] if c.startswith(FIREFOX_KIND_LINES)],
+                [_norm(c, nonce_c) for c in report.get("console_lines") or []
+                 if c.startswith(FIREFOX_KIND_LINES)]))
     problems = [
         f"- {w}:\n    {engine}:{' ' * (9 - len(engine))} {a!r}\n    corsprobe: {b!r}"
         for w, a, b in pairs if a != b
@@ -220,21 +249,28 @@ def _differential(engine: str, browser, name: str, server, observations, console
 
 
 MIXED_FIREFOX = "Blocked loading mixed active content"
+FIREFOX_KIND_LINES = ("downloadable font:", "Firefox can’t establish a connection")
+
+
+SAME_ORIGIN_FIREFOX = "Security Error: Content at "
 
 
 def _firefox_console(obs, report, nonce_c, name):
     mixed = next((c for c in obs["console"] if c.startswith(MIXED_FIREFOX)), None)
+    # fetch(url, {mode: "same-origin"}): Firefox names the page's URL, corsprobe its origin
+    mode = next((c.replace(f"Content at {obs['origin']}/page ", f"Content at {obs['origin']}/ ")
+                 for c in obs["console"] if c.startswith(SAME_ORIGIN_FIREFOX)), None)
     return (
-        _norm(mixed or obs["cors_console"], obs["nonce"]),
+        _norm(mixed or obs["cors_console"] or mode, obs["nonce"]),
         _norm(report.get("console_message"), nonce_c),
         "console_message (Firefox's first CORS line)",
     )
 
 
-# The request kinds other than fetch() (img, font, script, ...: the "kinds" group) are
-# recorded in Chromium only (test_differential.py): the Firefox and WebKit drivers here load
-# only fetch() so far, so those scenarios are not run against these two engines.
-NAMES = [sc.name for sc in SCENARIOS if sc.group != "kinds"]
+# Every scenario, the request kinds other than fetch() (img, font, script, ...: the "kinds"
+# group) included: the three drivers load each kind with the same page-side script
+# (chromium.KIND_JS).
+NAMES = [sc.name for sc in SCENARIOS]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -251,6 +287,10 @@ def test_webkit_vs_corsprobe(
         pytest.fail(f"the MiniBrowser console pass reported nothing for {name}", pytrace=False)
 
     def console_of(obs, report, nonce_c, _name):
+        if BY_NAME[name].kind == "beacon":
+            # sendBeacon() only says it was queued: the verdict is the network's, and only
+            # the console pass (which reads WebKit's console) can see it
+            obs["allowed"] = res.allowed
         # The console pass is a second, plain WebKit run of the scenario: it must agree.
         assert (res.allowed, res.readable_headers) == (obs["allowed"], obs["readable_headers"]), (
             f"the two WebKit runs disagree: WebDriver allowed={obs['allowed']} "

@@ -34,7 +34,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from .chromium import FETCH_JS, BrowserResult, FetchSpec
+from .chromium import FETCH_JS, KIND_JS, BrowserResult, FetchSpec, page_script
 
 WEBDRIVER = "/usr/bin/WebKitWebDriver"
 # libwebkit2gtk-4.1-0 installs it under the machine's multiarch directory
@@ -134,29 +134,27 @@ class Xvfb:
 
 
 def _fetch_init(spec: FetchSpec) -> dict[str, Any]:
-    return {
-        "method": spec.method,
-        "headers": [list(h) for h in spec.headers],
-        "credentials": "include" if spec.credentials else "same-origin",
-        "body": spec.body,
-        "repeat": spec.repeat,
-    }
+    return page_script(spec)[1]
 
 
 def _result(js: dict[str, Any], console: list[str]) -> BrowserResult:
     cors = [c for c in console if "access control" in c.lower() or "Access-Control" in c]
+    # a beacon: the page is told only that it was queued; the verdict is the network's, which
+    # only the console shows (the WebDriver run has none: the console pass decides)
+    blocked_beacon = bool(js.get("beacon")) and bool(cors)
     return BrowserResult(
-        allowed=bool(js["ok"]),
+        allowed=bool(js["ok"]) and not blocked_beacon,
         cors_error=None,
         failed_parameter=None,
         net_error=None,
         status=js.get("status"),
-        readable_headers=sorted(js["headers"]) if js["ok"] else [],
+        readable_headers=sorted(js.get("headers") or []) if js["ok"] else [],
         console=console,
         cors_console=cors[0] if cors else None,
         js_error=js.get("error"),
         response_url=js.get("url"),
         redirected=js.get("redirected"),
+        opaque=js.get("opaque"),
     )
 
 
@@ -262,15 +260,18 @@ class WebKit:
         t0 = time.monotonic()
         sid = self.session
         self._http("POST", f"/session/{sid}/url", {"url": spec.page_url}, timeout)
+        source, init = page_script(spec)
         script = (
             "const done = arguments[arguments.length - 1];"
-            f"({FETCH_JS})(arguments[0]).then(done, e => done({{ok: false, "
+            f"({source})(arguments[0]).then(done, e => done({{ok: false, "
             "error: 'script: ' + e}));"
         )
         js = self._http(
             "POST", f"/session/{sid}/execute/async",
-            {"script": script, "args": [[spec.url, _fetch_init(spec)]]}, timeout,
+            {"script": script, "args": [[spec.url, init]]}, timeout,
         )
+        if spec.kind == "beacon":
+            time.sleep(0.3)  # sendBeacon() only queued it: let it reach the server
         res = _result(js, [])
         res.elapsed = round(time.monotonic() - t0, 3)
         return res
@@ -285,15 +286,15 @@ RUNNER_JS = """
   const i = Number(new URLSearchParams(location.search).get('i'));
   const plan = await (await fetch('/s/__runner/plan?i=' + i)).json();
   if (plan.done) { console.log('CORSPROBE-DONE'); return; }
-  const run = FETCH_JS;
+  const run = plan.init.kind ? KIND_JS : FETCH_JS;
   let js;
   try { js = await run([plan.url, plan.init]); } catch (e) { js = {ok: false, error: String(e)}; }
   // let the network process's console lines reach stderr first
-  await new Promise(r => setTimeout(r, 150));
+  await new Promise(r => setTimeout(r, plan.init.kind === "beacon" ? 500 : 150));
   console.log('CORSPROBE-RESULT ' + i + ' ' + JSON.stringify(js));
   location.href = plan.next;
 })();
-""".replace("FETCH_JS", FETCH_JS.strip())
+""".replace("KIND_JS", KIND_JS.strip()).replace("FETCH_JS", FETCH_JS.strip())
 
 
 class WebKitConsole:
@@ -388,16 +389,11 @@ def _split_console(lines: list[str], n: int) -> list[BrowserResult | None]:
 
 def console_specs(scenarios: list, port: int) -> tuple[list[FetchSpec], list[str]]:
     """FetchSpecs (each with a new nonce) for a :class:`WebKitConsole` batch, and the nonces."""
-    from .chromium import new_nonce
-    from .scenarios import fetch_url_for, page_url_for
+    from .chromium import new_nonce, spec_for
 
     specs, nonces = [], []
     for sc in scenarios:
         nonce = new_nonce()
         nonces.append(nonce)
-        specs.append(FetchSpec(
-            page_url=page_url_for(sc, port), url=fetch_url_for(sc, port, nonce),
-            method=sc.method, headers=tuple(sc.headers), credentials=sc.credentials,
-            body=sc.body,
-        ))
+        specs.append(spec_for(sc, port, nonce))
     return specs, nonces

@@ -89,3 +89,32 @@ def test_same_origin_mode_sends_nothing():
         next(steps)
     trace = done.value.value
     assert (trace.allowed, trace.blocked_at, trace.actuals) == (False, "request-mode", ())
+
+
+# -- per browser (Firefox ESR 153, WebKitGTK 2.50: tests/browser/test_engines.py, kinds group) --
+
+def _kind(kind: str, browser: str):
+    from corsprobe.fetch.kinds import of
+
+    return of(RequestSpec(url="http://api.test/x", origin="http://app.test", kind=kind,
+                          browser=browser, method="POST" if kind == "beacon" else "GET"))
+
+
+def test_safari_fetches_fonts_without_cors():
+    assert _kind("font", "safari").mode == "no-cors"
+    assert _kind("font", "chrome").mode == _kind("font", "firefox").mode == "cors"
+
+
+def test_accept_per_browser():
+    assert _kind("img", "chrome").accept.startswith("image/jxl,")
+    assert _kind("img", "firefox").accept == (
+        "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5")
+    assert _kind("img", "safari").accept.startswith("image/webp,image/avif,video/*;q=0.8,")
+    assert _kind("font", "firefox").accept.startswith("application/font-woff2;q=1.0,")
+    assert _kind("stylesheet", "safari").accept == _kind("stylesheet", "chrome").accept
+
+
+def test_safari_beacon_sends_cache_control():
+    assert ("Cache-Control", "max-age=0") in _kind("beacon", "safari").extra_headers
+    assert _kind("beacon", "chrome").extra_headers == ()
+

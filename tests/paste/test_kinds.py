@@ -240,3 +240,17 @@ def test_kind_options_override_the_text(api):
     assert "(font, credentials: same-origin)" in text
     doc = cli("paste", line, "--mode", "no-cors", "--format", "json").json()
     assert doc["report"]["response_type"] == "opaque" and doc["request"]["mode"] == "no-cors"
+
+
+# WebKitGTK 2.50's second line per kind (tests/browser/test_engines.py, kinds group)
+@pytest.mark.parametrize(("wrapper", "kind"), [
+    ("Cannot load image {url} due to access control checks.", "img"),
+    ("XMLHttpRequest cannot load {url} due to access control checks.", "xhr"),
+    ("EventSource cannot load {url} due to access control checks.", "eventsource"),
+    ("Fetch API cannot load {url} due to access control checks.", "fetch"),
+])
+def test_safari_wrapper_names_the_kind(wrapper, kind):
+    text = (f"Origin {PAGE} is not allowed by Access-Control-Allow-Origin. Status code: 200\n"
+            + wrapper.format(url=URL))
+    [p] = parse(text)
+    assert p.source == "safari-console" and p.kind == kind and p.url == URL

@@ -4,8 +4,9 @@ the ``mixed-content`` block (nothing is sent).
 
 The lines are the ones corsprobe prints (:func:`corsprobe.fetch.gates.mixed_content_console`),
 which the differential suite compares with what Chromium 156, Firefox ESR 153 and WebKitGTK
-2.50 print for the ``mixed-*`` scenarios (page URL masked to its origin + "/"); the
-``*-observed.json`` recordings predate those scenarios and hold none."""
+2.50 print for the ``mixed-*`` scenarios (page URL masked to its origin + "/"). The
+``*-observed.json`` recordings hold the engines' own lines for them too; the roundtrip test
+(test_console_roundtrip.py) leaves them to this file."""
 
 from __future__ import annotations
 

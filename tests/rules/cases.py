@@ -252,6 +252,8 @@ FAMILY_CASES = [
     Case("CORS051", {"*": (200, [])}, {"kind": "img"}, "taints a canvas"),
     Case("CORS051", {"*": (200, [])}, {"mode": "no-cors"}, "opaque"),
     Case("CORS051", {"*": (200, [])}, {"kind": "beacon", "method": "POST", "body": b"x=1"}, "no-cors"),
+    Case("CORS051", {"*": (200, [])}, {"kind": "font", "browser": "safari"},
+         "Chrome and Firefox fetch fonts in cors mode"),
     # fetch(url, {mode: "same-origin"}) to another origin
     Case("CORS052", {"*": GOOD}, {"mode": "same-origin"}, "never asked"),
     # a JSON beacon: credentialed cors, preflighted
