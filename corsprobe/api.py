@@ -83,12 +83,14 @@ def check(
         from .apps import APP_BASE_URL
 
         url = APP_BASE_URL + url
+    from .stack import parse as parse_stack
+
     spec = RequestSpec(
         url=url, origin=origin, method=method, headers=_header_pairs(headers),
         body=body.encode("utf-8") if isinstance(body, str) else body,
         credentials=credentials, send_actual=send_actual,
         expect_headers=tuple(expect_headers), browser=browser, max_redirects=max_redirects,
-        page_space=page_space, target_space=target_space, stack=_stack(stack),
+        page_space=page_space, target_space=target_space, stack=parse_stack(stack, "stack"),
         kind=kind, mode=mode, crossorigin=crossorigin,
     )
     from .core import check as core_check
@@ -98,13 +100,3 @@ def check(
     from .net import TransportOptions
 
     return core_check(spec, TransportOptions(timeout=timeout), probe=probe, app=app)
-
-
-def _stack(stack: str | Iterable[str]) -> tuple[str, ...]:
-    from .errors import UsageError
-    from .stack import parse
-
-    try:
-        return parse(stack if isinstance(stack, str) else ",".join(stack))
-    except ValueError as exc:
-        raise UsageError(f"stack: {exc}", field="stack") from None

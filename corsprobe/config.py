@@ -433,14 +433,13 @@ class _Loader:
         from .stack import parse
 
         value = table["stack"]
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            value = ",".join(value)
-        if not isinstance(value, str):
+        if not (isinstance(value, str) or isinstance(value, list) and all(
+                isinstance(v, str) for v in value)):
             raise self.error(where, "stack", f"expected a string or a list of strings, got "
                                              f"{_describe(value)}")
         try:
             return parse(value)
-        except ValueError as exc:
+        except UsageError as exc:
             raise self.error(where, "stack", str(exc)) from None
 
     def probe_mode(self, table: dict[str, Any], where: str | None) -> str:

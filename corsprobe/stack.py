@@ -15,8 +15,10 @@ as declared.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .errors import UsageError
 from .model import HttpResponse, Trace, header_values, joined
 
 # name -> (label, role); roles, front to back: "cache", "proxy", "app"
@@ -54,25 +56,27 @@ class Layer:
         return KNOWN[self.name][1]
 
 
-def parse(text: str) -> tuple[str, ...]:
-    """``"nginx,django"`` -> ``("nginx", "django")``; ValueError naming the known layers."""
+def parse(value: str | Iterable[str], option: str | None = None) -> tuple[str, ...]:
+    """``"nginx,django"`` (or a list) -> ``("nginx", "django")``; a UsageError naming the
+    known layers (after ``option``, e.g. ``--stack``, when given)."""
+    text = value if isinstance(value, str) else ",".join(value)
     names = tuple(n.strip().lower() for n in text.split(",") if n.strip())
     unknown = [n for n in names if n not in KNOWN]
     if unknown:
-        raise ValueError(f"unknown layer {', '.join(map(repr, unknown))}; known: "
-                         f"{', '.join(KNOWN)}")
+        why = f"unknown layer {', '.join(map(repr, unknown))}; known: {', '.join(KNOWN)}"
+        raise UsageError(f"{option}: {why}" if option else why, field="stack")
     return tuple(dict.fromkeys(names))
 
 
 # -- caches ---------------------------------------------------------------------------------------
 
-_CACHE_HEADERS = ("age", "x-cache", "x-cache-status", "cf-cache-status", "x-varnish",
+CACHE_HEADERS = ("age", "x-cache", "x-cache-status", "cf-cache-status", "x-varnish",
                   "x-served-by", "x-cache-hits", "x-proxy-cache", "cdn-cache", "x-drupal-cache")
 
 
 def cache_indicators(response: HttpResponse) -> list[str]:
     """The headers that show a cache handled this response (``Age: 37``, ``X-Cache: HIT``)."""
-    out = [f"{k}: {v}" for k, v in response.headers if k.lower() in _CACHE_HEADERS]
+    out = [f"{k}: {v}" for k, v in response.headers if k.lower() in CACHE_HEADERS]
     via = joined(response.headers, "via")
     if via:
         out.append(f"Via: {via}")
@@ -191,7 +195,7 @@ def _detect(trace: Trace) -> tuple[Layer, ...]:
         tally[app[0]] = list(app[1])
     if "cache" in tally and any(n in tally for n in ("varnish", "cloudflare", "cloudfront", "fastly")):
         del tally["cache"]
-    declared = getattr(trace.spec, "stack", ()) or ()
+    declared = trace.spec.stack
     layers = [Layer(n, tuple(tally.pop(n, ())) or ("declared with --stack",), True)
               for n in declared]
     apps = [n for n in tally if KNOWN[n][1] == "app"]
@@ -280,3 +284,12 @@ def attribute(lines: list[str], layers: tuple[Layer, ...]) -> list[str] | None:
     if ADDS_AFTER_UPSTREAM[proxy.name]:
         return [them] * (len(lines) - 1) + [mine]
     return [mine] + [them] * (len(lines) - 1)
+
+
+def attributed(lines: list[str], layers: tuple[Layer, ...]) -> tuple[str, list[str] | None]:
+    """The lines as a message shows them (``'*' (probably nginx) and 'https://…' (the
+    app)`` where :func:`attribute` can tell, else quoted), and who added each."""
+    who = attribute(lines, layers)
+    if who is None:
+        return ", ".join(repr(v) for v in lines), None
+    return " and ".join(f"'{v}' ({w})" for v, w in zip(lines, who, strict=True)), who

@@ -28,6 +28,7 @@ from .options import (
     InsecureOpt,
     Kind,
     Mode,
+    ProbeOpt,
     ResolveOpt,
     Space,
     ThirdParty,
@@ -113,22 +114,13 @@ def check(
         int, typer.Option("--max-redirects", min=0, max=100, help="Redirects to follow.")
     ] = 20,
     fail_on: FailOnOpt = FailOn.error,
-    probe: Annotated[
-        bool, typer.Option("--probe/--no-probe", help=(
-            "After the browser's requests, send corsprobe's own probes: close variants of a "
-            "refused origin, untrusted origins for an echoed one, and the cache probe (the "
-            "page's origin and https://corsprobe-cache-check.invalid, in both orders) where a "
-            "cache may stand in front. Only OPTIONS/GET/HEAD, no cookies or Authorization, "
-            "each on its own URL (?corsprobe=<random>), so no shared cache ever serves a "
-            "probe's answer to a real user."))
-    ] = True,
+    probe: ProbeOpt = True,
     stack: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--stack", metavar="LAYERS", help=(
             "The layers in front of and behind the URL, front first, where the wire does not "
-            "show them, e.g. nginx,django or varnish,nginx,fastapi (known: cdn, cloudflare, "
-            "cloudfront, fastly, varnish, cache, nginx, apache, caddy, express, fastapi, "
-            "django, flask); the report leads with their fixes.")),
+            "show them, e.g. nginx,django or varnish,nginx,fastapi (an unknown name lists the "
+            "known ones); the report leads with their fixes.")),
     ] = None,
     color: ColorOpt = None,
     page_space: Annotated[
@@ -184,6 +176,8 @@ def check(
             body = regular_file(data_file, "--data-file").read_bytes()
         except OSError as exc:
             raise UsageError(f"cannot read --data-file {data_file}: {exc.strerror}") from None
+    from ..stack import parse as parse_stack
+
     spec = RequestSpec(
         url=url,
         origin=origin,
@@ -199,7 +193,7 @@ def check(
         third_party_cookies=third_party_cookies.value,
         page_space=page_space.value if page_space else None,
         target_space=target_space.value if target_space else None,
-        stack=_stack(stack),
+        stack=parse_stack(stack, "--stack") if stack else (),
         kind=kind.value,
         mode=mode.value if mode else None,
         crossorigin=crossorigin.value if crossorigin else None,
@@ -228,17 +222,6 @@ def check(
         code = run_check(spec, options, fmt.value, fail_on.value, color, probe, loaded,
                          jar, jar_notes)
     raise typer.Exit(code)
-
-
-def _stack(text: str | None) -> tuple[str, ...]:
-    if not text:
-        return ()
-    from ..stack import parse
-
-    try:
-        return parse(text)
-    except ValueError as exc:
-        raise UsageError(f"--stack: {exc}", field="stack") from None
 
 
 def _with_jar(spec: RequestSpec, path: Path) -> tuple[RequestSpec, Jar, tuple[str, ...]]:

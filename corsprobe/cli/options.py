@@ -111,6 +111,15 @@ CacertOpt = Annotated[
 FailOnOpt = Annotated[
     FailOn, typer.Option("--fail-on", help="Lowest finding severity that makes the exit code 1.")
 ]
+ProbeOpt = Annotated[
+    bool, typer.Option("--probe/--no-probe", help=(
+        "After the browser's requests, send corsprobe's own probes: close variants of a "
+        "refused origin, untrusted origins for an echoed one, and the cache probe (the "
+        "page's origin and https://corsprobe-cache-check.invalid, in both orders) where a "
+        "cache may stand in front. Only OPTIONS/GET/HEAD, no cookies or Authorization, "
+        "each on its own URL (?corsprobe=<random>), so no shared cache ever serves a "
+        "probe's answer to a real user."))
+]
 ColorOpt = Annotated[
     Optional[bool],  # noqa: UP045
     typer.Option("--color/--no-color", help="Colour the text report (default: on a terminal).",

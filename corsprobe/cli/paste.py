@@ -34,6 +34,7 @@ from .options import (
     InsecureOpt,
     Kind,
     Mode,
+    ProbeOpt,
     ResolveOpt,
     TimeoutOpt,
     command_app,
@@ -155,10 +156,7 @@ def paste(
     timeout: TimeoutOpt = 10.0,
     insecure: InsecureOpt = False,
     fail_on: FailOnOpt = FailOn.error,
-    probe: Annotated[
-        bool, typer.Option("--probe/--no-probe", help="When the origin is refused, try close "
-                           "variants of it (OPTIONS/GET only).")
-    ] = True,
+    probe: ProbeOpt = True,
     color: ColorOpt = None,
 ) -> None:
     """Check what the browser said: a console CORS error, 'Copy as cURL' or 'Copy as fetch'.

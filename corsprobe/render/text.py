@@ -14,9 +14,9 @@ from rich.text import Text
 
 from ..report.words import BROWSER_LABEL as _BROWSER_LABEL
 from ..report.words import visible, where
+from ..stack import CACHE_HEADERS
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-_CACHE_MARKS = {"age", "x-cache", "x-cache-status", "cf-cache-status", "x-varnish"}
 _APP_KEYS = ("fastapi", "django", "flask", "express")
 _LAYER_KEYS = ("cdn", "varnish", "nginx", "apache", "caddy")
 _FIX_LABELS = {"fastapi": "FastAPI", "django": "Django", "flask": "Flask", "express": "Express",
@@ -145,7 +145,7 @@ def render(report: dict[str, Any], color: bool = False, width: int = 100) -> str
             mark.append(f"{p['origin']}  ({p['difference']})  → {resp.get('status', 'no answer')}")
             mark.append(f", Allow-Origin: {acao}" if acao else ", no Allow-Origin", style="dim")
             if p.get("purpose") == "cache":
-                marks = [f"{k}: {v}" for k, v in headers if k.lower() in _CACHE_MARKS]
+                marks = [f"{k}: {v}" for k, v in headers if k.lower() in CACHE_HEADERS]
                 if marks:
                     mark.append(f", {', '.join(marks)}", style="dim")
             console.print(mark)

@@ -91,9 +91,6 @@ class Context:
 
         return detect(self.trace)
 
-    def layer_names(self) -> tuple[str, ...]:
-        return tuple(layer.name for layer in self.layers)
-
     @cached_property
     def cache_crossed(self) -> CrossedCache | None:
         """The cache probe's proof that a cache served one origin's answer to another."""

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from ..fetch.urls import DEFAULT_PORTS
 from ..model import header_values
-from ..stack import attribute
+from ..stack import attributed
 from . import Context, Hit, fixes, rule, stackfixes
 
 ACAO = "Access-Control-Allow-Origin"
@@ -314,15 +314,14 @@ def allow_origin_multiple(ctx: Context) -> Iterator[Hit]:
     response = ctx.response
     lines = header_values(response.headers, ACAO) if response else []
     if len(lines) > 1:
-        who = attribute(lines, ctx.layers)
+        shown, who = attributed(lines, ctx.layers)
         if who:
-            shown = " and ".join(f"'{v}' ({w})" for v, w in zip(lines, who, strict=True))
             msg = (f"Access-Control-Allow-Origin is sent on {len(lines)} header lines: two layers "
                    f"add it, {shown}.")
         else:
             msg = (
                 f"Access-Control-Allow-Origin is sent on {len(lines)} header lines "
-                f"({', '.join(repr(v) for v in lines)}); two layers (e.g. a proxy and the app) both add it."
+                f"({shown}); two layers (e.g. a proxy and the app) both add it."
             )
         note = "Remove the header from one layer (proxy or app)."
         yield Hit(msg, ctx.evidence(ACAO, lines=len(lines), **({'added_by': who} if who else {})),

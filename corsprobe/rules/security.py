@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import header_values, joined
-from ..stack import attribute
+from ..stack import attributed
 from . import Context, Hit, fixes, rule, stackfixes
 
 _CORS_HEADERS = (
@@ -43,9 +43,7 @@ def duplicate_cors_headers(ctx: Context) -> Iterator[Hit]:
             for name in _CORS_HEADERS:
                 values = header_values(exchange.response.headers, name)
                 if len(values) > 1:
-                    who = attribute(values, ctx.layers)
-                    shown = (" and ".join(f"'{v}' ({w})" for v, w in zip(values, who, strict=True)) if who
-                             else ", ".join(repr(v) for v in values))
+                    shown, who = attributed(values, ctx.layers)
                     yield Hit(
                         f"{name} is sent {len(values)} times on the {kind} response "
                         f"({shown}): two layers add CORS headers.",
