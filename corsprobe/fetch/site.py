@@ -3,8 +3,9 @@
 Same-origin (scheme, host and port) decides CORS; same-site decides SameSite cookies. A site
 is "schemeful" as in the HTML Standard and Chromium since M89: the scheme plus the registrable
 domain (eTLD+1) of the host, found with the Public Suffix List (the ``publicsuffixlist``
-package ships the list and needs no network; an unknown top-level label such as ``.test``
-counts as a public suffix, as browsers treat it). The port does not count. A host with no
+package ships the list and needs no network; it is read on first use and looked up here, one
+host at a time; an unknown top-level label such as ``.test`` counts as a public suffix, as
+browsers treat it). The port does not count. A host with no
 registrable domain (an IP address, ``localhost``, a bare public suffix) is its own site.
 """
 
@@ -13,19 +14,29 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from .urls import InvalidInput, Origin, parse_origin, parse_url
 
-if TYPE_CHECKING:
-    from publicsuffixlist import PublicSuffixList
+
+@lru_cache(maxsize=1)
+def _rules() -> frozenset[str]:
+    """Every line of the list, lower-cased: its rules (``co.uk``, ``*.ck``, ``!www.ck``), in
+    the list's own Unicode spelling. Read on first use (a run whose hosts are all addresses
+    never reads it); comment lines are kept, as they can never equal a domain."""
+    from publicsuffixlist import PSLFILE
+
+    with open(PSLFILE, encoding="utf-8") as f:
+        return frozenset(f.read().lower().split("\n"))
 
 
-@lru_cache(maxsize=2)
-def _psl(accept_unknown: bool = True) -> PublicSuffixList:
-    from publicsuffixlist import PublicSuffixList
-
-    return PublicSuffixList(accept_unknown=accept_unknown)
+def _unicode(label: str) -> str:
+    """A punycode label (``xn--...``) in the list's Unicode spelling; others as they are."""
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return label.encode("ascii").decode("idna")
+    except (UnicodeError, ValueError):
+        return label
 
 
 def _is_ip(host: str) -> bool:
@@ -37,20 +48,52 @@ def _is_ip(host: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
+def _public_labels(host: str, accept_unknown: bool) -> int:
+    """How many trailing labels of ``host`` (lower case, no trailing dot) are a public
+    suffix, by the list's algorithm: the longest matching rule wins, a wildcard rule
+    (``*.ck``) covers one more label and names its own parent, an exception rule
+    (``!www.ck``) takes one label off; an unlisted top-level label counts as a suffix when
+    ``accept_unknown`` (as browsers treat ``.test``), else nothing matches (0)."""
+    labels = host.split(".")
+    if "" in labels:
+        return 0
+    spelled = {host, ".".join(_unicode(label) for label in labels)}
+    rules = _rules()
+    count = len(labels)
+    for i in range(count):  # from the longest candidate suffix to the shortest
+        for name in {".".join(h.split(".")[i:]) for h in spelled}:
+            depth = count - i
+            if "!" + name in rules:
+                return depth - 1
+            if "*." + name in rules:
+                return depth + 1 if i > 0 else depth
+            if name in rules:
+                return depth
+    return 1 if accept_unknown else 0
+
+
+def _registrable(host: str, accept_unknown: bool) -> str | None:
+    public = _public_labels(host, accept_unknown)
+    labels = host.split(".")
+    if public == 0 or public >= len(labels):
+        return None
+    return ".".join(labels[-public - 1:])
+
+
 @lru_cache(maxsize=1024)  # a run asks for the same few hosts once per check
 def registrable_domain(host: str) -> str:
     """The host's eTLD+1, or the host itself when it has none (IP, localhost, a suffix)."""
     host = host.lower().rstrip(".")
     if not host or _is_ip(host):
         return host
-    found = _psl().privatesuffix(host)
-    return found if found else host
+    return _registrable(host, True) or host
 
 
 def is_public_suffix(host: str) -> bool:
     """Whether ``host`` is itself a public suffix (``com``, ``co.uk``, ``github.io``)."""
     host = host.lower().rstrip(".")
-    return bool(host) and not _is_ip(host) and _psl().is_public(host)
+    return (bool(host) and not _is_ip(host)
+            and _public_labels(host, True) == len(host.split(".")))
 
 
 def listed_registrable_domain(host: str) -> str | None:
@@ -59,7 +102,7 @@ def listed_registrable_domain(host: str) -> str | None:
     host = host.lower().rstrip(".")
     if not host or _is_ip(host):
         return None
-    return _psl(accept_unknown=False).privatesuffix(host)
+    return _registrable(host, False)
 
 
 def site_of_origin(origin: Origin) -> str:

@@ -4,6 +4,7 @@ asyncio protocols, h11 doing the HTTP."""
 from __future__ import annotations
 
 import time
+import types
 from collections.abc import AsyncIterable
 from typing import TYPE_CHECKING, cast
 
@@ -47,11 +48,23 @@ class AsyncTransport:
             raise ValueError(f"unknown engine {engine!r}")
         self.options = options
         self.engine = engine
-        self._httpx = import_httpx()
+        self._httpx_module: types.ModuleType | None = None  # imported when first needed
         self._plain: httpx.AsyncBaseTransport | AsyncPool | None = None
         self._tls: httpx.AsyncBaseTransport | AsyncPool | None = None
 
+    @property
+    def _httpx(self) -> types.ModuleType:
+        if self._httpx_module is None:
+            self._httpx_module = import_httpx()
+        return self._httpx_module
+
     def _transport(self, scheme: str) -> httpx.AsyncBaseTransport | AsyncPool:
+        if scheme == "http" and self.engine == "pool":
+            if self._plain is None:
+                from .aiopool import AsyncPool
+
+                self._plain = AsyncPool(None)  # no TLS context at all for http://
+            return self._plain
         httpx = self._httpx
         if scheme == "https":
             if self._tls is None:
@@ -64,12 +77,7 @@ class AsyncTransport:
                     self._tls = AsyncPool(httpx.create_ssl_context(verify=verify, trust_env=False))
             return self._tls
         if self._plain is None:
-            if self.engine == "httpx":
-                self._plain = httpx.AsyncHTTPTransport(verify=False, trust_env=False)
-            else:
-                from .aiopool import AsyncPool
-
-                self._plain = AsyncPool(None)  # no TLS context at all for http://
+            self._plain = httpx.AsyncHTTPTransport(verify=False, trust_env=False)
         return self._plain
 
     async def aclose(self) -> None:
@@ -86,7 +94,7 @@ class AsyncTransport:
     async def send(self, request: HttpRequest) -> Exchange:
         import asyncio
 
-        out = prepare(self._httpx, request, self.options, plain=self.engine == "pool")
+        out = prepare(self._httpx_module, request, self.options, plain=self.engine == "pool")
         if isinstance(out, Exchange):
             return out
         for attempt in (1, 2):

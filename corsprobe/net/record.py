@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import Exchange, HttpRequest, HttpResponse, NetError
-from .options import BODY_WAIT, TransportOptions
+from .options import BODY_WAIT, TransportOptions, import_httpx
 from .wire import Watch, current_watch, printable
 
 if TYPE_CHECKING:
@@ -104,12 +104,13 @@ def plain_wire(request: HttpRequest, options: TransportOptions) -> tuple[Wire, H
 
 
 def prepare(
-    httpx: types.ModuleType, request: HttpRequest, options: TransportOptions,
+    httpx: types.ModuleType | None, request: HttpRequest, options: TransportOptions,
     plain: bool = False,
 ) -> Outgoing | Exchange:
     """The httpx request for ``request`` (Host first, --resolve applied, no other header
     added), or an Exchange carrying the error when the URL cannot be sent. ``plain``: the
-    caller takes a :class:`Wire`, made without httpx when :func:`plain_wire` can."""
+    caller takes a :class:`Wire`, made without httpx when :func:`plain_wire` can (``httpx``
+    None: imported only when it cannot)."""
     started = time.perf_counter()
     if plain and request.method.isascii():
         made = plain_wire(request, options)
@@ -117,6 +118,8 @@ def prepare(
             wire, recorded = made
             return Outgoing(None, recorded, wire.scheme, started, started + options.timeout,
                             wire)
+    if httpx is None:
+        httpx = import_httpx()
     try:
         url = _parsed_url(httpx, request.url)
     except Exception as exc:  # noqa: BLE001 - any parse failure is a usage problem upstream

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -189,8 +188,11 @@ def printable(data: bytes) -> str:
 
 def classify(exc: BaseException, watch: Watch | None = None) -> NetError:
     """The failure as one line saying what the server did wrong, and its kind."""
-    httpx = sys.modules["httpx"]
     import httpcore
+
+    from .options import import_httpx
+
+    httpx = import_httpx()  # on a failure only: a run of plain exchanges never imports it
 
     w = watch or current_watch()
     text = str(exc) or exc.__class__.__name__

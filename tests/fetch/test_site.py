@@ -41,3 +41,44 @@ def test_registrable_domain() -> None:
     assert registrable_domain("co.uk") == "co.uk"  # a bare suffix is its own site
     assert registrable_domain("10.0.0.1") == "10.0.0.1"
     assert site_of("https://user:pw@api.example.com/x") == "https://example.com"
+
+
+def _hosts_from_the_list() -> list[str]:
+    """For every rule of the shipped list: the rule's own name, one and two labels under it
+    (a wildcard's star filled in), in Unicode and in punycode where it is an IDN."""
+    from publicsuffixlist import PSLFILE
+
+    hosts: list[str] = ["localhost", "test", "app.test", "a.b.test", "com", "example.com"]
+    with open(PSLFILE, encoding="utf-8") as f:
+        for line in f:
+            rule = line.strip()
+            if not rule or rule.startswith("//"):
+                continue
+            name = rule.lstrip("!").replace("*", "star")
+            for host in (name, f"x.{name}", f"y.x.{name}"):
+                hosts.append(host)
+                try:
+                    hosts.append(host.encode("idna").decode("ascii"))
+                except UnicodeError:
+                    pass
+    return hosts
+
+
+def test_public_suffix_lookup_agrees_with_the_publicsuffixlist_package() -> None:
+    """Our lookup (read lazily, no per-rule IDN encoding) gives the package's answers for
+    every rule of the list, wildcards and exceptions included, in both spellings."""
+    from publicsuffixlist import PublicSuffixList
+
+    from corsprobe.fetch import site
+
+    known, listed = PublicSuffixList(), PublicSuffixList(accept_unknown=False)
+    hosts = _hosts_from_the_list()
+    assert len(hosts) > 30_000
+    wrong = []
+    for host in hosts:
+        lowered = host.lower()
+        if (site.registrable_domain(host) != (known.privatesuffix(lowered) or lowered)
+                or site.listed_registrable_domain(host) != listed.privatesuffix(lowered)
+                or site.is_public_suffix(host) != known.is_public(lowered)):
+            wrong.append(host)
+    assert wrong == []
