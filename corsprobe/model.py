@@ -19,18 +19,37 @@ BlockedAt = Literal["preflight", "actual", "redirect", "mixed-content", "local-n
                     "request-mode"]
 
 
+# Rules and the report ask one response for dozens of names in turn: the last few header
+# lists read are indexed by name (by identity; each entry holds its list, so its id cannot
+# be reused while it is cached).
+_INDEXES: dict[int, tuple[HeaderList, dict[str, list[str]]]] = {}
+
+
+def _index(headers: HeaderList) -> dict[str, list[str]]:
+    found = _INDEXES.get(id(headers))
+    if found is not None and found[0] is headers:
+        return found[1]
+    index: dict[str, list[str]] = {}
+    for k, v in headers:
+        key = k.lower()
+        if key in index:
+            index[key].append(v)
+        else:
+            index[key] = [v]
+    if len(_INDEXES) >= 16:
+        _INDEXES.clear()
+    _INDEXES[id(headers)] = (headers, index)
+    return index
+
+
 def header_values(headers: HeaderList, name: str) -> list[str]:
     """Every value of header ``name`` (case-insensitive), in order."""
-    lname = name.lower()
-    if not lname.isascii():  # (only there can lower-casing change a name's length)
-        return [v for k, v in headers if k.lower() == lname]
-    n = len(lname)  # most names differ in length: no lower-cased copy made for them
-    return [v for k, v in headers if len(k) == n and k.lower() == lname]
+    return list(_index(headers).get(name.lower(), ()))
 
 
 def joined(headers: HeaderList, name: str) -> str | None:
     """The header as a browser reads it: all lines joined with ", ", or None if absent."""
-    values = header_values(headers, name)
+    values = _index(headers).get(name.lower())
     return ", ".join(values) if values else None
 
 

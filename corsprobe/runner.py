@@ -324,15 +324,52 @@ def run_all(
     engine: str = "pool",
     job: Job | None = None,
     app: object = None,
+    jobs: int = 1,
 ) -> Summary:
+    """Run every check (or ``job`` item), streaming each result to the reporters.
+    ``jobs`` > 1: in that many worker processes (:mod:`corsprobe.workers`), forked before
+    any reporter starts."""
     summary = Summary(total)
     info = {"schema": RUN_SCHEMA, "tool": {"name": "corsprobe", "version": __version__},
             "total": total, **run_info}
+    results = None
+    if jobs > 1:
+        from . import workers
+        from .render.run import encode_result
+
+        items = list(units(checks) if job is None else checks)
+
+        def child(part: list[Any], j: int, send: Callable[[dict[str, Any]], None]) -> None:
+            run_coroutine(_run_all(
+                part, [_Sender(send)], Summary(len(part)), options,
+                workers.share(concurrency, jobs, j), workers.share(per_host, jobs, j),
+                secrets, engine, job, app))
+
+        results = workers.run_forked(items, jobs, child, encode_result)
     for r in reporters:
         r.start(info)
-    run_coroutine(_run_all(checks, reporters, summary, options, concurrency, per_host, secrets,
-                             engine, job, app))
+    if results is None:
+        run_coroutine(_run_all(checks, reporters, summary, options, concurrency, per_host,
+                               secrets, engine, job, app))
+    else:
+        for result in results:
+            summary.add(result)
+            for r in reporters:
+                r.result(result)
     done = summary.as_dict()
     for r in reporters:
         r.finish(done)
     return summary
+
+
+class _Sender:
+    """A worker process's one reporter: each result goes to the parent."""
+
+    def __init__(self, send: Callable[[dict[str, Any]], None]) -> None:
+        self.result = send
+
+    def start(self, run: dict[str, Any]) -> None:
+        pass
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        pass

@@ -75,6 +75,13 @@ def run(
     progress_every: Annotated[
         float, typer.Option("--progress-every", hidden=True, min=0)
     ] = 5.0,
+    jobs: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--jobs", "-j", min=1, show_default=False,
+                     help="Worker processes (default: one per CPU, up to 8, for 100 checks "
+                     "or more on Linux; 1 elsewhere). --concurrency and --per-host are shared "
+                     "among them, never multiplied."),
+    ] = None,
     engine: Annotated[
         str, typer.Option("--engine", hidden=True)
     ] = "pool",
@@ -154,12 +161,15 @@ def run(
             handle = output_file(path)
             files.append(handle)
             reporters.append(reporter(RUN, kind, handle, False))
+    from ..workers import jobs_for
+
+    in_flight = concurrency or cfg.concurrency or config_mod.DEFAULT_CONCURRENCY
+    to_host = per_host or cfg.per_host or config_mod.DEFAULT_PER_HOST
     try:
         summary = run_all(
             (c for c in cfg.checks() if selected(c)), total, reporters, run_info, options,
-            concurrency=concurrency or cfg.concurrency or config_mod.DEFAULT_CONCURRENCY,
-            per_host=per_host or cfg.per_host or config_mod.DEFAULT_PER_HOST,
-            secrets=cfg.secrets, engine=engine, app=loaded,
+            concurrency=in_flight, per_host=to_host, secrets=cfg.secrets, engine=engine,
+            app=loaded, jobs=jobs_for(jobs, total, in_flight, to_host, loaded),
         )
     finally:
         for handle in files:

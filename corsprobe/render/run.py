@@ -24,6 +24,11 @@ def json_reporter(out: IO[str], color: bool | None = None) -> Reporter:
     return JsonReporter(out)
 
 
+def encode_result(result: dict[str, Any]) -> str:
+    """One result as the JSON stream prints it: one compact line, UTF-8 as it is."""
+    return json.dumps(result, ensure_ascii=False)
+
+
 class JsonReporter:
     """``corsprobe/run/v1``: one object; ``results`` streamed one compact line each."""
 
@@ -36,7 +41,9 @@ class JsonReporter:
         self.out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "results": [\n')
 
     def result(self, result: dict[str, Any]) -> None:
-        self.out.write(("" if self.first else ",\n") + json.dumps(result, ensure_ascii=False))
+        # a worker process's result comes encoded already (corsprobe.workers.Encoded)
+        text = getattr(result, "json", None) or encode_result(result)
+        self.out.write(("" if self.first else ",\n") + text)
         self.first = False
 
     def finish(self, summary: dict[str, Any]) -> None:

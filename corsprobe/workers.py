@@ -1,0 +1,177 @@
+"""Worker processes for ``corsprobe run``: a big config on every core of the machine.
+
+The checks of a config are independent (a flow is one item), and each costs far more in
+Python (the browser's model, the rules, the report) than in waiting for the network, so one
+process keeps one core busy and the others idle. With ``jobs`` > 1 the parent, once the
+config is loaded and before anything else starts (no thread, no event loop, no reporter:
+``fork`` copies only a quiet process), forks ``jobs`` children. Child ``j`` runs every
+``jobs``-th item on its own event loop and connection pool, with its share of the limits
+(``concurrency`` and ``per_host`` are split, never multiplied: at most as many requests are
+in flight to one host as the user allowed), and sends each result to the parent as soon as
+it is done, as the JSON text the ``--format json`` stream prints (length-prefixed, on a
+pipe: the encoding is done in parallel, and the parent, which decodes it into the same
+dict, need not encode it again: :class:`Encoded`). The parent hands the results to the
+reporters as they arrive, as the one-process runner does: same dicts, same streaming, same
+summary and exit code.
+
+Only where ``fork`` is the platform's safe default (Linux); elsewhere, and for an
+in-process app (its state lives in the process), :func:`jobs_for` says 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import struct
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+_HEAD = struct.Struct("<cI")  # b"r" a result (JSON text) / b"e" an error (pickled); length
+
+
+class Encoded(dict[str, Any]):
+    """A result dict that comes with its JSON text (``json``): what a worker sent."""
+
+    __slots__ = ("json",)
+    json: str
+_MIN_ITEMS_PER_JOB = 50  # below that, forking costs more than it saves
+MAX_JOBS = 8
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def jobs_for(requested: int | None, items: int, concurrency: int, per_host: int,
+             app: object = None) -> int:
+    """How many processes run ``items`` checks: ``requested`` (None or 0: one per usable
+    CPU, up to :data:`MAX_JOBS`, when there are enough checks to share), never more than
+    the limits allow each process one slot, and 1 where fork is not safe or for an
+    in-process app."""
+    if app is not None or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return 1
+    if requested:
+        wanted = requested
+    else:
+        wanted = min(usable_cpus(), MAX_JOBS, items // _MIN_ITEMS_PER_JOB)
+    return max(1, min(wanted, items, concurrency, per_host))
+
+
+def share(total: int, jobs: int, j: int) -> int:
+    """Child ``j``'s part of a limit of ``total`` split over ``jobs`` (the parts add up)."""
+    return total // jobs + (1 if j < total % jobs else 0)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def run_forked(items: list[Any], jobs: int,
+               child: Callable[[list[Any], int, Callable[[dict[str, Any]], None]], None],
+               encode: Callable[[dict[str, Any]], str] = json.dumps,
+               ) -> Iterator[dict[str, Any]]:
+    """Fork ``jobs`` children now; child ``j`` calls ``child(items[j::jobs], j, send)`` and
+    ``send``s each result (``encode`` makes its JSON text). The iterator returned yields
+    them in the parent as they arrive (:class:`Encoded`). A child that fails (an exception, or killed) makes it raise once the others are
+    done; an interrupt in the parent, or closing the iterator early, ends the children."""
+    import signal
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children: dict[int, int] = {}  # read end -> pid
+    for j in range(jobs):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 0
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides
+                os.close(read_end)
+                for fd in children:
+                    os.close(fd)
+
+                def send(result: dict[str, Any], fd: int = write_end) -> None:
+                    data = encode(result).encode("utf-8")
+                    _write_all(fd, _HEAD.pack(b"r", len(data)) + data)
+
+                child(items[j::jobs], j, send)
+            except BaseException as exc:  # noqa: BLE001 - reported by the parent
+                code = 70
+                try:
+                    data = pickle.dumps(exc, pickle.HIGHEST_PROTOCOL)
+                except Exception:  # noqa: BLE001 - an exception that does not pickle
+                    data = pickle.dumps(RuntimeError(f"{exc.__class__.__name__}: {exc}"),
+                                        pickle.HIGHEST_PROTOCOL)
+                try:
+                    _write_all(write_end, _HEAD.pack(b"e", len(data)) + data)
+                except OSError:
+                    pass
+            finally:
+                os._exit(code)  # no atexit handlers, no second flush of the parent's buffers
+        os.close(write_end)
+        children[read_end] = pid
+    return _collect(children)
+
+
+def _collect(children: dict[int, int]) -> Iterator[dict[str, Any]]:
+    import selectors
+    import signal
+
+    failure: BaseException | None = None
+    selector = selectors.DefaultSelector()
+    buffers: dict[int, bytearray] = {}
+    try:
+        for fd in children:
+            selector.register(fd, selectors.EVENT_READ)
+            buffers[fd] = bytearray()
+        while buffers:
+            for key, _ in selector.select():
+                fd = key.fd
+                data = os.read(fd, 1 << 20)
+                if not data:
+                    selector.unregister(fd)
+                    os.close(fd)
+                    del buffers[fd]
+                    continue
+                buf = buffers[fd]
+                buf += data
+                size = _HEAD.size
+                while len(buf) >= size:
+                    kind, length = _HEAD.unpack_from(buf)
+                    if len(buf) < size + length:
+                        break
+                    payload = bytes(buf[size:size + length])
+                    del buf[:size + length]
+                    if kind == b"r":
+                        text = payload.decode("utf-8")
+                        result = Encoded(json.loads(text))
+                        result.json = text
+                        yield result
+                    elif failure is None:
+                        failure = pickle.loads(payload)
+        for pid in children.values():
+            _, status = os.waitpid(pid, 0)
+            code = os.waitstatus_to_exitcode(status)
+            if code != 0 and failure is None:
+                failure = RuntimeError(f"a worker process ended with exit code {code}")
+    except BaseException:  # interrupted (Ctrl-C), or a reporter failed: end the children
+        for pid in children.values():
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        raise
+    finally:
+        selector.close()
+        for fd in buffers:
+            os.close(fd)
+    if failure is not None:
+        raise failure

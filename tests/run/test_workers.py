@@ -1,0 +1,135 @@
+"""`corsprobe run --jobs N`: the checks of a config in N forked worker processes
+(corsprobe.workers), with the same results, summary and exit code as one process.
+
+Real forks and the real loopback server of tests/run/conftest.py; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import pytest
+
+from corsprobe import workers
+
+from .conftest import APP, run_cli
+from .test_shard import mixed_config, without_timings
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="worker processes are forked on Linux only")
+
+
+def test_jobs_for_one_per_cpu_for_big_configs_within_the_limits():
+    cpus = workers.usable_cpus()
+    assert workers.jobs_for(None, 10, 20, 10) == 1  # too few checks to be worth a fork
+    assert workers.jobs_for(None, 100_000, 20, 10) == min(cpus, workers.MAX_JOBS)
+    assert workers.jobs_for(4, 10, 20, 10) == 4  # asked for: given
+    assert workers.jobs_for(4, 3, 20, 10) == 3  # never more processes than checks
+    assert workers.jobs_for(4, 1000, 20, 2) == 2  # each process needs a request to a host
+    assert workers.jobs_for(4, 1000, 3, 10) == 3  # ... and a check in flight
+    assert workers.jobs_for(4, 1000, 20, 10, app=object()) == 1  # an in-process app: one
+
+
+@pytest.mark.parametrize("total,jobs", [(20, 2), (10, 3), (7, 7), (1, 1), (5, 4)])
+def test_the_limits_are_shared_never_multiplied(total, jobs):
+    parts = [workers.share(total, jobs, j) for j in range(jobs)]
+    assert sum(parts) == total and min(parts) >= total // jobs >= 1
+
+
+def _results(part, j, send):
+    for item in part:
+        send({"item": item, "pid": os.getpid()})
+
+
+def test_every_item_runs_once_in_a_child_process():
+    got = list(workers.run_forked(list(range(25)), 3, _results))
+    assert sorted(r["item"] for r in got) == list(range(25))
+    pids = {r["pid"] for r in got}
+    assert len(pids) == 3 and os.getpid() not in pids
+
+
+def _fails_on_seven(part, j, send):
+    for item in part:
+        if item == 7:
+            raise ValueError("item 7 is bad")
+        send({"item": item})
+
+
+def test_a_failing_child_is_raised_in_the_parent_after_the_others():
+    got = []
+    with pytest.raises(ValueError, match="item 7 is bad"):
+        for r in workers.run_forked(list(range(12)), 2, _fails_on_seven):
+            got.append(r["item"])
+    assert set(range(0, 12, 2)) <= set(got)  # the other child finished its part
+
+
+def _sleeps(part, j, send):
+    send({"pid": os.getpid()})
+    time.sleep(60)
+
+
+def test_closing_the_results_early_ends_the_children():
+    results = workers.run_forked([1, 2], 2, _sleeps)
+    pids = {next(results)["pid"], next(results)["pid"]}
+    started = time.perf_counter()
+    results.close()  # what a reporter's failure or Ctrl-C in the parent does
+    assert time.perf_counter() - started < 10
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # killed and already reaped
+
+
+def _config(base: str) -> str:
+    flow = f'''
+[[flows]]
+name = "session"
+origin = "{APP}"
+credentials = false
+
+[[flows.steps]]
+name = "first"
+url = "/ok/one"
+
+[[flows.steps]]
+name = "second"
+url = "/ok/two"
+method = "PUT"
+headers = {{ "Content-Type" = "application/json" }}
+'''
+    many = "".join(f'''
+[[checks]]
+name = "many {i}"
+url = "/ok/{i}"
+origin = "{APP}"
+method = "DELETE"
+''' for i in range(12))
+    return mixed_config(base) + flow + many
+
+
+def test_three_workers_give_what_one_process_gives_check_for_check(base, write, tmp_path):
+    write(_config(base))
+    one = run_cli("--format", "json", "--jobs", "1", "--junit", "one.xml", cwd=tmp_path)
+    three = run_cli("--format", "json", "--jobs", "3", "--concurrency", "6", "--junit",
+                    "three.xml", cwd=tmp_path)
+    assert one.code == three.code == 1, three.err
+    a, b = json.loads(one.out), json.loads(three.out)
+    by_index = sorted(b["results"], key=lambda r: r["index"])
+    assert without_timings(by_index) == without_timings(
+        sorted(a["results"], key=lambda r: r["index"]))
+    assert {k: v for k, v in b["summary"].items() if k != "duration_s"} == \
+        {k: v for k, v in a["summary"].items() if k != "duration_s"}
+    assert len(b["results"]) == 11 + 2 + 12
+    # a flow is one item: its steps run in one process, in order
+    steps = [r["name"] for r in b["results"] if r.get("flow") == "session"]
+    assert steps == ["session › first", "session › second"]
+    xml = (tmp_path / "three.xml").read_text(encoding="utf-8")
+    assert xml.count("<testcase ") == 25 and 'failures="' in xml
+
+
+def test_a_small_config_runs_in_one_process_unless_asked(base, write, tmp_path):
+    write(mixed_config(base))
+    ran = run_cli("--format", "json", "--jobs", "2", cwd=tmp_path)
+    assert ran.code == 1 and len(json.loads(ran.out)["results"]) == 11, ran.err
