@@ -38,6 +38,7 @@ class Encoded(dict[str, Any]):
     json: str
 _MIN_ITEMS_PER_JOB = 50  # below that, forking costs more than it saves
 MAX_JOBS = 8
+FLUSH_EVERY = 0.05  # seconds a finished result may wait in a worker before it is sent
 
 
 def usable_cpus() -> int:
@@ -73,6 +74,39 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+class _Pipe:
+    """A child's end of its pipe. Results are written together, at most
+    :data:`FLUSH_EVERY` seconds after the first of them is ready (on the child's event
+    loop), not one system call and one wake-up of the parent each."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = bytearray()
+        self.timer: Any = None
+
+    def send(self, frame: bytes) -> None:
+        import asyncio
+
+        self.buffer += frame
+        if len(self.buffer) >= 1 << 16:
+            self.flush()
+        elif self.timer is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # not on an event loop: nothing would flush it later
+                self.flush()
+                return
+            self.timer = loop.call_later(FLUSH_EVERY, self.flush)
+
+    def flush(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.buffer:
+            _write_all(self.fd, bytes(self.buffer))
+            self.buffer.clear()
+
+
 def run_forked(items: list[Any], jobs: int,
                child: Callable[[list[Any], int, Callable[[dict[str, Any]], None]], None],
                encode: Callable[[dict[str, Any]], str] = json.dumps,
@@ -97,11 +131,14 @@ def run_forked(items: list[Any], jobs: int,
                 for fd in children:
                     os.close(fd)
 
-                def send(result: dict[str, Any], fd: int = write_end) -> None:
+                pipe = _Pipe(write_end)
+
+                def send(result: dict[str, Any], pipe: _Pipe = pipe) -> None:
                     data = encode(result).encode("utf-8")
-                    _write_all(fd, _HEAD.pack(b"r", len(data)) + data)
+                    pipe.send(_HEAD.pack(b"r", len(data)) + data)
 
                 child(items[j::jobs], j, send)
+                pipe.flush()
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
                 code = 70
                 try:

@@ -16,6 +16,7 @@ its "Fetch API cannot load ... due to access control checks." line.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from ..model import CorsFailure
 from .urls import Origin, Url, parse_url
@@ -46,6 +47,7 @@ WEBKIT_MIXED_LOOPBACK = (
 WEBKIT_NOT_ALLOWED = "Not allowed to request resource"
 WEBKIT_CANNOT_LOAD = "Fetch API cannot load {url} due to access control checks."
 
+@lru_cache(maxsize=256)  # asked for each check's page and target: a config names a few hosts
 def loopback_host(host: str) -> bool:
     """``localhost`` (and ``*.localhost``), 127.0.0.0/8 or ::1: a potentially trustworthy
     host by the Secure Contexts spec."""
@@ -111,6 +113,7 @@ _PRIVATE_NETS = tuple(ipaddress.ip_network(n) for n in (
 ))
 
 
+@lru_cache(maxsize=256)
 def space_of_address(address: str) -> str:
     """The address space of an IP address: local (loopback, 0.0.0.0), private (RFC 1918,
     link-local, CGNAT, benchmarking, IPv6 ULA) or public."""

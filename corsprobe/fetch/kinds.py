@@ -41,6 +41,7 @@ and POST, and silently drops a header that is not CORS-safelisted.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 KINDS = ("fetch", "xhr", "eventsource", "img", "font", "script", "module", "stylesheet",
          "beacon")
@@ -243,16 +244,21 @@ def accept(kind: str, engine: str = "chromium") -> str:
 def of(spec: object) -> Kind:
     """The kind of a RequestSpec (its ``kind``, ``mode``, ``crossorigin``), with the Accept
     header of the spec's browser."""
+    return _of(getattr(spec, "kind", "fetch"), getattr(spec, "mode", None),
+               getattr(spec, "crossorigin", None), bool(getattr(spec, "credentials", False)),
+               str(getattr(spec, "method", "GET")), tuple(getattr(spec, "headers", ())),
+               getattr(spec, "body", None), str(getattr(spec, "browser", "chrome") or "chrome"))
+
+
+@lru_cache(maxsize=256)  # asked several times per check; a config's checks share a few kinds
+def _of(kind: str, mode: str | None, crossorigin: str | None, credentials: bool, method: str,
+        headers: tuple[tuple[str, str], ...], body: bytes | None, browser: str) -> Kind:
     from dataclasses import replace
 
     from .browsers import BROWSERS
 
-    found = resolve(
-        getattr(spec, "kind", "fetch"), getattr(spec, "mode", None),
-        getattr(spec, "crossorigin", None), bool(getattr(spec, "credentials", False)),
-        str(getattr(spec, "method", "GET")), tuple(getattr(spec, "headers", ())),
-        getattr(spec, "body", None))
-    b = BROWSERS.get(str(getattr(spec, "browser", "chrome") or "chrome"))
+    found = resolve(kind, mode, crossorigin, credentials, method, headers, body)
+    b = BROWSERS.get(browser)
     engine = b.engine if b is not None else "chromium"
     wanted = accept(found.name, engine)
     if wanted != found.accept:
