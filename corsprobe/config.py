@@ -107,7 +107,7 @@ def _toml() -> Any:
     return tomllib
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     """One check after matrix expansion: a request and what is expected of it."""
 
@@ -132,7 +132,7 @@ class Check:
                            self.expect_status)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckDef:
     """One ``[[checks]]`` table, validated, before matrix expansion."""
 
@@ -346,6 +346,7 @@ def load(
             raise UsageError(f"{display}: [tool.corsprobe] must be a table")
     lines = _lines_of(text, _CHECKS_HEADER)
     flow_lines = (_lines_of(text, _FLOW_HEADER), _lines_of(text, _STEP_HEADER))
+    del text
     return _Loader(display, env).config(path, data, lines, base_url, flow_lines)
 
 
@@ -367,6 +368,12 @@ class _Loader:
         self.display = display
         self.env = env
         self.secrets: set[str] = set()
+        self._shared: dict[Any, Any] = {}
+
+    def shared(self, value: Any) -> Any:
+        """One object for equal values (a method, a header list, a body): the checks of a big
+        config repeat them, and each would otherwise keep its own copy."""
+        return self._shared.setdefault(value, value)
 
     # errors name the file, the check and the key; env-derived values never appear in them
     def error(self, where: str | None, key: str | None, message: str) -> UsageError:
@@ -568,6 +575,7 @@ class _Loader:
         for i, table in enumerate(raw_checks):
             line = lines[i] if len(lines) == len(raw_checks) else None
             d = self.check(i + 1, table, g, line)
+            raw_checks[i] = {}  # its parsed table is done with: a big config's peak stays low
             if d.named:
                 if d.name in names:
                     raise self.error(f"check '{d.name}'", "name",
@@ -799,17 +807,17 @@ class _Loader:
             named=name is not None,
             urls=tuple(urls),
             url_labels=labels,
-            origins=tuple(origins),
-            method=method,
-            headers=tuple(headers),
+            origins=self.shared(tuple(origins)),
+            method=self.shared(method),
+            headers=self.shared(tuple(headers)),
             credentials=get("credentials", "boolean", g["credentials"]),
-            body=body,
+            body=self.shared(body),
             send_actual=get("send_actual", "boolean"),
             expect=expect,
             expect_error=expect_error,
-            readable=readable,
+            readable=self.shared(readable),
             max_severity=max_severity,
-            tags=tuple(get("tags", "list of strings", [])),
+            tags=self.shared(tuple(get("tags", "list of strings", []))),
             browser=self.choice(table, "browser", BROWSERS, where) if "browser" in table
             else g["browser"],
             probe=self.probe_mode(table, where) if "probe" in table else g["probe"],

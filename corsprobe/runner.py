@@ -337,15 +337,16 @@ def run_all(
         from . import workers
         from .render.run import encode_result
 
-        items = list(units(checks) if job is None else checks)
-
-        def child(part: list[Any], j: int, send: Callable[[dict[str, Any]], None]) -> None:
+        def child(j: int, send: Callable[[dict[str, Any]], None]) -> None:
+            # each worker walks the (lazy, forked) items and takes every jobs-th one: the
+            # parent never holds them all
+            items = units(checks) if job is None else iter(checks)
+            part = (item for i, item in enumerate(items) if i % jobs == j)
             run_coroutine(_run_all(
-                part, [_Sender(send)], Summary(len(part)), options,
-                workers.share(concurrency, jobs, j), workers.share(per_host, jobs, j),
-                secrets, engine, job, app))
+                part, [_Sender(send)], Summary(0), options, workers.share(concurrency, jobs, j),
+                workers.share(per_host, jobs, j), secrets, engine, job, app))
 
-        results = workers.run_forked(items, jobs, child, encode_result)
+        results = workers.run_forked(jobs, child, encode_result)
     for r in reporters:
         r.start(info)
     if results is None:

@@ -107,12 +107,11 @@ class _Pipe:
             self.buffer.clear()
 
 
-def run_forked(items: list[Any], jobs: int,
-               child: Callable[[list[Any], int, Callable[[dict[str, Any]], None]], None],
+def run_forked(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]], None],
                encode: Callable[[dict[str, Any]], str] = json.dumps,
                ) -> Iterator[dict[str, Any]]:
-    """Fork ``jobs`` children now; child ``j`` calls ``child(items[j::jobs], j, send)`` and
-    ``send``s each result (``encode`` makes its JSON text). The iterator returned yields
+    """Fork ``jobs`` children now; child ``j`` calls ``child(j, send)``, runs its share of
+    the work and ``send``s each result (``encode`` makes its JSON text). The iterator returned yields
     them in the parent as they arrive (:class:`Encoded`). A child that fails (an exception, or killed) makes it raise once the others are
     done; an interrupt in the parent, or closing the iterator early, ends the children."""
     import signal
@@ -137,7 +136,7 @@ def run_forked(items: list[Any], jobs: int,
                     data = encode(result).encode("utf-8")
                     pipe.send(_HEAD.pack(b"r", len(data)) + data)
 
-                child(items[j::jobs], j, send)
+                child(j, send)
                 pipe.flush()
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
                 code = 70

@@ -126,7 +126,6 @@ def _hostname(parts: SplitResult) -> str:
     return netloc.rsplit(":", 1)[0] if ":" in netloc else netloc
 
 
-@lru_cache(maxsize=1024)
 @lru_cache(maxsize=1024)  # a config's checks name a few origins, each parsed once
 def parse_origin(text: str) -> Origin:
     """Parse ``--origin``: ``scheme://host[:port]`` and nothing more, or ``null``."""
@@ -167,7 +166,7 @@ class Url:
         return Origin(self.scheme, self.host, self.port)
 
 
-@lru_cache(maxsize=4096)  # parsed at load, then again by the replay: once is enough
+@lru_cache(maxsize=1024)  # parsed at load, then again by the replay: once is enough
 def parse_url(text: str, what: str = "URL") -> Url:
     example = "https://api.example.com/users"
     parts, port = _split(text, what, example)

@@ -39,20 +39,20 @@ def test_the_limits_are_shared_never_multiplied(total, jobs):
     assert sum(parts) == total and min(parts) >= total // jobs >= 1
 
 
-def _results(part, j, send):
-    for item in part:
+def _results(j, send):
+    for item in range(j, 25, 3):
         send({"item": item, "pid": os.getpid()})
 
 
 def test_every_item_runs_once_in_a_child_process():
-    got = list(workers.run_forked(list(range(25)), 3, _results))
+    got = list(workers.run_forked(3, _results))
     assert sorted(r["item"] for r in got) == list(range(25))
     pids = {r["pid"] for r in got}
     assert len(pids) == 3 and os.getpid() not in pids
 
 
-def _fails_on_seven(part, j, send):
-    for item in part:
+def _fails_on_seven(j, send):
+    for item in range(j, 12, 2):
         if item == 7:
             raise ValueError("item 7 is bad")
         send({"item": item})
@@ -61,18 +61,18 @@ def _fails_on_seven(part, j, send):
 def test_a_failing_child_is_raised_in_the_parent_after_the_others():
     got = []
     with pytest.raises(ValueError, match="item 7 is bad"):
-        for r in workers.run_forked(list(range(12)), 2, _fails_on_seven):
+        for r in workers.run_forked(2, _fails_on_seven):
             got.append(r["item"])
     assert set(range(0, 12, 2)) <= set(got)  # the other child finished its part
 
 
-def _sleeps(part, j, send):
+def _sleeps(j, send):
     send({"pid": os.getpid()})
     time.sleep(60)
 
 
 def test_closing_the_results_early_ends_the_children():
-    results = workers.run_forked([1, 2], 2, _sleeps)
+    results = workers.run_forked(2, _sleeps)
     pids = {next(results)["pid"], next(results)["pid"]}
     started = time.perf_counter()
     results.close()  # what a reporter's failure or Ctrl-C in the parent does
