@@ -41,8 +41,23 @@ def _votes(response: HttpResponse) -> dict[str, list[str]]:
     return found
 
 
+_LAST: tuple[Trace | None, tuple[str, tuple[str, ...]] | None] = (None, None)
+
+
 def detect(trace: Trace) -> tuple[str, list[str]] | None:
-    """(framework key, evidence) when the responses point to one framework, else None."""
+    """(framework key, evidence) when the responses point to one framework, else None.
+
+    The report and the layer detection both ask, once each per check: the last answer is
+    kept (one reference, swapped whole, so threads never see a mixed pair)."""
+    global _LAST
+    last = _LAST
+    if last[0] is not trace:
+        last = _LAST = (trace, _detect(trace))
+    found = last[1]
+    return None if found is None else (found[0], list(found[1]))
+
+
+def _detect(trace: Trace) -> tuple[str, tuple[str, ...]] | None:
     tally: dict[str, list[str]] = {}
     exchanges = (*trace.preflights, *trace.actuals, *(p.exchange for p in trace.probes))
     for exchange in exchanges:
@@ -55,4 +70,4 @@ def detect(trace: Trace) -> tuple[str, list[str]] | None:
     if len(tally) != 1:
         return None
     (name, why), = tally.items()
-    return name, why
+    return name, tuple(why)

@@ -25,7 +25,8 @@ BlockedAt = Literal["preflight", "actual", "redirect", "mixed-content", "local-n
 _INDEXES: dict[int, tuple[HeaderList, dict[str, list[str]]]] = {}
 
 
-def _index(headers: HeaderList) -> dict[str, list[str]]:
+def header_index(headers: HeaderList) -> dict[str, list[str]]:
+    """Every value of each header, by lower-cased name (cached: read it, never change it)."""
     found = _INDEXES.get(id(headers))
     if found is not None and found[0] is headers:
         return found[1]
@@ -44,12 +45,12 @@ def _index(headers: HeaderList) -> dict[str, list[str]]:
 
 def header_values(headers: HeaderList, name: str) -> list[str]:
     """Every value of header ``name`` (case-insensitive), in order."""
-    return list(_index(headers).get(name.lower(), ()))
+    return list(header_index(headers).get(name.lower(), ()))
 
 
 def joined(headers: HeaderList, name: str) -> str | None:
     """The header as a browser reads it: all lines joined with ", ", or None if absent."""
-    values = _index(headers).get(name.lower())
+    values = header_index(headers).get(name.lower())
     return ", ".join(values) if values else None
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import UsageError
-from .model import HttpResponse, Trace, header_values, joined
+from .model import HttpResponse, Trace, header_index, header_values, joined
 
 # name -> (label, role); roles, front to back: "cache", "proxy", "app"
 KNOWN: dict[str, tuple[str, str]] = {
@@ -115,8 +115,16 @@ def house_style(response: HttpResponse) -> str | None:
     return None
 
 
+# every header _votes reads: a response with none of them (and no proxy's own page) names no layer
+_TELLING = frozenset({"server", "via", "x-varnish", "cf-cache-status", "cf-ray", "x-amz-cf-id",
+                      "x-served-by", "x-cache-status", "x-cache", "age", "keep-alive",
+                      "x-powered-by"})
+
+
 def _votes(response: HttpResponse) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
+    if _TELLING.isdisjoint(header_index(response.headers)) and house_style(response) is None:
+        return found
 
     def vote(name: str, why: str) -> None:
         if why not in found.setdefault(name, []):

@@ -192,6 +192,8 @@ def same_origin(a: Origin, b: Origin) -> bool:
 
 def strip_credentials(url: str) -> str:
     """The URL with any user:password replaced, for reports."""
+    if "@" not in url:  # no user info without an "@"
+        return url
     parts = urlsplit(url)
     if parts.username is None and parts.password is None:
         return url

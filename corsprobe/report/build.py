@@ -24,7 +24,12 @@ SCHEMA = "corsprobe/report/v1"
 
 
 def _headers(headers: HeaderList, secret: frozenset[str]) -> list[list[str]]:
-    return [[k, header_value(k, v, secret)] for k, v in headers]
+    out = []
+    for k, v in headers:
+        low = k.lower()  # most lines are neither secret nor a Set-Cookie: shown as they are
+        out.append([k, header_value(k, v, secret) if low in secret or low == "set-cookie"
+                    else v])
+    return out
 
 
 def _exchange(ex: Exchange, secret: frozenset[str]) -> dict[str, Any]:
