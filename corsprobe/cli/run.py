@@ -118,12 +118,16 @@ def run(
 
     kept = total = 0
     seen = set[str]()
-    for c in cfg.checks():
-        if keep(c):
-            kept += 1
-            seen.update((c.name, c.group))
-            if part is None or part.holds(c):
-                total += 1
+    filtering = bool(wanted_names or wanted_tags or part is not None)
+    if filtering:
+        for c in cfg.checks():
+            if keep(c):
+                kept += 1
+                seen.update((c.name, c.group))
+                if part is None or part.holds(c):
+                    total += 1
+    else:  # every check (a config of many need not be walked to be counted)
+        kept = total = cfg.count
     missing = sorted(wanted_names - seen)
     if missing:
         raise UsageError(f"--only {missing[0]!r}: no check in {cfg.display} has that name"
@@ -167,7 +171,8 @@ def run(
     to_host = per_host or cfg.per_host or config_mod.DEFAULT_PER_HOST
     try:
         summary = run_all(
-            (c for c in cfg.checks() if selected(c)), total, reporters, run_info, options,
+            (c for c in cfg.checks() if selected(c)) if filtering else cfg.checks(), total,
+            reporters, run_info, options,
             concurrency=in_flight, per_host=to_host, secrets=cfg.secrets, engine=engine,
             app=loaded, jobs=jobs_for(jobs, total, in_flight, to_host, loaded),
         )
