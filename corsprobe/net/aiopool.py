@@ -494,8 +494,9 @@ class AsyncPool:
         self._idle: dict[object, list[Connection]] = {}
         self._busy: set[Connection] = set()
 
-    async def _checkout(self, key: tuple[str, str, int, str | None]) -> Connection:
-        idle = self._idle.get(key)
+    async def _checkout(self, key: tuple[str, str, int, str | None], fresh: bool = False
+                        ) -> Connection:
+        idle = None if fresh else self._idle.get(key)
         while idle:
             conn = idle.pop()
             if conn.reusable():
@@ -511,17 +512,18 @@ class AsyncPool:
             stream = await stream.start_tls(ctx, server_hostname=sni or host)
         return Connection(stream, self._keepalive_expiry)
 
-    async def exchange(self, request: Wire, cap: int, deadline: float,
+    async def exchange(self, request: Wire, cap: int, deadline: float, fresh: bool = False,
                        ) -> tuple[tuple[int, bytes, bytes, list[tuple[bytes, bytes]]], bytes,
                                   bool]:
         """Send ``request`` on an idle connection to its origin (or a new one), read the
         response head, then at most ``cap`` bytes of the body (see :class:`.CappedBody`):
         the head (status, reason, HTTP version, raw header lines), the body and whether it
-        was cut short. The connection goes back to the
-        pool when the exchange ended cleanly. Errors before the head arrived are raised; a
+        was cut short (``fresh``: on a new connection, as the browser retries a request
+        that a reused one lost). The connection goes back to the pool when the exchange
+        ended cleanly. Errors before the head arrived are raised; a
         body that fails or stalls is only noted (the verdict needs the headers)."""
         key = (request.scheme, request.host, request.port, request.sni)
-        conn = await self._checkout(key)
+        conn = await self._checkout(key, fresh)
         self._busy.add(conn)
         try:
             head = await conn.request(request)

@@ -100,9 +100,11 @@ class AsyncTransport:
         for attempt in (1, 2):
             watch = Watch(out.deadline, self.options.timeout)
             try:
-                # the pool's streams keep the deadline themselves; this bounds the httpx engine
-                left = max(out.deadline - time.perf_counter(), 0.0) + 1.0
-                exchange = await asyncio.wait_for(self._send(out, watch), left)
+                if self.engine == "pool":  # its streams keep the deadline themselves
+                    exchange = await self._send(out, watch, fresh=attempt == 2)
+                else:  # this bounds the httpx engine
+                    left = max(out.deadline - time.perf_counter(), 0.0) + 1.0
+                    exchange = await asyncio.wait_for(self._send(out, watch), left)
             except TimeoutError:  # not the builtin TimeoutError on Python 3.10
                 return Exchange(out.recorded, error=classify(TimeoutError(), watch),
                                 elapsed_ms=ms_since(out.started))
@@ -110,11 +112,12 @@ class AsyncTransport:
                 return exchange
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _send(self, out: Outgoing, watch: Watch) -> Exchange:
+    async def _send(self, out: Outgoing, watch: Watch, fresh: bool = False) -> Exchange:
         with watching(watch):
-            return await self._send_watched(out, watch)
+            return await self._send_watched(out, watch, fresh)
 
-    async def _send_watched(self, out: Outgoing, watch: Watch) -> Exchange:
+    async def _send_watched(self, out: Outgoing, watch: Watch, fresh: bool = False
+                            ) -> Exchange:
         try:
             transport = self._transport(out.scheme)
             if self.engine == "pool":
@@ -122,7 +125,7 @@ class AsyncTransport:
                 pool = cast("AsyncPool", transport)
                 assert out.wire is not None  # prepare(plain=True) makes it
                 head, body, truncated = await pool.exchange(
-                    out.wire, self.options.body_cap, out.deadline)
+                    out.wire, self.options.body_cap, out.deadline, fresh=fresh)
                 recorded = record_head(*head, body, truncated)
             else:
                 assert out.request is not None  # prepare(plain=False) makes it
