@@ -22,6 +22,7 @@ its target has no verdict, so a real failure elsewhere takes precedence).
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable, Coroutine, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from .jar import Jar
 
 T = TypeVar("T")
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")  # urlsplit's netloc
 RUN_SCHEMA = "corsprobe/run/v1"
 
 
@@ -234,7 +236,8 @@ async def _run_all(
         hosts: dict[str, asyncio.Semaphore] = {}
 
         async def send(request: HttpRequest) -> Exchange:
-            host = urlsplit(request.url).netloc.lower()
+            found = _AUTHORITY.match(request.url)  # (a URL the replay made: it has one)
+            host = (found[1] if found else urlsplit(request.url).netloc).lower()
             sem = hosts.get(host)
             if sem is None:
                 sem = hosts[host] = asyncio.Semaphore(per_host)

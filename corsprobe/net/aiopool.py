@@ -246,6 +246,10 @@ _DIGITS_RE = re.compile(rb"[0-9]{1,18}")
 _H11_ONLY = frozenset((b"transfer-encoding", b"connection", b"expect", b"upgrade"))
 
 
+_HEADER_LINES_RE = re.compile(rb"(?:" + _TOKEN + rb": " + _FIELD_VALUE + rb"\r\n)*")
+_RESPONSE_LINES_RE = re.compile(rb"(?:\r\n" + _TOKEN + rb":[ \t]*" + _FIELD_VALUE + rb"[ \t]*)*")
+
+
 def plain_request(method: bytes, target: bytes, headers: list[tuple[bytes, bytes]],
                   body: bytes) -> bytes | None:
     """The bytes h11 would write for this request (head and Content-Length body), when it
@@ -253,13 +257,17 @@ def plain_request(method: bytes, target: bytes, headers: list[tuple[bytes, bytes
     if method == b"CONNECT" or not _TOKEN_RE.fullmatch(method) or not _TARGET_RE.fullmatch(
             target):
         return None
+    lines = [b"%s: %s\r\n" % (name, value) for name, value in headers]
+    block = b"".join(lines)
+    # every name a token and every value a field value (h11's grammar), one line each: a
+    # line break inside a name or value would add a line to the count
+    if not _HEADER_LINES_RE.fullmatch(block) or block.count(b"\n") != len(headers):
+        return None
     hosts, others, length = [], [], None
-    for name, value in headers:
-        if not _TOKEN_RE.fullmatch(name) or not _FIELD_VALUE_RE.fullmatch(value):
-            return None
+    for (name, value), line in zip(headers, lines, strict=True):
         lname = name.lower()
         if lname == b"host":
-            hosts.append(b"%s: %s\r\n" % (name, value))
+            hosts.append(line)
             continue
         if lname in _H11_ONLY:
             return None
@@ -267,7 +275,7 @@ def plain_request(method: bytes, target: bytes, headers: list[tuple[bytes, bytes
             if length is not None or not _DIGITS_RE.fullmatch(value):
                 return None
             length = int(value)
-        others.append(b"%s: %s\r\n" % (name, value))
+        others.append(line)
     if len(hosts) != 1 or (length or 0) != len(body):
         return None
     return b"".join([b"%s %s HTTP/1.1\r\n" % (method, target), *hosts, *others, b"\r\n", body])
@@ -282,20 +290,20 @@ def plain_head(data: bytes, method: bytes
     end = data.find(b"\r\n\r\n")
     if end < 0:
         return None
-    lines = data[:end].split(b"\r\n")
-    m = _STATUS_LINE_RE.fullmatch(lines[0])
+    first = data.find(b"\r\n", 0, end)
+    if first < 0:
+        first = end
+    m = _STATUS_LINE_RE.fullmatch(data, 0, first)
     if m is None:
         return None
     status = int(m[1])
-    if status < 200:
+    if status < 200 or not _RESPONSE_LINES_RE.fullmatch(data, first, end):
         return None
     headers = []
     length = None
-    for line in lines[1:]:
-        f = _HEADER_FIELD_RE.fullmatch(line)
-        if f is None:
-            return None
-        name, value = f[1], f[2]
+    for line in data[first + 2:end].split(b"\r\n") if first < end else ():
+        name, _, value = line.partition(b":")  # a token holds no colon
+        value = value.strip(b" \t")
         lname = name.lower()
         if lname in _H11_ONLY:
             return None

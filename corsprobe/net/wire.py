@@ -95,6 +95,10 @@ _LINE_END = re.compile(rb"\r?\n")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _INFORMATIONAL = re.compile(rb"HTTP/1\.[01] 1(?!01)\d\d")
+# a head the rewrite below would give back byte for byte: CRLF line ends, each header line
+# "token: value" with one space and no white space around the value, no folding
+_CLEAN_HEAD = re.compile(rb"HTTP/[^\r\n]*(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+: "
+                         rb"(?:[^ \t\r\n](?:[^\r\n]*[^ \t\r\n])?)?)*")
 
 
 class HeadFilter:
@@ -156,6 +160,12 @@ class HeadFilter:
 
     @staticmethod
     def _rewrite(head: bytes, watch: Watch) -> bytes:
+        if _CLEAN_HEAD.fullmatch(head):  # nothing to rewrite, nothing to note: as it came
+            return head + b"\r\n\r\n"
+        return HeadFilter._rewritten(head, watch)
+
+    @staticmethod
+    def _rewritten(head: bytes, watch: Watch) -> bytes:
         lines = _LINE_END.split(head)
         if not lines[0].startswith(b"HTTP/"):
             return head + b"\r\n\r\n"  # not HTTP: h11 says so
