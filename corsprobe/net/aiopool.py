@@ -3,9 +3,11 @@ plain asyncio protocol.
 
 h11 does the HTTP, with the settings httpcore gives it; these classes move bytes, under the
 request's whole deadline, reading each response head as the browser does. This module
-imports h11, httpcore (for its exception and stream classes) and asyncio, so :mod:`.pool`
-imports it when its first pool is built (importing :mod:`corsprobe.net` stays cheap for
-``corsprobe check``).
+imports h11 and asyncio, so :mod:`.pool` imports it when its first pool is built (importing
+:mod:`corsprobe.net` stays cheap for ``corsprobe check``). Failures are raised as httpcore's
+exceptions (what :func:`.wire.classify` reads, for every transport alike), and httpcore is
+imported at the first failure: importing it (with anyio and certifi) takes longer than a
+thousand plain exchanges.
 """
 
 from __future__ import annotations
@@ -15,13 +17,25 @@ import re
 import ssl
 import time
 from collections.abc import AsyncIterator
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 import h11
-import httpcore
 
 from .record import CappedBody, Wire
 from .wire import HeadFilter, Watch, current_watch
+
+if TYPE_CHECKING:
+    import httpcore
+else:
+    class _Httpcore:
+        """The httpcore module, imported on first use (a failure)."""
+
+        def __getattr__(self, name: str) -> Any:
+            import httpcore as module
+
+            return getattr(module, name)
+
+    httpcore = _Httpcore()
 
 _READ_HIGH_WATER = 256 * 1024
 _WRITE_HIGH_WATER = 64 * 1024
@@ -83,23 +97,22 @@ def _expire(fut: asyncio.Future[None]) -> None:
         fut.set_exception(TimeoutError())
 
 
-async def _wait(fut: asyncio.Future[None], timeout: float | None,
-                exc_type: type[Exception]) -> None:
+async def _wait(fut: asyncio.Future[None], timeout: float | None, error: str) -> None:
     handle = None
     if timeout is not None:
         handle = asyncio.get_running_loop().call_later(timeout, _expire, fut)
     try:
         await fut
     except TimeoutError:
-        raise exc_type(f"timed out after {timeout} s") from None
+        raise getattr(httpcore, error)(f"timed out after {timeout} s") from None
     finally:
         if handle is not None:
             handle.cancel()
 
 
-class Stream(httpcore.AsyncNetworkStream):
-    """One connection as httpcore sees it: reads and writes share the request's deadline,
-    and each response head passes through :class:`HeadFilter`."""
+class Stream:
+    """One connection (httpcore's network stream interface): reads and writes share the
+    request's deadline, and each response head passes through :class:`HeadFilter`."""
 
     def __init__(self, transport: asyncio.Transport, protocol: BufferingProtocol) -> None:
         self._transport = transport
@@ -141,7 +154,7 @@ class Stream(httpcore.AsyncNetworkStream):
                 raise httpcore.ReadTimeout(f"the {current_watch().timeout:g} s deadline passed")
             p.waiter = asyncio.get_running_loop().create_future()
             started = time.perf_counter()
-            await _wait(p.waiter, timeout, httpcore.ReadTimeout)
+            await _wait(p.waiter, timeout, "ReadTimeout")
             timeout -= time.perf_counter() - started
         data = bytes(p.buffer[:max_bytes])
         del p.buffer[:max_bytes]
@@ -167,7 +180,7 @@ class Stream(httpcore.AsyncNetworkStream):
         if p.paused_writing and self._transport.get_write_buffer_size() > _WRITE_HIGH_WATER:
             p.drain_waiter = asyncio.get_running_loop().create_future()
             try:
-                await _wait(p.drain_waiter, max(w.left(timeout), 0.0), httpcore.WriteTimeout)
+                await _wait(p.drain_waiter, max(w.left(timeout), 0.0), "WriteTimeout")
             except httpcore.WriteTimeout:
                 w.write_stalled = True
                 raise
@@ -204,7 +217,7 @@ class Stream(httpcore.AsyncNetworkStream):
         return self._transport.get_extra_info(names.get(info, info))
 
 
-class Backend(httpcore.AsyncNetworkBackend):
+class Backend:
     """Opens :class:`Stream` connections with the loop's own ``create_connection``."""
 
     async def connect_tcp(
