@@ -7,9 +7,10 @@ import re
 import time
 import types
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..model import Exchange, HttpRequest, HttpResponse, NetError
+from ..model import Exchange, HeaderList, HttpRequest, HttpResponse, NetError
 from .options import BODY_WAIT, TransportOptions, import_httpx
 from .wire import Watch, current_watch, printable
 
@@ -83,24 +84,35 @@ def plain_wire(request: HttpRequest, options: TransportOptions) -> tuple[Wire, H
     if port_text and (port == default or port > 65535):
         return None
     authority = f"{host}:{port}" if port_text else host
-    headers = [("Host", authority)]
-    names = set()
-    for name, value in request.headers:
-        if not (name.isascii() and value.isascii()):
-            return None
-        names.add(name.lower())
-        headers.append((name, value))
+    given = _ascii_headers(request.headers)
+    if given is None:
+        return None
+    names, encoded = given
+    headers = [("Host", authority), *request.headers]
+    wire_headers = [(b"Host", authority.encode("ascii")), *encoded]
     body = request.body or b""
     if body:
         if "content-length" not in names:
-            headers.append(("Content-Length", str(len(body))))
+            length = str(len(body))
+            headers.append(("Content-Length", length))
+            wire_headers.append((b"Content-Length", length.encode("ascii")))
     elif request.method.upper() in _BODY_METHODS and not names & {"content-length",
                                                                   "transfer-encoding"}:
         headers.insert(0, ("Content-Length", "0"))
+        wire_headers.insert(0, (b"Content-Length", b"0"))
     wire = Wire(scheme, host, port, None, request.method.encode("ascii"),
-                ((path or "/") + (query or "")).encode("ascii"),
-                [(k.encode("ascii"), v.encode("ascii")) for k, v in headers], body)
+                ((path or "/") + (query or "")).encode("ascii"), wire_headers, body)
     return wire, HttpRequest(request.method, request.url, tuple(headers), request.body)
+
+
+@lru_cache(maxsize=256)  # the checks of a run send the same few header lists
+def _ascii_headers(headers: HeaderList) -> tuple[frozenset[str], tuple[tuple[bytes, bytes], ...]
+                                                 ] | None:
+    """The lower-cased names and the bytes of ``headers``; None if any is not ASCII."""
+    if not all(name.isascii() and value.isascii() for name, value in headers):
+        return None
+    return (frozenset(name.lower() for name, _ in headers),
+            tuple((k.encode("ascii"), v.encode("ascii")) for k, v in headers))
 
 
 def prepare(
