@@ -5,14 +5,15 @@ Python (the browser's model, the rules, the report) than in waiting for the netw
 process keeps one core busy and the others idle. With ``jobs`` > 1 the parent, once the
 config is loaded and before anything else starts (no thread, no event loop, no reporter:
 ``fork`` copies only a quiet process), forks ``jobs`` children. Child ``j`` runs every
-``jobs``-th item on its own event loop and connection pool, with its share of the limits
-(``concurrency`` and ``per_host`` are split, never multiplied: at most as many requests are
-in flight to one host as the user allowed), and sends each result to the parent as soon as
-it is done, as the JSON text the ``--format json`` stream prints (length-prefixed, on a
-pipe: the encoding is done in parallel, and the parent, which decodes it into the same
-dict, need not encode it again: :class:`Encoded`). The parent hands the results to the
-reporters as they arrive, as the one-process runner does: same dicts, same streaming, same
-summary and exit code.
+``jobs``-th item (walking the lazy checks it inherited: the parent never holds them all) on
+its own event loop and connection pool, with its share of the limits (``concurrency`` and
+``per_host`` are split, never multiplied: at most as many requests are in flight to one host
+as the user allowed), and sends each result to the parent as the JSON text the ``--format
+json`` stream prints (length-prefixed, on a pipe, within :data:`FLUSH_EVERY` of being done:
+the encoding is done in parallel, and the parent, which decodes it into the same dict, need
+not encode it again: :class:`Encoded`). The parent hands the results to the reporters as
+they arrive, as the one-process runner does: same dicts, same streaming, same summary and
+exit code.
 
 Only where ``fork`` is the platform's safe default (Linux); elsewhere, and for an
 in-process app (its state lives in the process), :func:`jobs_for` says 1.
@@ -29,6 +30,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 _HEAD = struct.Struct("<cI")  # b"r" a result (JSON text) / b"e" an error (pickled); length
+_MIN_ITEMS_PER_JOB = 50  # below that, forking costs more than it saves
+MAX_JOBS = 8
+FLUSH_EVERY = 0.05  # seconds a finished result may wait in a worker before it is sent
 
 
 class Encoded(dict[str, Any]):
@@ -36,9 +40,6 @@ class Encoded(dict[str, Any]):
 
     __slots__ = ("json",)
     json: str
-_MIN_ITEMS_PER_JOB = 50  # below that, forking costs more than it saves
-MAX_JOBS = 8
-FLUSH_EVERY = 0.05  # seconds a finished result may wait in a worker before it is sent
 
 
 def usable_cpus() -> int:
@@ -111,9 +112,10 @@ def run_forked(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]
                encode: Callable[[dict[str, Any]], str] = json.dumps,
                ) -> Iterator[dict[str, Any]]:
     """Fork ``jobs`` children now; child ``j`` calls ``child(j, send)``, runs its share of
-    the work and ``send``s each result (``encode`` makes its JSON text). The iterator returned yields
-    them in the parent as they arrive (:class:`Encoded`). A child that fails (an exception, or killed) makes it raise once the others are
-    done; an interrupt in the parent, or closing the iterator early, ends the children."""
+    the work and ``send``s each result (``encode`` makes its JSON text). The iterator
+    returned yields them in the parent as they arrive (:class:`Encoded`). A child that
+    fails (an exception, or killed) makes it raise once the others are done; an interrupt
+    in the parent, or closing the iterator early, ends the children."""
     import signal
 
     sys.stdout.flush()
