@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 _AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")  # urlsplit's netloc
 RUN_SCHEMA = "corsprobe/run/v1"
+# what every result says first; enough for the progress lines and the summary
+HEADLINE = ("index", "name", "group", "status", "flow")
 
 
 # -- one check ----------------------------------------------------------------------------------
@@ -349,7 +351,8 @@ def run_all(
                 part, [_Sender(send)], Summary(0), options, workers.share(concurrency, jobs, j),
                 workers.share(per_host, jobs, j), secrets, engine, job, app))
 
-        results = workers.run_forked(jobs, child, encode_result)
+        light = all(_headline_only(r) for r in reporters)
+        results = workers.run_forked(jobs, child, encode_result, HEADLINE if light else None)
     for r in reporters:
         r.start(info)
     if results is None:
@@ -364,6 +367,12 @@ def run_all(
     for r in reporters:
         r.finish(done)
     return summary
+
+
+def _headline_only(reporter: Reporter) -> bool:
+    """Whether ``reporter`` reads no more of a passed result than its headline."""
+    keys = getattr(reporter, "passing_keys", None)
+    return keys is not None and keys <= set(HEADLINE)
 
 
 class _Sender:

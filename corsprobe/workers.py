@@ -29,14 +29,17 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-_HEAD = struct.Struct("<cI")  # b"r" a result (JSON text) / b"e" an error (pickled); length
+# b"r" a result (its headline's JSON text, then its own) / b"e" an error (pickled); lengths
+_HEAD = struct.Struct("<cII")
 _MIN_ITEMS_PER_JOB = 50  # below that, forking costs more than it saves
 MAX_JOBS = 8
 FLUSH_EVERY = 0.05  # seconds a finished result may wait in a worker before it is sent
 
 
 class Encoded(dict[str, Any]):
-    """A result dict that comes with its JSON text (``json``): what a worker sent."""
+    """A result dict that comes with its JSON text (``json``): what a worker sent. When
+    every reporter reads no more of a passed result than its headline (see
+    :func:`run_forked`), the dict holds only the headline's keys."""
 
     __slots__ = ("json",)
     json: str
@@ -110,12 +113,14 @@ class _Pipe:
 
 def run_forked(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]], None],
                encode: Callable[[dict[str, Any]], str] = json.dumps,
-               ) -> Iterator[dict[str, Any]]:
+               headline: tuple[str, ...] | None = None) -> Iterator[dict[str, Any]]:
     """Fork ``jobs`` children now; child ``j`` calls ``child(j, send)``, runs its share of
     the work and ``send``s each result (``encode`` makes its JSON text). The iterator
-    returned yields them in the parent as they arrive (:class:`Encoded`). A child that
-    fails (an exception, or killed) makes it raise once the others are done; an interrupt
-    in the parent, or closing the iterator early, ends the children."""
+    returned yields them in the parent as they arrive (:class:`Encoded`). ``headline``:
+    the keys every reader of a passed result needs; such a result is not decoded whole (a
+    reporter that writes the JSON text reads nothing else). A child that fails (an
+    exception, or killed) makes it raise once the others are done; an interrupt in the
+    parent, or closing the iterator early, ends the children."""
     import signal
 
     sys.stdout.flush()
@@ -136,7 +141,9 @@ def run_forked(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]
 
                 def send(result: dict[str, Any], pipe: _Pipe = pipe) -> None:
                     data = encode(result).encode("utf-8")
-                    pipe.send(_HEAD.pack(b"r", len(data)) + data)
+                    head = (json.dumps({k: result[k] for k in headline if k in result}
+                                       ).encode("utf-8") if headline else b"")
+                    pipe.send(_HEAD.pack(b"r", len(head), len(data)) + head + data)
 
                 child(j, send)
                 pipe.flush()
@@ -148,7 +155,7 @@ def run_forked(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]
                     data = pickle.dumps(RuntimeError(f"{exc.__class__.__name__}: {exc}"),
                                         pickle.HIGHEST_PROTOCOL)
                 try:
-                    _write_all(write_end, _HEAD.pack(b"e", len(data)) + data)
+                    _write_all(write_end, _HEAD.pack(b"e", 0, len(data)) + data)
                 except OSError:
                     pass
             finally:
@@ -156,6 +163,14 @@ def run_forked(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]
         os.close(write_end)
         children[read_end] = pid
     return _collect(children)
+
+
+def _result(head: bytes, text: str) -> Encoded:
+    headline = json.loads(head) if head else None
+    result = Encoded(json.loads(text) if headline is None or headline.get("status") != "passed"
+                     else headline)
+    result.json = text
+    return result
 
 
 def _collect(children: dict[int, int]) -> Iterator[dict[str, Any]]:
@@ -182,16 +197,14 @@ def _collect(children: dict[int, int]) -> Iterator[dict[str, Any]]:
                 buf += data
                 size = _HEAD.size
                 while len(buf) >= size:
-                    kind, length = _HEAD.unpack_from(buf)
-                    if len(buf) < size + length:
+                    kind, first, length = _HEAD.unpack_from(buf)
+                    end = size + first + length
+                    if len(buf) < end:
                         break
-                    payload = bytes(buf[size:size + length])
-                    del buf[:size + length]
+                    head, payload = bytes(buf[size:size + first]), bytes(buf[size + first:end])
+                    del buf[:end]
                     if kind == b"r":
-                        text = payload.decode("utf-8")
-                        result = Encoded(json.loads(text))
-                        result.json = text
-                        yield result
+                        yield _result(head, payload.decode("utf-8"))
                     elif failure is None:
                         failure = pickle.loads(payload)
         for pid in children.values():

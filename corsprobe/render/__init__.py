@@ -40,7 +40,13 @@ STREAMS = frozenset({RUN, SCAN, DEMO})
 
 
 class Reporter(Protocol):
-    """Renders a stream of result dicts as they arrive."""
+    """Renders a stream of result dicts as they arrive.
+
+    A reporter may say which keys of a *passed* result it reads, as ``passing_keys`` (a
+    frozenset; without it: every key). When every reporter of a run reads no more than a
+    result's headline (:data:`corsprobe.runner.HEADLINE`), results from worker processes
+    are not decoded whole; a reporter that writes them as JSON reads their ``json`` text.
+    """
 
     def start(self, run: dict[str, Any]) -> None: ...
     def result(self, result: dict[str, Any]) -> None: ...

@@ -32,6 +32,8 @@ def encode_result(result: dict[str, Any]) -> str:
 class JsonReporter:
     """``corsprobe/run/v1``: one object; ``results`` streamed one compact line each."""
 
+    passing_keys = frozenset[str]()  # a worker's result comes with its text
+
     def __init__(self, out: IO[str]) -> None:
         self.out = out
         self.first = True
@@ -130,6 +132,8 @@ class PlainProgress:
     seconds, and the summary. ``verbose`` (``corsprobe run -v``): one line per check instead
     of the progress lines. ``clock`` is injectable for tests."""
 
+    passing_keys = frozenset({"status", "name"})
+
     def __init__(self, out: IO[str], verbose: bool = False, interval: float = PROGRESS_EVERY,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.out = out
@@ -179,6 +183,8 @@ class PlainProgress:
 
 class BarProgress:
     """A rich progress bar on stderr (a terminal); gone when the run ends."""
+
+    passing_keys = frozenset({"status"})
 
     def __init__(self, redirect_stdout: bool) -> None:
         from rich.console import Console

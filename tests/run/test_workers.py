@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 
@@ -133,3 +134,31 @@ def test_a_small_config_runs_in_one_process_unless_asked(base, write, tmp_path):
     write(mixed_config(base))
     ran = run_cli("--format", "json", "--jobs", "2", cwd=tmp_path)
     assert ran.code == 1 and len(json.loads(ran.out)["results"]) == 11, ran.err
+
+
+def test_when_only_the_json_stream_reads_results_passed_ones_are_not_decoded(base, write,
+                                                                           tmp_path):
+    """``--format json`` in a log: the stream writes each worker's text and the progress
+    lines read only a passed result's headline, so the parent does not decode those; the
+    output is still one process's, and failures are still shown in full on stderr."""
+    from corsprobe.render.run import JsonReporter, PlainProgress
+    from corsprobe.runner import _headline_only
+
+    assert _headline_only(JsonReporter(None)) and _headline_only(PlainProgress(None))  # type: ignore[arg-type]
+    write(_config(base))
+    one = run_cli("--format", "json", "--jobs", "1", cwd=tmp_path)
+    three = run_cli("--format", "json", "--jobs", "3", "--concurrency", "6", cwd=tmp_path)
+    assert one.code == three.code == 1, three.err
+    a, b = json.loads(one.out), json.loads(three.out)
+    assert without_timings(sorted(b["results"], key=lambda r: r["index"])) == without_timings(
+        sorted(a["results"], key=lambda r: r["index"]))
+    assert all(len(r) >= 12 for r in b["results"])  # whole results, not headlines
+
+    def failures(err):  # each failed or unreachable check's block, in any order
+        return sorted(re.sub(r"\[\d+/\d+\] ", "", block)
+                      for block in re.split(r"\n(?=corsprobe: )", err)
+                      if " FAIL " in block or " UNREACHABLE " in block)
+
+    assert failures(three.err) == failures(one.err) and failures(one.err)
+    assert three.err.strip().splitlines()[-1].split(" in ")[0] == \
+        one.err.strip().splitlines()[-1].split(" in ")[0]
