@@ -8,7 +8,7 @@ writes its headers in lower case and defaults Allow-Headers to a list holding x-
 
 from __future__ import annotations
 
-from .model import HttpResponse, Trace, joined
+from .model import HttpResponse, Trace, joined, last_answer
 
 LABELS = {"fastapi": "FastAPI / Starlette", "django": "Django (django-cors-headers)", "flask": "Flask (flask-cors)"}
 
@@ -41,22 +41,15 @@ def _votes(response: HttpResponse) -> dict[str, list[str]]:
     return found
 
 
-_LAST: tuple[Trace | None, tuple[str, tuple[str, ...]] | None] = (None, None)
-
-
 def detect(trace: Trace) -> tuple[str, list[str]] | None:
     """(framework key, evidence) when the responses point to one framework, else None.
-
-    The report and the layer detection both ask, once each per check: the last answer is
-    kept (one reference, swapped whole, so threads never see a mixed pair)."""
-    global _LAST
-    last = _LAST
-    if last[0] is not trace:
-        last = _LAST = (trace, _detect(trace))
-    found = last[1]
+    (The report and the layer detection both ask, once each per check: the last answer is
+    kept.)"""
+    found = _detect(trace)
     return None if found is None else (found[0], list(found[1]))
 
 
+@last_answer
 def _detect(trace: Trace) -> tuple[str, tuple[str, ...]] | None:
     tally: dict[str, list[str]] = {}
     exchanges = (*trace.preflights, *trace.actuals, *(p.exchange for p in trace.probes))

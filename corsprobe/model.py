@@ -8,10 +8,14 @@ browser does when it reads one header) is the job of :func:`header_values` and
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 HeaderList = tuple[tuple[str, str], ...]
+T = TypeVar("T")
+R = TypeVar("R")
 Severity = Literal["error", "warning", "info"]  # ordered and compared in corsprobe.policy
 # "mixed-content", "local-network-access": gates the browser applies before CORS
 # "request-mode": fetch(url, {mode: "same-origin"}) to another origin, refused before sending
@@ -52,6 +56,24 @@ def joined(headers: HeaderList, name: str) -> str | None:
     """The header as a browser reads it: all lines joined with ", ", or None if absent."""
     values = header_index(headers).get(name.lower())
     return ", ".join(values) if values else None
+
+
+def last_answer(func: Callable[[T], R]) -> Callable[[T], R]:
+    """``func`` of one frozen argument, keeping its last answer: the rules and the report
+    ask the same question of one trace in turn. The argument is kept with the answer (one
+    reference, swapped whole, so threads never see a mixed pair), and compared by identity."""
+    last: list[tuple[object, R]] = []
+
+    @functools.wraps(func)
+    def asked(arg: T) -> R:
+        kept = last[0] if last else None
+        if kept is not None and kept[0] is arg:
+            return kept[1]
+        answer = func(arg)
+        last[:] = [(arg, answer)]
+        return answer
+
+    return asked
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,17 @@ def header_value(name: str, value: str, secret_names: frozenset[str]) -> str:
     return REDACTED
 
 
+def shown_headers(headers: HeaderList, secret_names: frozenset[str]) -> list[list[str]]:
+    """``headers`` as reports list them, ``[name, value]`` each, every value as
+    :func:`header_value` shows it (most lines are neither secret nor a Set-Cookie: kept)."""
+    out = []
+    for name, value in headers:
+        low = name.lower()
+        out.append([name, header_value(name, value, secret_names)
+                    if low in secret_names or low == "set-cookie" else value])
+    return out
+
+
 def header_secrets(headers: HeaderList, secret_names: frozenset[str]) -> list[str]:
     """The secret parts of ``headers`` worth masking elsewhere: whole values, the credential
     after an auth scheme, each word, and each cookie's value alone; longest first."""

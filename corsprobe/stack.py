@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import UsageError
-from .model import HttpResponse, Trace, header_index, header_values, joined
+from .model import HttpResponse, Trace, header_index, header_values, joined, last_answer
 
 # name -> (label, role); roles, front to back: "cache", "proxy", "app"
 KNOWN: dict[str, tuple[str, str]] = {
@@ -168,22 +168,12 @@ def _votes(response: HttpResponse) -> dict[str, list[str]]:
     return found
 
 
-_LAST: tuple[Trace | None, tuple[Layer, ...]] = (None, ())
-
-
+@last_answer
 def detect(trace: Trace) -> tuple[Layer, ...]:
     """The layers, front (caches) to back (the app): declared ones and those the responses
     name. A generic "cache" is dropped when a named cache explains the same headers.
-
-    The rules and the report both ask, once each per check: the last answer is kept (one
-    reference, swapped whole, so threads never see a mixed pair)."""
-    global _LAST
-    last = _LAST
-    if last[0] is trace:
-        return last[1]
-    layers = _detect(trace)
-    _LAST = (trace, layers)
-    return layers
+    (The rules and the report both ask, once each per check: the last answer is kept.)"""
+    return _detect(trace)
 
 
 def _detect(trace: Trace) -> tuple[Layer, ...]:

@@ -13,8 +13,15 @@ from ..fetch import kinds
 from ..fetch.browsers import limits
 from ..fetch.messages import console_message, request_mode_console
 from ..fetch.urls import strip_credentials
-from ..model import Exchange, HeaderList, NetError, Trace
-from ..redact import SECRET_HEADERS, Scrubber, header_secrets, header_value, strip_userinfo
+from ..model import Exchange, NetError, Trace
+from ..redact import (
+    SECRET_HEADERS,
+    Scrubber,
+    header_secrets,
+    header_value,
+    shown_headers,
+    strip_userinfo,
+)
 from ..version import __version__
 
 if TYPE_CHECKING:
@@ -23,21 +30,12 @@ if TYPE_CHECKING:
 SCHEMA = "corsprobe/report/v1"
 
 
-def _headers(headers: HeaderList, secret: frozenset[str]) -> list[list[str]]:
-    out = []
-    for k, v in headers:
-        low = k.lower()  # most lines are neither secret nor a Set-Cookie: shown as they are
-        out.append([k, header_value(k, v, secret) if low in secret or low == "set-cookie"
-                    else v])
-    return out
-
-
 def _exchange(ex: Exchange, secret: frozenset[str]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "request": {
             "method": ex.request.method,
             "url": strip_credentials(ex.request.url),
-            "headers": _headers(ex.request.headers, secret),
+            "headers": shown_headers(ex.request.headers, secret),
         },
         "response": None,
         "elapsed_ms": ex.elapsed_ms,
@@ -48,7 +46,7 @@ def _exchange(ex: Exchange, secret: frozenset[str]) -> dict[str, Any]:
             "status": r.status,
             "reason": r.reason,
             "http_version": r.http_version,
-            "headers": _headers(r.headers, secret),
+            "headers": shown_headers(r.headers, secret),
             "body_excerpt": r.body[:512].decode("utf-8", "replace"),
             "body_truncated": r.body_truncated or len(r.body) > 512,
         }
