@@ -342,17 +342,22 @@ def run_all(
         from . import workers
         from .render.run import encode_result
 
+        queue = workers.WorkQueue(total)  # (flows are one item: fewer items than checks)
+
         def child(j: int, send: Callable[[dict[str, Any]], None]) -> None:
-            # each worker walks the (lazy, forked) items and takes every jobs-th one: the
-            # parent never holds them all
+            # each worker walks the (lazy, forked) items and takes those the queue gives it:
+            # the parent never holds them all
             items = units(checks) if job is None else iter(checks)
-            part = (item for i, item in enumerate(items) if i % jobs == j)
             run_coroutine(_run_all(
-                part, [_Sender(send)], Summary(0), options, workers.share(concurrency, jobs, j),
-                workers.share(per_host, jobs, j), secrets, engine, job, app))
+                queue.take(items), [_Sender(send)], Summary(0), options,
+                workers.share(concurrency, jobs, j), workers.share(per_host, jobs, j),
+                secrets, engine, job, app))
 
         light = all(_headline_only(r) for r in reporters)
-        results = workers.run_forked(jobs, child, encode_result, HEADLINE if light else None)
+        try:
+            results = workers.run_forked(jobs, child, encode_result, HEADLINE if light else None)
+        finally:
+            queue.close()
     for r in reporters:
         r.start(info)
     if results is None:

@@ -4,16 +4,17 @@ The checks of a config are independent (a flow is one item), and each costs far 
 Python (the browser's model, the rules, the report) than in waiting for the network, so one
 process keeps one core busy and the others idle. With ``jobs`` > 1 the parent, once the
 config is loaded and before anything else starts (no thread, no event loop, no reporter:
-``fork`` copies only a quiet process), forks ``jobs`` children. Child ``j`` runs every
-``jobs``-th item (walking the lazy checks it inherited: the parent never holds them all) on
-its own event loop and connection pool, with its share of the limits (``concurrency`` and
-``per_host`` are split, never multiplied: at most as many requests are in flight to one host
-as the user allowed), and sends each result to the parent as the JSON text the ``--format
-json`` stream prints (length-prefixed, on a pipe, within :data:`FLUSH_EVERY` of being done:
-the encoding is done in parallel, and the parent, which decodes it into the same dict, need
-not encode it again: :class:`Encoded`). The parent hands the results to the reporters as
-they arrive, as the one-process runner does: same dicts, same streaming, same summary and
-exit code.
+``fork`` copies only a quiet process), forks ``jobs`` children. The children take the items
+as each becomes free (:class:`WorkQueue`: a child that shares its core with the parent or
+the server under test takes fewer; each walks the lazy checks it inherited, the parent never
+holds them all) and run them, each on its own event loop and connection pool with its share
+of the limits (``concurrency`` and ``per_host`` are split, never multiplied: at most as many
+requests are in flight to one host as the user allowed), and sends each result to the parent
+as the JSON text the ``--format json`` stream prints (length-prefixed, on a pipe, within
+:data:`FLUSH_EVERY` of being done: the encoding is done in parallel, and the parent, which
+decodes it into the same dict, need not encode it again: :class:`Encoded`). The parent hands
+the results to the reporters as they arrive, as the one-process runner does: same dicts,
+same streaming, same summary and exit code.
 
 Only where ``fork`` is the platform's safe default (Linux); elsewhere, and for an
 in-process app (its state lives in the process), :func:`jobs_for` says 1.
@@ -21,16 +22,21 @@ in-process app (its state lives in the process), :func:`jobs_for` says 1.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pickle
 import struct
 import sys
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # b"r" a result (its headline's JSON text, then its own) / b"e" an error (pickled); lengths
 _HEAD = struct.Struct("<cII")
+_TICKET = struct.Struct("<I")  # the index of the first item of a chunk (WorkQueue)
+_MAX_TICKETS = 8192  # 32 KiB: all fit in a pipe's buffer (64 KiB on Linux), written at once
 _MIN_ITEMS_PER_JOB = 50  # below that, forking costs more than it saves
 MAX_JOBS = 8
 FLUSH_EVERY = 0.05  # seconds a finished result may wait in a worker before it is sent
@@ -70,6 +76,47 @@ def jobs_for(requested: int | None, items: int, concurrency: int, per_host: int,
 def share(total: int, jobs: int, j: int) -> int:
     """Child ``j``'s part of a limit of ``total`` split over ``jobs`` (the parts add up)."""
     return total // jobs + (1 if j < total % jobs else 0)
+
+
+class WorkQueue:
+    """Items 0..``items``-1 handed out to forked children as each becomes free, in chunks of
+    consecutive items, in order. A ticket (the index of a chunk's first item) per chunk is
+    written to a pipe before the fork, and its write end closed; a child takes the next
+    one by reading it (a pipe hands the bytes of a read out whole to one reader: each ticket
+    goes to one child), and is done at the end of the pipe. A static split (every
+    ``jobs``-th item) waits for the slowest child: the one that shares its core with the
+    parent, or with the server under test, falls behind. The parent closes its end with
+    :meth:`close` once it has forked."""
+
+    def __init__(self, items: int) -> None:
+        self.chunk = max(1, -(-items // _MAX_TICKETS))
+        self.fd, write_end = os.pipe()
+        try:
+            _write_all(write_end, b"".join(_TICKET.pack(i) for i in range(0, items, self.chunk)))
+        finally:
+            os.close(write_end)
+
+    def take(self, items: Iterable[T]) -> Iterator[T]:
+        """The items of ``items`` (the same sequence in every child) this process gets."""
+        it = iter(items)
+        position = 0
+        size = _TICKET.size
+        while True:
+            ticket = os.read(self.fd, size)
+            if len(ticket) < size:
+                return
+            (first,) = _TICKET.unpack(ticket)
+            for _ in itertools.islice(it, first - position):  # the others' items
+                pass
+            position = first
+            for item in itertools.islice(it, self.chunk):
+                position += 1
+                yield item
+            if position < first + self.chunk:  # the items ran out
+                return
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:

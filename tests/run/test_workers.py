@@ -52,6 +52,40 @@ def test_every_item_runs_once_in_a_child_process():
     assert len(pids) == 3 and os.getpid() not in pids
 
 
+def _queue_taker(queue, items, delay=0.0):
+    def child(j, send):
+        for item in queue.take(iter(range(items))):
+            send({"item": item, "child": j})
+            if j == 0 and delay:
+                time.sleep(delay)
+    return child
+
+
+@pytest.mark.parametrize("items", [0, 1, 30, 20_000])  # 20,000: chunks of 3 items
+def test_the_queue_hands_every_item_to_one_child_in_order(items):
+    queue = workers.WorkQueue(items)
+    try:
+        got = list(workers.run_forked(3, _queue_taker(queue, items)))
+    finally:
+        queue.close()
+    assert sorted(r["item"] for r in got) == list(range(items))
+    for j in range(3):  # each child's items come in the order of the sequence
+        mine = [r["item"] for r in got if r["child"] == j]
+        assert mine == sorted(mine)
+
+
+def test_a_slow_child_takes_fewer_items_from_the_queue():
+    """A child held up (as by the parent or the server on its core) leaves the rest to the
+    others: a static split would give it a third."""
+    queue = workers.WorkQueue(60)
+    try:
+        got = list(workers.run_forked(3, _queue_taker(queue, 60, delay=0.05)))
+    finally:
+        queue.close()
+    assert sorted(r["item"] for r in got) == list(range(60))
+    assert sum(r["child"] == 0 for r in got) < 10
+
+
 def _fails_on_seven(j, send):
     for item in range(j, 12, 2):
         if item == 7:
