@@ -19,7 +19,6 @@ Checks are kept as written (:class:`CheckDef`); :meth:`Config.checks` expands th
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import re
 import sys
@@ -266,6 +265,8 @@ def shard_of(name: str, count: int) -> int:
     """The shard (1..count) a check falls in: a stable hash of its unique name, so the same
     check is in the same shard on every machine and every run (``hash()`` is salted per
     process, SHA-256 is not), and adding a check moves no other check."""
+    import hashlib
+
     digest = hashlib.sha256(name.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") % count + 1
 

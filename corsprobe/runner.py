@@ -21,7 +21,6 @@ its target has no verdict, so a real failure elsewhere takes precedence).
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import Callable, Coroutine, Iterable, Iterator
@@ -30,15 +29,16 @@ from urllib.parse import urlsplit
 
 from . import policy
 from .config import Check
-from .core import Connection
 from .model import Exchange, HttpRequest, Trace
 from .redact import Scrubber
 from .render import Reporter
-from .report.model import Framework
 from .version import __version__
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the event loop and the core are imported where a check runs: with
+    # worker processes, in the workers, after the fork, not before it in the parent)
+    from .core import Connection
     from .jar import Jar
+    from .report.model import Framework
 
 T = TypeVar("T")
 _AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")  # urlsplit's netloc
@@ -211,7 +211,7 @@ class Summary:
 
 
 # A job turns one item into its result dict: (item, send, scrub, connection) -> result.
-Job = Callable[[Any, Callable[[HttpRequest], Any], "Scrubber | None", Connection],
+Job = Callable[[Any, Callable[[HttpRequest], Any], "Scrubber | None", "Connection"],
                Coroutine[Any, Any, dict[str, Any]]]
 
 
@@ -232,6 +232,8 @@ async def _run_all(
     ``job`` turns one item into its result dict (default :func:`run_one`; ``corsprobe scan``
     passes its own, and its items are scan targets).
     ``app`` (a loaded :class:`corsprobe.apps.LoadedApp`): answer in-process instead."""
+    import asyncio
+
     from .core import connect_async
 
     async with connect_async(options, app, engine) as conn:
@@ -282,6 +284,7 @@ async def _address_spaces(check: Any, options: Any, memo: dict[Any, Any]
     which may ask DNS: in a thread, off the event loop). They depend only on the page origin,
     the target's origin and the spaces given, so each combination is worked out once per run
     (``memo``): a config of many checks names a few hosts."""
+    import asyncio
     import dataclasses
 
     from .core import address_spaces
@@ -307,6 +310,8 @@ async def _address_spaces(check: Any, options: Any, memo: dict[Any, Any]
 def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run(coro)``, also when this thread already runs a loop (Jupyter, Playwright's
     sync API, an async test): then the coroutine gets its own loop in a worker thread."""
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import pickle
 import struct
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -195,6 +194,8 @@ def run_forked(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]
                 child(j, send)
                 pipe.flush()
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
+                import pickle
+
                 code = 70
                 try:
                     data = pickle.dumps(exc, pickle.HIGHEST_PROTOCOL)
@@ -253,6 +254,8 @@ def _collect(children: dict[int, int]) -> Iterator[dict[str, Any]]:
                     if kind == b"r":
                         yield _result(head, payload.decode("utf-8"))
                     elif failure is None:
+                        import pickle
+
                         failure = pickle.loads(payload)
         for pid in children.values():
             _, status = os.waitpid(pid, 0)

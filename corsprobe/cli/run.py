@@ -142,7 +142,7 @@ def run(
             print(f"corsprobe: shard {part} holds none of the {kept} selected checks: "
                   "nothing to run", file=sys.stderr)
 
-    from ..net import TransportOptions
+    from ..net.options import TransportOptions
     from ..render.run import progress_for
     from ..runner import run_all
 

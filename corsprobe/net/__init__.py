@@ -20,12 +20,35 @@ httpx itself is imported on first use, never by importing this package: :mod:`.b
 transport builds its first connection pool.
 """
 
-from .inprocess import AppTransport, AsyncAppTransport
-from .options import BODY_CAP, MAX_HEAD, TransportOptions, address_of
-from .pool import AsyncTransport
-from .sync import Transport
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .inprocess import AppTransport, AsyncAppTransport
+    from .options import BODY_CAP, MAX_HEAD, TransportOptions, address_of
+    from .pool import AsyncTransport
+    from .sync import Transport
+
+# each name is imported from its module on first use (PEP 562): importing a submodule, as
+# ``run`` does for the options before its worker processes start, runs this file, and the
+# transports' modules are then imported by whoever sends
+_HOMES = {
+    "AppTransport": "inprocess", "AsyncAppTransport": "inprocess", "BODY_CAP": "options",
+    "MAX_HEAD": "options", "TransportOptions": "options", "address_of": "options",
+    "AsyncTransport": "pool", "Transport": "sync",
+}
 __all__ = [
     "BODY_CAP", "MAX_HEAD", "AppTransport", "AsyncAppTransport", "AsyncTransport", "Transport",
     "TransportOptions", "address_of",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value

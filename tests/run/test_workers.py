@@ -196,3 +196,36 @@ def test_when_only_the_json_stream_reads_results_passed_ones_are_not_decoded(bas
     assert failures(three.err) == failures(one.err) and failures(one.err)
     assert three.err.strip().splitlines()[-1].split(" in ")[0] == \
         one.err.strip().splitlines()[-1].split(" in ")[0]
+
+
+_BEFORE_FORK = r'''
+import sys
+import corsprobe.workers as workers
+
+def run_forked(*args, **kwargs):  # what the parent has imported when it forks
+    print(" ".join(sorted(sys.modules)))
+    raise SystemExit(0)
+
+workers.run_forked = run_forked
+from corsprobe.cli import main
+sys.argv = ["corsprobe", "run", "--config", sys.argv[1], "--format", "json", "--jobs", "2"]
+main()
+'''
+
+
+def test_the_parent_forks_before_importing_what_only_the_workers_need(tmp_path):
+    """The event loop, the network layer and the core are imported by each worker, in
+    parallel, not by the parent before it forks (that part of a run is serial)."""
+    import subprocess
+
+    checks = "".join(f'[[checks]]\nurl = "/u/{i}"\n' for i in range(3))
+    config = tmp_path / "corsprobe.toml"
+    config.write_text(f'base_url = "http://127.0.0.1:9"\norigin = "{APP}"\n{checks}',
+                      encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", _BEFORE_FORK, str(config)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    modules = set(done.stdout.split())
+    assert {"corsprobe.config", "corsprobe.runner", "corsprobe.workers"} <= modules
+    assert not modules & {"asyncio", "corsprobe.core", "corsprobe.rules", "corsprobe.net.pool",
+                          "corsprobe.net.record", "httpx", "h11"}
