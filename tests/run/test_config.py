@@ -84,6 +84,16 @@ def test_env_expansion_collects_secrets(tmp_path):
     assert set(cfg.secrets) == {"https://api.example.com", "t0k3n-value", "k3y-value"}
 
 
+def test_a_config_is_read_as_toml_1_1(tmp_path):
+    """tomli, on every Python: an inline table may span lines and end with a comma (TOML
+    1.1; the standard library's tomllib of Python 3.11-3.14 refuses both)."""
+    (tmp_path / "corsprobe.toml").write_text(
+        '[[checks]]\nname = "multi"\nurl = "https://a.example/x"\norigin = "https://b.example"\n'
+        'method = "PUT"\nheaders = {\n  "Content-Type" = "application/json",\n  "X-Trace" = "1",\n}\n')
+    check = next(load(cwd=tmp_path, env={}).checks())
+    assert check.spec.headers == (("Content-Type", "application/json"), ("X-Trace", "1"))
+
+
 @pytest.mark.parametrize(
     "body,fragments",
     [
