@@ -91,10 +91,9 @@ _KIND_CHOICES = {"kind": KINDS, "mode": MODES, "crossorigin": CROSSORIGINS}
 
 _VAR = re.compile(r"\$(\$?)\{([^}]*)\}")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_CHECKS_HEADER = re.compile(r"^[ \t]*\[\[\s*(?:tool\s*\.\s*corsprobe\s*\.\s*)?checks\s*\]\]", re.M)
-_FLOW_HEADER = re.compile(r"^[ \t]*\[\[\s*(?:tool\s*\.\s*corsprobe\s*\.\s*)?flows\s*\]\]", re.M)
-_STEP_HEADER = re.compile(
-    r"^[ \t]*\[\[\s*(?:tool\s*\.\s*corsprobe\s*\.\s*)?flows\s*\.\s*steps\s*\]\]", re.M)
+# the line of each [[checks]], [[flows]] and [[flows.steps]] header (what a message names)
+_ARRAY_HEADER = re.compile(
+    r"[ \t]*\[\[\s*(?:tool\s*\.\s*corsprobe\s*\.\s*)?(checks|flows\s*\.\s*steps|flows)\s*\]\]")
 
 
 def _toml() -> Any:
@@ -346,20 +345,34 @@ def load(
         data = tool["corsprobe"]
         if not isinstance(data, dict):
             raise UsageError(f"{display}: [tool.corsprobe] must be a table")
-    lines = _lines_of(text, _CHECKS_HEADER)
-    flow_lines = (_lines_of(text, _FLOW_HEADER), _lines_of(text, _STEP_HEADER))
+    lines, flow_lines = _header_lines(text)
     del text
     return _Loader(display, env).config(path, data, lines, base_url, flow_lines)
 
 
-def _lines_of(text: str, pattern: re.Pattern[str]) -> list[int]:
-    """The 1-based line of every match of ``pattern``, counting newlines once (not per match)."""
-    lines, line, pos = [], 1, 0
-    for m in pattern.finditer(text):
-        line += text.count("\n", pos, m.start())
-        pos = m.start()
-        lines.append(line)
-    return lines
+def _header_lines(text: str) -> tuple[list[int], tuple[list[int], list[int]]]:
+    """The 1-based line of every ``[[checks]]`` header, and of every ``[[flows]]`` and
+    ``[[flows.steps]]`` one: lines that start (after blanks) with one. One pass from one
+    ``[[`` to the next (a scan for a line start at every character costs more), counting
+    newlines once."""
+    checks: list[int] = []
+    flows: list[int] = []
+    steps: list[int] = []
+    line, counted, after = 1, 0, 0  # after: where the last header ended
+    at = text.find("[[")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        found = _ARRAY_HEADER.match(text, start) if start >= after else None
+        if found is not None:
+            line += text.count("\n", counted, start)
+            counted, after = start, found.end()
+            name = found[1]
+            (checks if name == "checks" else flows if name == "flows" else steps).append(line)
+            at = after
+        else:
+            at += 2
+        at = text.find("[[", at)
+    return checks, (flows, steps)
 
 
 # -- validation --------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corsprobe.config import discover, load
 from corsprobe.errors import UsageError
@@ -193,3 +195,37 @@ def test_run_resolves_the_page_space_and_blocks_by_local_network_access(tmp_path
     assert public["blocked_at"] == "local-network-access"
     assert any("app.test connects to 203.0.113.7" in n for n in public["notes"])
     assert private["blocked_at"] is None and private["error"]["kind"] == "connect"  # nothing listens on :9
+
+
+# -- the line of each check's header (what a message names) ------------------------------------
+
+_HEADER_BITS = ["[[checks]]", "[[ checks ]]", "[[tool.corsprobe.checks]]", "[[flows]]",
+                "[[flows.steps]]", "[[ flows . steps ]]", "[[\nchecks]]", "[[checksx]]",
+                "x = [[1]]", "[checks]", "[[", "]]", "  ", "\t", "\n", "a = 1", "# [[checks]]",
+                "\"[[checks]]\"", "[[checks]] [[checks]]", "[[[checks]]]"]
+
+
+def _lines_by_scan(text):
+    """The reference: every line start tried with each header's regex (re.M)."""
+    import re
+
+    def lines(pattern):
+        found, line, pos = [], 1, 0
+        for m in re.finditer(pattern, text, re.M):
+            line += text.count("\n", pos, m.start())
+            pos = m.start()
+            found.append(line)
+        return found
+
+    prefix = r"^[ \t]*\[\[\s*(?:tool\s*\.\s*corsprobe\s*\.\s*)?"
+    return (lines(prefix + r"checks\s*\]\]"),
+            (lines(prefix + r"flows\s*\]\]"), lines(prefix + r"flows\s*\.\s*steps\s*\]\]")))
+
+
+@given(st.lists(st.sampled_from(_HEADER_BITS), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_header_lines_are_those_of_a_scan_of_every_line_start(bits):
+    from corsprobe.config import _header_lines
+
+    text = "".join(bits)
+    assert _header_lines(text) == _lines_by_scan(text)
