@@ -342,6 +342,9 @@ def run_all(
     summary = Summary(total)
     info = {"schema": RUN_SCHEMA, "tool": {"name": "corsprobe", "version": __version__},
             "total": total, **run_info}
+    from .collector import settle
+
+    settle()  # what exists now lives for the whole run: frozen, before any fork
     results = None
     if jobs > 1:
         from . import workers

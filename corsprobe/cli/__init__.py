@@ -200,8 +200,11 @@ def _usage_line(exc: Exception) -> str:
 def main() -> None:
     # httpcore probes for trio at import (~50 ms when installed); this process never uses it.
     sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
+    from ..collector import deferred
+
     try:
-        code = app(standalone_mode=False, prog_name="corsprobe")
+        with deferred():  # no garbage collection while a command starts (corsprobe.collector)
+            code = app(standalone_mode=False, prog_name="corsprobe")
         sys.exit(code if isinstance(code, int) else 0)
     except CorsprobeError as exc:
         print(f"corsprobe: {exc}", file=sys.stderr)
