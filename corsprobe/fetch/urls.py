@@ -166,8 +166,32 @@ class Url:
         return Origin(self.scheme, self.host, self.port)
 
 
+_AFTER_AUTHORITY = re.compile(r"[/?#]")
+
+
 @lru_cache(maxsize=1024)  # parsed at load, then again by the replay: once is enough
 def parse_url(text: str, what: str = "URL") -> Url:
+    # The URLs of a config share a few scheme://authority parts and differ in the rest, which
+    # takes no checking once the text has no blank or unprintable character: the authority
+    # is parsed once (its own cache) and the path and query are appended as the full parse
+    # would. Any problem with the authority: the full parse, whose message names the URL.
+    if text.isprintable() and " " not in text:
+        at = text.find("://")
+        end = _AFTER_AUTHORITY.search(text, at + 3) if at > 0 else None
+        if end is not None:
+            try:
+                base = _parse_url(text[:end.start()], what)
+            except InvalidInput:
+                pass
+            else:
+                path, mark, query = text[end.start():].split("#", 1)[0].partition("?")
+                canonical = base.text[:-1] + (path or "/") + (mark + query)
+                return Url(canonical, base.scheme, base.host, base.port, base.has_credentials)
+    return _parse_url(text, what)
+
+
+@lru_cache(maxsize=256)
+def _parse_url(text: str, what: str = "URL") -> Url:
     example = "https://api.example.com/users"
     parts, port = _split(text, what, example)
     host = _host(_hostname(parts), what, example)

@@ -1,6 +1,8 @@
 """Origins, URLs and redirect hops."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corsprobe.fetch import redirect
 from corsprobe.fetch.urls import InvalidInput, parse_origin, parse_url
@@ -102,3 +104,31 @@ def test_cross_origin_hop_drops_authorization():
     hop = _hop(headers=[("Authorization", "Bearer x"), ("X-A", "1")])
     nxt = _follow(hop, 307, "https://other.example.com/")
     assert dict(nxt.headers) == {"X-A": "1"}
+
+
+# -- parse_url's shortcut: the authority parsed once, the rest appended ----------------------
+
+_SCHEMES = ["http://", "https://", "HTTPS://", "ftp://", "http:/", "", "1http://", "h\x01ttp://"]
+_USERS = ["", "u:p@", "u@", "@", "a/b@"]
+_HOSTS = ["a.b", "127.0.0.1", "[::1]", "[::1", "::1", "xn--fa-hia.de", "xn--zz.de", "faß.de",
+          "A.B", "", "a b", "a<b", "%41", "[v1.x]"]
+_PORTS = ["", ":80", ":443", ":8080", ":99999", ":x", ":"]
+_REST = st.text(alphabet="/?#ab:@[]% é\t\x01\\.", max_size=12)
+
+
+def _outcome(parse, text):
+    try:
+        return parse(text)
+    except InvalidInput as exc:
+        return str(exc)
+
+
+@given(st.sampled_from(_SCHEMES), st.sampled_from(_USERS), st.sampled_from(_HOSTS),
+       st.sampled_from(_PORTS), _REST)
+@settings(max_examples=1500, deadline=None)
+def test_parse_url_gives_what_the_full_parse_gives(scheme, user, host, port, rest):
+    from corsprobe.fetch import urls
+
+    text = scheme + user + host + port + rest
+    full = urls._parse_url.__wrapped__  # (uncached: every call the full parse)
+    assert _outcome(urls.parse_url.__wrapped__, text) == _outcome(full, text)
