@@ -24,9 +24,14 @@ def json_reporter(out: IO[str], color: bool | None = None) -> Reporter:
     return JsonReporter(out)
 
 
+# one encoder for every result (json.dumps with options builds one per call); a result is a
+# tree of dicts and lists, never a cycle, so no set of the containers seen is kept
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
 def encode_result(result: dict[str, Any]) -> str:
     """One result as the JSON stream prints it: one compact line, UTF-8 as it is."""
-    return json.dumps(result, ensure_ascii=False)
+    return _ENCODER.encode(result)
 
 
 class JsonReporter:
