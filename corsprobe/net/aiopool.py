@@ -3,8 +3,10 @@ plain asyncio protocol.
 
 h11 does the HTTP, with the settings httpcore gives it; these classes move bytes, under the
 request's whole deadline, reading each response head as the browser does. This module
-imports h11 and asyncio, so :mod:`.pool` imports it when its first pool is built (importing
-:mod:`corsprobe.net` stays cheap for ``corsprobe check``). Failures are raised as httpcore's
+imports asyncio, so :mod:`.pool` imports it when its first pool is built (importing
+:mod:`corsprobe.net` stays cheap for ``corsprobe check``); h11 is imported by the first
+exchange the plain code leaves to it (a run against a plain server never needs it).
+Failures are raised as httpcore's
 exceptions (what :func:`.wire.classify` reads, for every transport alike), and httpcore is
 imported at the first failure: importing it (with anyio and certifi) takes longer than a
 thousand plain exchanges.
@@ -19,23 +21,27 @@ import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, cast
 
-import h11
-
 from .record import CappedBody, Wire
 from .wire import HeadFilter, Watch, current_watch
 
 if TYPE_CHECKING:
+    import h11
     import httpcore
 else:
-    class _Httpcore:
-        """The httpcore module, imported on first use (a failure)."""
+    class _Module:
+        """A module imported on first use: httpcore at a failure, h11 at the first exchange
+        that is not a plain one."""
+
+        def __init__(self, name: str) -> None:
+            self._name = name
 
         def __getattr__(self, name: str) -> Any:
-            import httpcore as module
+            import importlib
 
-            return getattr(module, name)
+            return getattr(importlib.import_module(self._name), name)
 
-    httpcore = _Httpcore()
+    httpcore = _Module("httpcore")
+    h11 = _Module("h11")
 
 _READ_HIGH_WATER = 256 * 1024
 _WRITE_HIGH_WATER = 64 * 1024
@@ -355,12 +361,20 @@ class Connection:
         self._keepalive_expiry = keepalive_expiry
         self._expire_at: float | None = None
         self._idle = False
-        self._h11 = h11.Connection(our_role=h11.CLIENT,
-                                   max_incomplete_event_size=self.MAX_INCOMPLETE_EVENT_SIZE)
+        self._h11_state: h11.Connection | None = None  # made for the first non-plain exchange
         self._pending: list[bytes] = []  # received, not yet given to h11
         self._plain = False  # this exchange bypasses h11
         self._left = 0  # plain: body bytes still to come
         self._first = b""  # plain: body bytes that came with the head
+
+    @property
+    def _h11(self) -> h11.Connection:
+        """h11's connection, made when an exchange first needs it: until then every exchange
+        was a plain one, which h11 would not have seen either (it starts idle)."""
+        if self._h11_state is None:
+            self._h11_state = h11.Connection(
+                our_role=h11.CLIENT, max_incomplete_event_size=self.MAX_INCOMPLETE_EVENT_SIZE)
+        return self._h11_state
 
     def reusable(self) -> bool:
         """Idle, not expired, and not closed by the server while it sat idle."""
@@ -407,7 +421,8 @@ class Connection:
         method = request.method
         try:
             wire = None
-            if not self._pending and not self._h11.trailing_data[0]:
+            if not self._pending and (self._h11_state is None
+                                      or not self._h11_state.trailing_data[0]):
                 wire = plain_request(method, request.target, request.headers, request.body)
             if wire is not None:
                 try:
@@ -483,14 +498,13 @@ class Connection:
     async def finish(self) -> bool:
         """The exchange is over: keep the connection if both sides are done, else close it.
         True when it can serve another request."""
-        conn = self._h11
-        if self._plain and self._left == 0:
-            done = True  # h11 never saw this exchange: its state is still IDLE
-        elif not self._plain and conn.our_state is h11.DONE and conn.their_state is h11.DONE:
-            conn.start_next_cycle()
-            done = True
+        if self._plain:
+            done = self._left == 0  # h11 never saw this exchange: its state is still IDLE
         else:
-            done = False
+            conn = self._h11
+            done = conn.our_state is h11.DONE and conn.their_state is h11.DONE
+            if done:
+                conn.start_next_cycle()
         if done:
             self._idle = True
             self._expire_at = time.monotonic() + self._keepalive_expiry
