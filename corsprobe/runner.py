@@ -35,10 +35,11 @@ from .render import Reporter
 from .version import __version__
 
 if TYPE_CHECKING:  # (the event loop and the core are imported where a check runs: with
-    # worker processes, in the workers, after the fork, not before it in the parent)
+    # worker processes, after the fork, not before it)
     from .core import Connection
     from .jar import Jar
     from .report.model import Framework
+    from .workers import Children
 
 T = TypeVar("T")
 _AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")  # urlsplit's netloc
@@ -226,12 +227,14 @@ async def _run_all(
     engine: str = "pool",
     job: Job | None = None,
     app: object = None,
+    remote: Children | None = None,
 ) -> Summary:
     """Run ``checks`` and hand each result to every reporter as soon as it is done.
 
     ``job`` turns one item into its result dict (default :func:`run_one`; ``corsprobe scan``
     passes its own, and its items are scan targets).
-    ``app`` (a loaded :class:`corsprobe.apps.LoadedApp`): answer in-process instead."""
+    ``app`` (a loaded :class:`corsprobe.apps.LoadedApp`): answer in-process instead.
+    ``remote``: worker processes whose results are handed on too, as they arrive."""
     import asyncio
 
     from .core import connect_async
@@ -274,7 +277,10 @@ async def _run_all(
                     result = await run_one(check, send, scrub, notes, conn.framework)
                 emit(result)
 
-        await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+        tasks = [worker() for _ in range(max(1, concurrency))]
+        if remote is not None:
+            tasks.append(remote.pump(emit))
+        await asyncio.gather(*tasks)
     return summary
 
 
@@ -337,45 +343,53 @@ def run_all(
     jobs: int = 1,
 ) -> Summary:
     """Run every check (or ``job`` item), streaming each result to the reporters.
-    ``jobs`` > 1: in that many worker processes (:mod:`corsprobe.workers`), forked before
-    any reporter starts."""
+    ``jobs`` > 1: in that many processes, this one and ``jobs`` - 1 workers
+    (:mod:`corsprobe.workers`) forked before any reporter starts."""
     summary = Summary(total)
     info = {"schema": RUN_SCHEMA, "tool": {"name": "corsprobe", "version": __version__},
             "total": total, **run_info}
     from .collector import settle
 
     settle()  # what exists now lives for the whole run: frozen, before any fork
-    results = None
-    if jobs > 1:
+    if jobs <= 1:
+        for r in reporters:
+            r.start(info)
+        run_coroutine(_run_all(checks, reporters, summary, options, concurrency, per_host,
+                               secrets, engine, job, app))
+    else:
         from . import workers
         from .render.run import encode_result
 
         queue = workers.WorkQueue(total)  # (flows are one item: fewer items than checks)
 
-        def child(j: int, send: Callable[[dict[str, Any]], None]) -> None:
-            # each worker walks the (lazy, forked) items and takes those the queue gives it:
-            # the parent never holds them all
+        def part(j: int, reporters: list[Reporter], summary: Summary,
+                 remote: workers.Children | None = None) -> Coroutine[Any, Any, Summary]:
+            # each process walks the (lazy, forked) items and takes those the queue gives
+            # it: none holds them all
             items = units(checks) if job is None else iter(checks)
-            run_coroutine(_run_all(
-                queue.take(items), [_Sender(send)], Summary(0), options,
-                workers.share(concurrency, jobs, j), workers.share(per_host, jobs, j),
-                secrets, engine, job, app))
+            return _run_all(queue.take(items), reporters, summary, options,
+                            workers.share(concurrency, jobs, j), workers.share(per_host, jobs, j),
+                            secrets, engine, job, app, remote)
+
+        def child(j: int, send: Callable[[dict[str, Any]], None]) -> None:
+            run_coroutine(part(j, [_Sender(send)], Summary(0)))
 
         light = all(_headline_only(r) for r in reporters)
         try:
-            results = workers.run_forked(jobs, child, encode_result, HEADLINE if light else None)
+            # this process is one of the jobs: it runs checks too, and reads the others'
+            # results on the same event loop
+            children = workers.fork(jobs - 1, child, encode_result,
+                                    HEADLINE if light else None, first=1)
+            try:
+                for r in reporters:
+                    r.start(info)
+                run_coroutine(part(0, reporters, summary, children))
+            except BaseException:  # Ctrl-C, a reporter failing, a check raising
+                children.kill()
+                raise
+            children.reap()  # a child's failure is raised once every process is done
         finally:
             queue.close()
-    for r in reporters:
-        r.start(info)
-    if results is None:
-        run_coroutine(_run_all(checks, reporters, summary, options, concurrency, per_host,
-                               secrets, engine, job, app))
-    else:
-        for result in results:
-            summary.add(result)
-            for r in reporters:
-                r.result(result)
     done = summary.as_dict()
     for r in reporters:
         r.finish(done)

@@ -4,17 +4,19 @@ The checks of a config are independent (a flow is one item), and each costs far 
 Python (the browser's model, the rules, the report) than in waiting for the network, so one
 process keeps one core busy and the others idle. With ``jobs`` > 1 the parent, once the
 config is loaded and before anything else starts (no thread, no event loop, no reporter:
-``fork`` copies only a quiet process), forks ``jobs`` children. The children take the items
-as each becomes free (:class:`WorkQueue`: a child that shares its core with the parent or
-the server under test takes fewer; each walks the lazy checks it inherited, the parent never
-holds them all) and run them, each on its own event loop and connection pool with its share
-of the limits (``concurrency`` and ``per_host`` are split, never multiplied: at most as many
-requests are in flight to one host as the user allowed), and sends each result to the parent
-as the JSON text the ``--format json`` stream prints (length-prefixed, on a pipe, within
-:data:`FLUSH_EVERY` of being done: the encoding is done in parallel, and the parent, which
-decodes it into the same dict, need not encode it again: :class:`Encoded`). The parent hands
-the results to the reporters as they arrive, as the one-process runner does: same dicts,
-same streaming, same summary and exit code.
+``fork`` copies only a quiet process), forks ``jobs`` - 1 children and is the last of the
+jobs itself. Every process takes the items as it becomes free (:class:`WorkQueue`: one that
+shares its core with the server under test, or the parent busy with the reporters, takes
+fewer; each walks the lazy checks it inherited, none holds them all) and runs them on its
+own event loop and connection pool with its share of the limits (``concurrency`` and
+``per_host`` are split, never multiplied: at most as many requests are in flight to one host
+as the user allowed). A child sends each result to the parent as the JSON text the
+``--format json`` stream prints (length-prefixed, on a pipe, within :data:`FLUSH_EVERY` of
+being done: the encoding is done in parallel, and the parent, which decodes it into the same
+dict, need not encode it again: :class:`Encoded`). The parent reads the pipes on its event
+loop (:meth:`Children.pump`) between its own checks, and hands every result to the reporters
+as it arrives, as the one-process runner does: same dicts, same streaming, same summary and
+exit code.
 
 Only where ``fork`` is the platform's safe default (Linux); elsewhere, and for an
 in-process app (its state lives in the process), :func:`jobs_for` says 1.
@@ -160,19 +162,28 @@ class _Pipe:
 def run_forked(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]], None],
                encode: Callable[[dict[str, Any]], str] = json.dumps,
                headline: tuple[str, ...] | None = None) -> Iterator[dict[str, Any]]:
-    """Fork ``jobs`` children now; child ``j`` calls ``child(j, send)``, runs its share of
-    the work and ``send``s each result (``encode`` makes its JSON text). The iterator
-    returned yields them in the parent as they arrive (:class:`Encoded`). ``headline``:
-    the keys every reader of a passed result needs; such a result is not decoded whole (a
-    reporter that writes the JSON text reads nothing else). A child that fails (an
-    exception, or killed) makes it raise once the others are done; an interrupt in the
-    parent, or closing the iterator early, ends the children."""
+    """Fork ``jobs`` children now (:func:`fork`); the iterator returned yields their results
+    in the parent as they arrive (:class:`Encoded`), and raises a child's failure once the
+    others are done; an interrupt in the parent, or closing the iterator early, ends the
+    children."""
+    return fork(jobs, child, encode, headline).collect()
+
+
+def fork(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]], None],
+         encode: Callable[[dict[str, Any]], str] = json.dumps,
+         headline: tuple[str, ...] | None = None, first: int = 0) -> Children:
+    """Fork ``jobs`` children now; child ``j`` (numbered from ``first``) calls
+    ``child(j, send)``, runs its share of the work and ``send``s each result (``encode``
+    makes its JSON text). ``headline``: the keys every reader of a passed result needs;
+    such a result is not decoded whole in the parent (a reporter that writes the JSON text
+    reads nothing else). The parent reads the results with :meth:`Children.collect` (it
+    does nothing else) or :meth:`Children.pump` (on its event loop, running checks too)."""
     import signal
 
     sys.stdout.flush()
     sys.stderr.flush()
     children: dict[int, int] = {}  # read end -> pid
-    for j in range(jobs):
+    for j in range(first, first + jobs):
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns
@@ -210,7 +221,7 @@ def run_forked(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]
                 os._exit(code)  # no atexit handlers, no second flush of the parent's buffers
         os.close(write_end)
         children[read_end] = pid
-    return _collect(children)
+    return Children(children)
 
 
 def _result(head: bytes, text: str) -> Encoded:
@@ -221,58 +232,112 @@ def _result(head: bytes, text: str) -> Encoded:
     return result
 
 
-def _collect(children: dict[int, int]) -> Iterator[dict[str, Any]]:
-    import selectors
-    import signal
+class Children:
+    """The forked children, as the parent sees them: a pipe each (its results, framed),
+    and their process ids. Whichever way the parent reads them, a child's failure (its
+    exception, or an exit code other than 0) is raised once every child is done, and an
+    exception in the parent (Ctrl-C, a reporter failing) kills them first."""
 
-    failure: BaseException | None = None
-    selector = selectors.DefaultSelector()
-    buffers: dict[int, bytearray] = {}
-    try:
-        for fd in children:
-            selector.register(fd, selectors.EVENT_READ)
-            buffers[fd] = bytearray()
-        while buffers:
-            for key, _ in selector.select():
-                fd = key.fd
-                data = os.read(fd, 1 << 20)
-                if not data:
-                    selector.unregister(fd)
-                    os.close(fd)
-                    del buffers[fd]
-                    continue
-                buf = buffers[fd]
-                buf += data
-                size = _HEAD.size
-                while len(buf) >= size:
-                    kind, first, length = _HEAD.unpack_from(buf)
-                    end = size + first + length
-                    if len(buf) < end:
-                        break
-                    head, payload = bytes(buf[size:size + first]), bytes(buf[size + first:end])
-                    del buf[:end]
-                    if kind == b"r":
-                        yield _result(head, payload.decode("utf-8"))
-                    elif failure is None:
-                        import pickle
+    def __init__(self, pipes: dict[int, int]) -> None:
+        self.pipes = pipes  # read end -> pid
+        self.buffers = {fd: bytearray() for fd in pipes}
+        self.failure: BaseException | None = None
 
-                        failure = pickle.loads(payload)
-        for pid in children.values():
+    def _take(self, fd: int) -> list[Encoded] | None:
+        """Read what ``fd`` has: the results it completes, or None at its end (closed)."""
+        data = os.read(fd, 1 << 20)
+        if not data:
+            os.close(fd)
+            del self.buffers[fd]
+            return None
+        buf = self.buffers[fd]
+        buf += data
+        size = _HEAD.size
+        done = []
+        while len(buf) >= size:
+            kind, first, length = _HEAD.unpack_from(buf)
+            end = size + first + length
+            if len(buf) < end:
+                break
+            head, payload = bytes(buf[size:size + first]), bytes(buf[size + first:end])
+            del buf[:end]
+            if kind == b"r":
+                done.append(_result(head, payload.decode("utf-8")))
+            elif self.failure is None:
+                import pickle
+
+                self.failure = pickle.loads(payload)
+        return done
+
+    def reap(self) -> None:
+        """Wait for every child to end; raise the first failure."""
+        for pid in self.pipes.values():
             _, status = os.waitpid(pid, 0)
             code = os.waitstatus_to_exitcode(status)
-            if code != 0 and failure is None:
-                failure = RuntimeError(f"a worker process ended with exit code {code}")
-    except BaseException:  # interrupted (Ctrl-C), or a reporter failed: end the children
-        for pid in children.values():
+            if code != 0 and self.failure is None:
+                self.failure = RuntimeError(f"a worker process ended with exit code {code}")
+        if self.failure is not None:
+            raise self.failure
+
+    def kill(self) -> None:
+        import signal
+
+        for pid in self.pipes.values():
             try:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
             except OSError:
                 pass
-        raise
-    finally:
-        selector.close()
-        for fd in buffers:
+        for fd in self.buffers:
             os.close(fd)
-    if failure is not None:
-        raise failure
+        self.buffers.clear()
+
+    def collect(self) -> Iterator[dict[str, Any]]:
+        """Every result as it arrives (the parent waits for nothing else)."""
+        import selectors
+
+        selector = selectors.DefaultSelector()
+        try:
+            for fd in self.buffers:
+                selector.register(fd, selectors.EVENT_READ)
+            while self.buffers:
+                for key, _ in selector.select():
+                    done = self._take(key.fd)
+                    if done is None:
+                        selector.unregister(key.fd)
+                    else:
+                        yield from done
+        except BaseException:  # interrupted (Ctrl-C), or a reporter failed: end the children
+            self.kill()
+            raise
+        finally:
+            selector.close()
+        self.reap()
+
+    async def pump(self, emit: Callable[[dict[str, Any]], None]) -> None:
+        """``emit`` every result as it arrives, on the running event loop (the parent runs
+        checks of its own meanwhile); returns once every child has closed its pipe. The
+        caller then calls :meth:`reap`, or :meth:`kill` if anything in the parent raised."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+
+        def wake(ready: asyncio.Future[None]) -> None:
+            if not ready.done():  # (the loop may call it again before the reader resumes)
+                ready.set_result(None)
+
+        async def one(fd: int) -> None:
+            while True:
+                ready = loop.create_future()
+                loop.add_reader(fd, wake, ready)
+                try:
+                    await ready
+                finally:
+                    loop.remove_reader(fd)
+                done = self._take(fd)
+                if done is None:
+                    return
+                for result in done:
+                    emit(result)
+
+        await asyncio.gather(*(one(fd) for fd in list(self.buffers)))

@@ -79,9 +79,9 @@ def run(
     jobs: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option("--jobs", "-j", min=1, show_default=False,
-                     help="Worker processes (default: one per CPU, up to 8, for 100 checks "
-                     "or more on Linux; 1 elsewhere). --concurrency and --per-host are shared "
-                     "among them, never multiplied."),
+                     help="Processes that run the checks, this one included (default: one "
+                     "per CPU, up to 8, for 100 checks or more on Linux; 1 elsewhere). "
+                     "--concurrency and --per-host are shared among them, never multiplied."),
     ] = None,
     engine: Annotated[
         str, typer.Option("--engine", hidden=True)

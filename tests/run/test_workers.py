@@ -202,11 +202,11 @@ _BEFORE_FORK = r'''
 import sys
 import corsprobe.workers as workers
 
-def run_forked(*args, **kwargs):  # what the parent has imported when it forks
+def fork(*args, **kwargs):  # what the parent has imported when it forks
     print(" ".join(sorted(sys.modules)))
     raise SystemExit(0)
 
-workers.run_forked = run_forked
+workers.fork = fork
 from corsprobe.cli import main
 sys.argv = ["corsprobe", "run", "--config", sys.argv[1], "--format", "json", "--jobs", "2"]
 main()
@@ -229,3 +229,96 @@ def test_the_parent_forks_before_importing_what_only_the_workers_need(tmp_path):
     assert {"corsprobe.config", "corsprobe.runner", "corsprobe.workers"} <= modules
     assert not modules & {"asyncio", "corsprobe.core", "corsprobe.rules", "corsprobe.net.pool",
                           "corsprobe.net.record", "httpx", "h11"}
+
+
+# -- the parent is one of the jobs: it runs items too, and hands on the others' results ------
+
+class _Kept:
+    """A reporter that keeps what it is given (and fails at the n-th result if asked)."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.results, self.fail_at, self.done = [], fail_at, None
+
+    def start(self, run):
+        pass
+
+    def result(self, result):
+        self.results.append(dict(result))
+        if self.fail_at is not None and len(self.results) == self.fail_at:
+            raise RuntimeError("the reporter broke")
+
+    def finish(self, summary):
+        self.done = summary
+
+
+def _job(slow=0.0, bad=None):
+    async def job(item, send, scrub, conn):
+        import asyncio
+
+        if item == bad:
+            raise ValueError(f"item {item} is bad")
+        await asyncio.sleep(slow)
+        return {"index": item, "name": f"i{item}", "status": "passed", "pid": os.getpid()}
+
+    return job
+
+
+def _run(items, jobs, reporter, job, concurrency=4):
+    from corsprobe.net import TransportOptions
+    from corsprobe.runner import run_all
+
+    return run_all(range(items), items, [reporter], {}, TransportOptions(), job=job,
+                   concurrency=concurrency, per_host=concurrency, jobs=jobs)
+
+
+def test_the_parent_runs_items_too_and_hands_on_every_result_once():
+    kept = _Kept()
+    summary = _run(60, 3, kept, _job(slow=0.01))
+    assert sorted(r["index"] for r in kept.results) == list(range(60))
+    pids = {r["pid"] for r in kept.results}
+    assert os.getpid() in pids and len(pids) == 3  # the parent and two children
+    assert summary.passed == 60 and kept.done["total"] == 60
+
+
+def _forked(monkeypatch):
+    """The children of the next run_all, as it forks them."""
+    seen = []
+    fork = workers.fork
+
+    def recording(*args, **kwargs):
+        seen.append(fork(*args, **kwargs))
+        return seen[-1]
+
+    monkeypatch.setattr(workers, "fork", recording)
+    return seen
+
+
+def _failing_in_children():
+    parent = os.getpid()
+
+    async def job(item, send, scrub, conn):
+        import asyncio
+
+        if os.getpid() != parent:
+            raise ValueError(f"item {item} is bad")
+        await asyncio.sleep(0.01)
+        return {"index": item, "name": f"i{item}", "status": "passed"}
+
+    return job
+
+
+def test_a_failing_child_is_raised_once_the_parent_is_done(monkeypatch):
+    kept = _Kept()
+    with pytest.raises(ValueError, match="is bad"):
+        _run(40, 2, kept, _failing_in_children(), concurrency=2)
+    assert len(kept.results) == 40 - 1  # the parent ran the rest; the child failed on one
+
+
+def test_a_failing_reporter_in_the_parent_ends_the_children(monkeypatch):
+    forked = _forked(monkeypatch)
+    with pytest.raises(RuntimeError, match="the reporter broke"):
+        _run(400, 3, _Kept(fail_at=3), _job(slow=0.05))
+    (children,) = forked
+    for pid in children.pipes.values():
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # killed and reaped
