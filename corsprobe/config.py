@@ -396,6 +396,8 @@ class _Loader:
         self.secrets: set[str] = set()
         self._shared: dict[Any, Any] = {}
         self._fetch_ok: set[Any] = set()  # fetch() inputs already validated
+        # each shape of check table validated (see check()): its defaults, and its CheckDef
+        self._checked: dict[Any, tuple[dict[str, Any], tuple[Any, ...]]] = {}
 
     def shared(self, value: Any) -> Any:
         """One object for equal values (a method, a header list, a body): the checks of a big
@@ -758,28 +760,50 @@ class _Loader:
         if where is None:
             where = f"check '{raw_name}'" if isinstance(raw_name, str) and raw_name else \
                 f"check #{position}"
-        self.unknown(table, keys, where)
+        # A big config repeats one table but for its name and URL(s): the rest is checked
+        # once per shape (same keys, same values, same defaults) and taken from the first.
+        shape = (id(g), id(keys), tuple(
+            (k, _frozen(v)) for k, v in table.items() if k not in _PER_CHECK))
+        known = self._checked.get(shape)
+        if known is not None and known[0] is g:
+            values = list(known[1])
+            name, urls, labels = self.name_and_urls(table, g, where)
+            for index, value in zip(_VARYING, (position, name or "", name is not None,
+                                               tuple(urls), labels, line), strict=True):
+                values[index] = value
+            return CheckDef(*values)
+        d = self._check(position, table, g, line, where, keys)
+        self._checked[shape] = (g, tuple(getattr(d, f) for f in _CHECKDEF_FIELDS))
+        return d
 
-        def get(key: str, kind: str, default: Any = None) -> Any:
-            return self.typed(table, key, kind, where) if key in table else default
-
-        name = get("name", "string")
+    def name_and_urls(self, table: dict[str, Any], g: dict[str, Any], where: str
+                      ) -> tuple[str | None, list[str], tuple[str, ...]]:
+        """A check's own ``name`` and ``url``/``urls`` (absolute), and the URLs as written."""
+        name = self.typed(table, "name", "string", where) if "name" in table else None
         if name is not None and not name.strip():
             raise self.error(where, "name", "must not be empty")
         if "url" in table and "urls" in table:
             raise self.error(where, "urls", "give url or urls, not both")
         if "url" in table:
-            urls = [get("url", "string")]
+            urls = [self.typed(table, "url", "string", where)]
             url_key = "url"
         elif "urls" in table:
-            urls = get("urls", "list of strings")
+            urls = self.typed(table, "urls", "list of strings", where)
             url_key = "urls"
             if not urls:
                 raise self.error(where, "urls", "the list is empty")
         else:
             raise self.error(where, "url", "missing: every check needs url = \"...\" (or urls)")
-        labels = tuple(urls)
-        urls = [self.url(u, g["base"], where, url_key) for u in urls]
+        return name, [self.url(u, g["base"], where, url_key) for u in urls], tuple(urls)
+
+    def _check(self, position: int, table: dict[str, Any], g: dict[str, Any],
+               line: int | None, where: str, keys: set[str]) -> CheckDef:
+        self.unknown(table, keys, where)
+
+        def get(key: str, kind: str, default: Any = None) -> Any:
+            return self.typed(table, key, kind, where) if key in table else default
+
+        name, urls, labels = self.name_and_urls(table, g, where)
         origins = self.origins(table, where, required=g["origins"] is None) or g["origins"]
         method = get("method", "string", "GET")
         headers = list(g["headers"])
@@ -875,6 +899,22 @@ class _Loader:
                 raise self.error(where, exc.field, str(exc)) from None
             self._fetch_ok.add(key)
         return d
+
+
+_PER_CHECK = frozenset(("name", "url", "urls"))  # what two checks of one shape differ in
+_CHECKDEF_FIELDS = tuple(f.name for f in dataclasses.fields(CheckDef))
+_VARYING = tuple(_CHECKDEF_FIELDS.index(f) for f in (
+    "position", "name", "named", "urls", "url_labels", "line"))
+
+
+def _frozen(value: object) -> object:
+    """A TOML value as a key: tables and arrays as tuples (in order), every value with its
+    type (``true`` is not ``1``, ``1`` is not ``1.0``)."""
+    if isinstance(value, dict):
+        return (dict, tuple((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return (list, tuple(_frozen(v) for v in value))
+    return (type(value), value)
 
 
 def _describe(value: object) -> str:

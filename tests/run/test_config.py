@@ -229,3 +229,58 @@ def test_header_lines_are_those_of_a_scan_of_every_line_start(bits):
 
     text = "".join(bits)
     assert _header_lines(text) == _lines_by_scan(text)
+
+
+# -- one check table validated once per shape (config._Loader.check) ----------------------------
+
+_SHAPES = [
+    # one shape, many names and URLs (a URL with ${VAR}: a secret in a check that hits)
+    "".join(f'[[checks]]\nname = "c{i}"\nurl = "/u/{i}${{TOKEN}}"\nmethod = "PUT"\n'
+            f'headers = {{ "Content-Type" = "application/json", "X-A" = "1" }}\n'
+            for i in range(4)),
+    # the same tables but for a value's type, the order of headers, one key more
+    '[[checks]]\nurl = "/a"\nmax_redirects = 1\n[[checks]]\nurl = "/b"\nmax_redirects = 1\n'
+    '[[checks]]\nurl = "/c"\nheaders = { "X-B" = "2", "X-A" = "1" }\n'
+    '[[checks]]\nurl = "/d"\nheaders = { "X-A" = "1", "X-B" = "2" }\n'
+    '[[checks]]\nurl = "/e"\ncredentials = true\n[[checks]]\nurl = "/f"\n',
+    # the same step tables in two flows with different defaults (origin, headers)
+    '[[flows]]\nname = "one"\norigin = "https://one.example"\n'
+    '[[flows.steps]]\nurl = "/x"\n[[flows.steps]]\nname = "s2"\nurl = "/y"\n'
+    '[[flows]]\nname = "two"\norigin = "https://two.example"\nheaders = { "X-F" = "2" }\n'
+    '[[flows.steps]]\nurl = "/x"\n[[flows.steps]]\nname = "s2"\nurl = "/y"\n',
+    # errors in a table of a known shape: its name, its URL; and 1.0 where 1 passed
+    '[[checks]]\nname = "ok"\nurl = "/a"\n[[checks]]\nname = " "\nurl = "/b"\n',
+    '[[checks]]\nname = "ok"\nurl = "/a"\n[[checks]]\nname = "bad"\nurl = "http://[::1/"\n',
+    '[[checks]]\nurl = "/a"\nmax_redirects = 1\n[[checks]]\nurl = "/b"\nmax_redirects = 1.0\n',
+    '[[checks]]\nname = "d"\nurl = "/a"\n[[checks]]\nname = "d"\nurl = "/b"\n',
+]
+
+
+def _loaded(tmp_path, body):
+    (tmp_path / "corsprobe.toml").write_text(
+        f'base_url = "https://api.example"\norigin = "https://app.example"\n{body}')
+    try:
+        return load(cwd=tmp_path, env={"TOKEN": "s3cr3t-token"})
+    except UsageError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("body", _SHAPES)
+def test_a_table_of_a_known_shape_loads_as_when_validated_whole(tmp_path, monkeypatch, body):
+    import corsprobe.config as config
+
+    class Forgetful(dict):  # keeps no shape: every table validated whole
+        def __setitem__(self, key, value):
+            pass
+
+    init = config._Loader.__init__
+
+    def without_shapes(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self._checked = Forgetful()
+
+    once = _loaded(tmp_path, body)
+    monkeypatch.setattr(config._Loader, "__init__", without_shapes)
+    assert once == _loaded(tmp_path, body)
+    if not isinstance(once, str):
+        assert once.count == len(list(once.checks()))
