@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TypeVar
 
 from .errors import UsageError
@@ -91,26 +92,47 @@ def prepare(spec: RequestSpec) -> Prepared:
         url = parse_url(spec.url)
     except InvalidInput as exc:
         raise UsageError(str(exc), field="url") from None
-    if not safelist.is_token(spec.method):
-        raise UsageError(f"method '{spec.method}' is not a valid HTTP method token; e.g. -X PUT",
-                         field="method")
-    if safelist.is_forbidden_method(spec.method):
-        raise UsageError(f"fetch() refuses the method {spec.method.upper()} (a forbidden method)",
-                         field="method")
-    method = safelist.normalize_method(spec.method)
+    method = _method(spec.method)
     if url.has_credentials:
         raise UsageError(
             "the URL contains user:password; fetch() refuses such URLs "
             "(send an Authorization header instead)", field="url"
         )
-    if spec.body is not None and method in ("GET", "HEAD"):
+    try:  # (the checks of a config send a few header lists, each often: worked out once)
+        kept, cookies, notes = _headers(method, spec.body is not None, tuple(spec.headers),
+                                        tuple(spec.cookies), spec.credentials, spec.browser)
+    except TypeError:  # a header list that is not hashable
+        kept, cookies, notes = _headers.__wrapped__(
+            method, spec.body is not None, spec.headers, spec.cookies, spec.credentials,
+            spec.browser)
+    return Prepared(page, url, method, kept, cookies, spec.body, notes)
+
+
+@lru_cache(maxsize=256)
+def _method(method: str) -> str:
+    """fetch()'s method checks, and its normalized method."""
+    if not safelist.is_token(method):
+        raise UsageError(f"method '{method}' is not a valid HTTP method token; e.g. -X PUT",
+                         field="method")
+    if safelist.is_forbidden_method(method):
+        raise UsageError(f"fetch() refuses the method {method.upper()} (a forbidden method)",
+                         field="method")
+    return safelist.normalize_method(method)
+
+
+@lru_cache(maxsize=256)
+def _headers(method: str, has_body: bool, headers: HeaderList, cookies_given: HeaderList,
+             credentials: bool, browser: str
+             ) -> tuple[HeaderList, HeaderList, tuple[str, ...]]:
+    """fetch()'s body and header checks: (the headers it sends, the cookies, notes)."""
+    if has_body and method in ("GET", "HEAD"):
         raise UsageError(f"fetch() refuses a body with {method}; drop -d/--data-file or use -X POST",
                          field="body")
-    b = browsers.browser(spec.browser)
+    b = browsers.browser(browser)
     notes: list[str] = []
     kept: list[tuple[str, str]] = []
-    cookies: list[tuple[str, str]] = list(spec.cookies)
-    for name, value in spec.headers:
+    cookies: list[tuple[str, str]] = list(cookies_given)
+    for name, value in headers:
         if not safelist.is_token(name):
             raise UsageError(f"header name '{name}' is not a valid token; e.g. -H 'X-Api-Key: abc'",
                              field="headers")
@@ -119,7 +141,7 @@ def prepare(spec: RequestSpec) -> Prepared:
                              field="headers")
         value = value.strip(" \t")
         if name.lower() == "cookie":
-            if spec.credentials:
+            if credentials:
                 cookies.append((name, value))
                 notes.append(
                     "Cookie is not a header a page can set: it is sent as the browser's cookie "
@@ -145,13 +167,12 @@ def prepare(spec: RequestSpec) -> Prepared:
             )
             continue
         kept.append((name, value))
-    body = spec.body
-    if body is not None and not any(k.lower() == "content-type" for k, _ in kept):
+    if has_body and not any(k.lower() == "content-type" for k, _ in kept):
         kept.append(("Content-Type", DEFAULT_TEXT_TYPE))
         notes.append(
             f"fetch() adds Content-Type: {DEFAULT_TEXT_TYPE} to a string body without one"
         )
-    return Prepared(page, url, method, tuple(kept), tuple(cookies), body, tuple(notes))
+    return tuple(kept), tuple(cookies), tuple(notes)
 
 
 _DROPPED_HINTS = {

@@ -9,6 +9,7 @@ client-hint headers and ``Save-Data``/``Intervention`` are safelisted too, each 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import HeaderList
 from .browsers import CHROMIUM_CLIENT_HINTS
@@ -206,6 +207,16 @@ def preflight_reasons(
     combine: bool = True,
 ) -> tuple[list[str], list[str]]:
     """(reasons a preflight is needed, unsafe header names). No reasons: no preflight."""
+    try:
+        reasons, names = _preflight_reasons(method, tuple(headers), extra, combine)
+    except TypeError:  # a header list that is not hashable
+        reasons, names = _preflight_reasons.__wrapped__(method, headers, extra, combine)
+    return list(reasons), list(names)
+
+
+@lru_cache(maxsize=256)  # the checks of a config send a few method and header lists, each often
+def _preflight_reasons(method: str, headers: HeaderList, extra: frozenset[str],
+                       combine: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     reasons: list[str] = []
     if method not in SAFELISTED_METHODS:
         if method.upper() in SAFELISTED_METHODS:
@@ -219,7 +230,7 @@ def preflight_reasons(
             )
     names, why = unsafe_header_names(headers, extra, combine)
     reasons.extend(f"header {w}" for w in why)
-    return reasons, names
+    return tuple(reasons), tuple(names)
 
 
 # Response side: CORS-safelisted response-header names (#cors-safelisted-response-header-name).
