@@ -40,24 +40,13 @@ def test_the_limits_are_shared_never_multiplied(total, jobs):
     assert sum(parts) == total and min(parts) >= total // jobs >= 1
 
 
-def _gathered(children, got=None):
-    """Every result of ``children``, read as the parent reads them (Children.pump), then
-    their failure raised (Children.reap)."""
-    import asyncio
-
-    got = [] if got is None else got
-    asyncio.run(children.pump(got.append))
-    children.reap()
-    return got
-
-
 def _results(j, send):
     for item in range(j, 25, 3):
         send({"item": item, "pid": os.getpid()})
 
 
 def test_every_item_runs_once_in_a_child_process():
-    got = _gathered(workers.fork(3, _results))
+    got = list(workers.run_forked(3, _results))
     assert sorted(r["item"] for r in got) == list(range(25))
     pids = {r["pid"] for r in got}
     assert len(pids) == 3 and os.getpid() not in pids
@@ -76,7 +65,7 @@ def _queue_taker(queue, items, delay=0.0):
 def test_the_queue_hands_every_item_to_one_child_in_order(items):
     queue = workers.WorkQueue(items)
     try:
-        got = _gathered(workers.fork(3, _queue_taker(queue, items)))
+        got = list(workers.run_forked(3, _queue_taker(queue, items)))
     finally:
         queue.close()
     assert sorted(r["item"] for r in got) == list(range(items))
@@ -90,7 +79,7 @@ def test_a_slow_child_takes_fewer_items_from_the_queue():
     others: a static split would give it a third."""
     queue = workers.WorkQueue(60)
     try:
-        got = _gathered(workers.fork(3, _queue_taker(queue, 60, delay=0.05)))
+        got = list(workers.run_forked(3, _queue_taker(queue, 60, delay=0.05)))
     finally:
         queue.close()
     assert sorted(r["item"] for r in got) == list(range(60))
@@ -105,10 +94,10 @@ def _fails_on_seven(j, send):
 
 
 def test_a_failing_child_is_raised_in_the_parent_after_the_others():
-    results = []
+    got = []
     with pytest.raises(ValueError, match="item 7 is bad"):
-        _gathered(workers.fork(2, _fails_on_seven), results)
-    got = [r["item"] for r in results]
+        for r in workers.run_forked(2, _fails_on_seven):
+            got.append(r["item"])
     assert set(range(0, 12, 2)) <= set(got)  # the other child finished its part
 
 
@@ -118,23 +107,10 @@ def _sleeps(j, send):
 
 
 def test_closing_the_results_early_ends_the_children():
-    import asyncio
-
-    class Enough(Exception):
-        pass
-
-    children, got = workers.fork(2, _sleeps), []
-
-    def emit(result):
-        got.append(result)
-        if len(got) == 2:
-            raise Enough
-
-    with pytest.raises(Enough):
-        asyncio.run(children.pump(emit))
-    pids = {r["pid"] for r in got}
+    results = workers.run_forked(2, _sleeps)
+    pids = {next(results)["pid"], next(results)["pid"]}
     started = time.perf_counter()
-    children.kill()  # what a reporter's failure or Ctrl-C in the parent does
+    results.close()  # what a reporter's failure or Ctrl-C in the parent does
     assert time.perf_counter() - started < 10
     for pid in pids:
         with pytest.raises(ChildProcessError):
