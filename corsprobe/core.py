@@ -39,10 +39,10 @@ def steps(spec: RequestSpec, probe: Probing = True) -> Steps[Trace]:
 
     Raises UsageError before the first request when fetch() would refuse the input.
     """
-    from . import probe as probes
-
     trace = yield from replay(spec)
     if probe is True or (probe is not False and probe(trace)):
+        from . import probe as probes  # imported by the first check that probes
+
         trace = yield from probes.steps(trace)
     return trace
 
@@ -101,9 +101,11 @@ def _about(options: Any, app: Any) -> tuple[tuple[str, ...], Framework | None]:
 
 def load_app(app: object) -> Any:
     """An app given as an object, ``"module:attr"`` or already loaded, loaded once."""
+    if app is None:
+        return None
     from .apps import resolve
 
-    return None if app is None else resolve(app)
+    return resolve(app)
 
 
 @contextmanager

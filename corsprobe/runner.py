@@ -60,7 +60,6 @@ async def run_one(
 
     ``jar`` (a flow's step): its cookies for the URL go on the actual credentialed request,
     what the browser stores is kept in it, and its values are masked (with ``secrets``)."""
-    from . import probe as probes
     from .core import diagnose_async, steps
 
     started = time.perf_counter()
@@ -73,8 +72,12 @@ async def run_one(
     def probe(trace: Trace) -> bool:
         if check.probe == "all":
             return True
-        return (check.probe == "failures" and trace.net_error is None
-                and bool(policy.judge_verdict(expect, trace)) and probes.needed(trace))
+        if (check.probe != "failures" or trace.net_error is not None
+                or not policy.judge_verdict(expect, trace)):
+            return False
+        from .probe import needed  # imported by the first check that may probe
+
+        return needed(trace)
 
     done = await diagnose_async(steps(spec, probe), send, notes=notes, framework=framework)
     failures = policy.judge(expect, done.trace, done.findings)
@@ -289,7 +292,7 @@ async def _address_spaces(check: Any, options: Any, memo: dict[Any, Any]
     """``check`` with the spaces of its page and target filled in (:func:`core.address_spaces`,
     which may ask DNS: in a thread, off the event loop). They depend only on the page origin,
     the target's origin and the spaces given, so each combination is worked out once per run
-    (``memo``): a config of many checks names a few hosts."""
+    (``memo``, of tasks): a config of many checks names a few hosts."""
     import asyncio
     import dataclasses
 
@@ -301,13 +304,19 @@ async def _address_spaces(check: Any, options: Any, memo: dict[Any, Any]
         key = (spec.origin, parse_url(spec.url).origin, spec.page_space, spec.target_space)
     except InvalidInput:  # replay reports the usage error
         key = None
-    known = memo.get(key) if key is not None else None
-    if known is None:
+    async def work_out() -> tuple[str | None, str | None, tuple[str, ...]]:
         done, notes = await asyncio.to_thread(address_spaces, spec, options)
-        known = (done.page_space, done.target_space, notes)
-        if key is not None:
-            memo[key] = known
-    page_space, target_space, notes = known
+        return done.page_space, done.target_space, notes
+
+    if key is None:
+        page_space, target_space, notes = await work_out()
+    else:
+        # the first check of a combination asks; the checks that start while it waits (one
+        # per slot at the start of a run) wait for its answer instead of asking again
+        known = memo.get(key)
+        if known is None:
+            known = memo[key] = asyncio.ensure_future(work_out())
+        page_space, target_space, notes = await known
     if (page_space, target_space) != (spec.page_space, spec.target_space):
         spec = dataclasses.replace(spec, page_space=page_space, target_space=target_space)
     return (dataclasses.replace(check, spec=spec) if spec is not check.spec else check), notes

@@ -63,18 +63,20 @@ def _host(raw: str, what: str, example: str) -> str:
 def _domain_to_ascii(raw: str, what: str, example: str) -> str:
     """The host as the browser serializes it: an internationalized name in punycode (UTS #46,
     non-transitional, as Chromium: ``faß.de`` is ``xn--fa-hia.de``), lower case."""
-    import idna
-
     bad = InvalidInput(f"{what}: the host '{raw}' is not a valid domain name; e.g. {example}")
     if raw.isascii():
         host = raw.lower()
         for label in host.split("."):
             if label.startswith("xn--"):  # punycode must decode to a valid label
+                import idna  # only for the names that need it (2 ms to import)
+
                 try:
                     idna.decode(label)
                 except (idna.IDNAError, UnicodeError, ValueError):
                     raise bad from None
         return host
+    import idna
+
     try:
         return idna.encode(raw, uts46=True, transitional=False).decode("ascii").lower()
     except (idna.IDNAError, UnicodeError, ValueError):

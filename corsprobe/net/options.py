@@ -66,7 +66,10 @@ def address_of(host: str, port: int, options: TransportOptions) -> str | None:
     except ValueError:
         pass
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        # a name already in ASCII (parse_url's punycode) goes as bytes: for a str, socket
+        # would load the idna codec to encode it again
+        infos = socket.getaddrinfo(host.encode() if host.isascii() else host, port,
+                                   type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         return None
     return str(infos[0][4][0]) if infos else None

@@ -138,3 +138,42 @@ def test_a_page_host_is_looked_up_once_per_run():
                                         origin="https://app.corsprobe.invalid"), options)
     info = core._address_of.cache_info()
     assert (info.misses, info.hits) == (1, 4), info
+
+
+def test_checks_that_start_together_share_one_lookup_of_their_hosts(monkeypatch):
+    """A run starts one check per slot at once: they all name the same page origin, and the
+    first one's lookup (in a thread) is awaited by the others instead of each asking DNS."""
+    import asyncio
+    import dataclasses
+
+    from corsprobe import core, runner
+    from corsprobe.net import TransportOptions
+
+    asked = []
+    real = core.address_spaces
+
+    def counted(spec, options):
+        asked.append(spec.url)
+        return real(spec, options)
+
+    monkeypatch.setattr(core, "address_spaces", counted)
+
+    @dataclasses.dataclass(frozen=True)
+    class Item:
+        spec: RequestSpec
+
+    items = [Item(RequestSpec(url=f"http://127.0.0.1:9/users/{i}",
+                              origin="https://app.corsprobe.invalid")) for i in range(20)]
+    options = TransportOptions()
+
+    async def together():
+        memo: dict = {}
+        first = await asyncio.gather(*(runner._address_spaces(it, options, memo) for it in items))
+        later = await runner._address_spaces(items[0], options, memo)
+        return first, later
+
+    first, later = runner.run_coroutine(together())
+    assert len(asked) == 1, asked
+    assert {(c.spec.page_space, c.spec.target_space, notes) for c, notes in first} == {
+        (later[0].spec.page_space, later[0].spec.target_space, later[1])}
+    assert [c.spec.url for c, _ in first] == [it.spec.url for it in items]

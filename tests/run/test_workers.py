@@ -228,7 +228,32 @@ def test_the_parent_forks_before_importing_what_only_the_workers_need(tmp_path):
     modules = set(done.stdout.split())
     assert {"corsprobe.config", "corsprobe.runner", "corsprobe.workers"} <= modules
     assert not modules & {"asyncio", "corsprobe.core", "corsprobe.rules", "corsprobe.net.pool",
-                          "corsprobe.net.record", "httpx", "h11"}
+                          "corsprobe.net.record", "httpx", "h11", "idna"}
+
+
+_AFTER_RUN = r'''
+import atexit, sys
+atexit.register(lambda: print(" ".join(sorted(sys.modules))))
+from corsprobe.cli import main
+sys.argv = ["corsprobe", "run", "--config", sys.argv[1], "--format", "json", "--jobs", "1"]
+main()
+'''
+
+
+def test_a_run_imports_only_what_its_checks_use(base, tmp_path):
+    """Each process pays its imports: a run that sends no probe, loads no in-process app and
+    names hosts in ASCII imports neither the probes, nor the app loader, nor IDNA."""
+    import subprocess
+
+    config = tmp_path / "corsprobe.toml"
+    config.write_text(f'base_url = "{base}"\norigin = "{APP}"\nprobe = "failures"\n'
+                      '[[checks]]\nurl = "/ok"\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", _AFTER_RUN, str(config)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    modules = set(done.stdout.strip().splitlines()[-1].split())  # after the JSON report
+    assert {"corsprobe.core", "corsprobe.rules", "corsprobe.runner"} <= modules
+    assert not modules & {"corsprobe.probe", "corsprobe.apps", "idna", "encodings.idna"}
 
 
 # -- the parent is one of the jobs: it runs items too, and hands on the others' results ------
