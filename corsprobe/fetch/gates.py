@@ -127,7 +127,8 @@ def space_of_address(address: str) -> str:
     return "public"
 
 
-def space_of_host(host: str) -> str | None:
+@lru_cache(maxsize=256)  # a run asks for the same few hosts once per check; for a name
+def space_of_host(host: str) -> str | None:  # the failed parse as an address costs the most
     """The space a host names by itself: localhost names and IP literals; None for a name."""
     if loopback_host(host):
         return "local"
