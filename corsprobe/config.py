@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from .errors import UsageError
 from .fetch.kinds import CROSSORIGINS, KINDS, MODES
+from .fetch.urls import InvalidInput, parse_origin, parse_url
 from .model import RequestSpec
 from .policy import MAX_SEVERITY, Expectation
 from .redact import REDACTED
@@ -490,8 +491,6 @@ class _Loader:
                                              f"{', '.join(sorted(known))}")
 
     def origin(self, value: str, where: str | None, key: str) -> str:
-        from .fetch.urls import InvalidInput, parse_origin
-
         try:
             parse_origin(value)
         except InvalidInput as exc:
@@ -499,8 +498,6 @@ class _Loader:
         return value
 
     def url(self, value: str, base: str | None, where: str | None, key: str) -> str:
-        from .fetch.urls import InvalidInput, parse_url
-
         if "://" not in value:
             if base is None:
                 raise self.error(where, key, f"'{value}' is relative and there is no base_url; "

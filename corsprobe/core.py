@@ -20,7 +20,9 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Union
 
+from .engine import findings
 from .model import Exchange, HttpRequest, RequestSpec, Trace
+from .policy import most_severe_first
 from .replay import Steps, drive, drive_async, replay
 from .report.model import Framework, Report
 from .rules import FAMILIES
@@ -50,9 +52,6 @@ def steps(spec: RequestSpec, probe: Probing = True) -> Steps[Trace]:
 def conclude(trace: Trace, families: tuple[str, ...] = CHECK_FAMILIES,
              notes: tuple[str, ...] = (), framework: Framework | None = None) -> Report:
     """Run the chosen rule families over a finished trace and make its report."""
-    from .engine import findings
-    from .policy import most_severe_first
-
     return Report(trace, tuple(most_severe_first(findings(trace, families))), notes, framework)
 
 

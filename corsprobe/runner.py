@@ -21,6 +21,7 @@ its target has no verdict, so a real failure elsewhere takes precedence).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Callable, Coroutine, Iterable, Iterator
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 
 from . import policy
 from .config import Check
+from .fetch.urls import InvalidInput, parse_url
 from .model import Exchange, HttpRequest, Trace
 from .redact import Scrubber
 from .render import Reporter
@@ -118,8 +120,6 @@ async def run_one(
 def _from_jar(spec: Any, jar: Jar) -> tuple[Any, tuple[str, ...]]:
     """``spec`` with the flow's jar's cookies for its URL (on the actual request, with
     credentials, as the browser sends them), and a note naming them (never their values)."""
-    import dataclasses
-
     sent = jar.for_url(spec.url)
     if sent.header is None:
         return spec, ((f"flow: no cookie in the flow's jar matches the URL ({len(jar)} in it)"
@@ -293,33 +293,36 @@ async def _address_spaces(check: Any, options: Any, memo: dict[Any, Any]
     which may ask DNS: in a thread, off the event loop). They depend only on the page origin,
     the target's origin and the spaces given, so each combination is worked out once per run
     (``memo``, of tasks): a config of many checks names a few hosts."""
-    import asyncio
-    import dataclasses
-
-    from .core import address_spaces
-    from .fetch.urls import InvalidInput, parse_url
-
     spec = check.spec
     try:
         key = (spec.origin, parse_url(spec.url).origin, spec.page_space, spec.target_space)
     except InvalidInput:  # replay reports the usage error
         key = None
+    # the first check of a combination asks; the checks that start while it waits (one per
+    # slot at the start of a run) wait for its answer instead of asking again
+    known = memo.get(key) if key is not None else None
+    if known is None:
+        known = _spaces_of(spec, options)
+        if key is not None:
+            memo[key] = known
+    page_space, target_space, notes = await known
+    if (page_space, target_space) != (spec.page_space, spec.target_space):
+        spec = dataclasses.replace(spec, page_space=page_space, target_space=target_space)
+    return (dataclasses.replace(check, spec=spec) if spec is not check.spec else check), notes
+
+
+def _spaces_of(spec: Any, options: Any) -> Any:
+    """A task working out :func:`core.address_spaces` of ``spec`` in a thread: its page's
+    and target's spaces, and the notes."""
+    import asyncio
+
+    from .core import address_spaces
+
     async def work_out() -> tuple[str | None, str | None, tuple[str, ...]]:
         done, notes = await asyncio.to_thread(address_spaces, spec, options)
         return done.page_space, done.target_space, notes
 
-    if key is None:
-        page_space, target_space, notes = await work_out()
-    else:
-        # the first check of a combination asks; the checks that start while it waits (one
-        # per slot at the start of a run) wait for its answer instead of asking again
-        known = memo.get(key)
-        if known is None:
-            known = memo[key] = asyncio.ensure_future(work_out())
-        page_space, target_space, notes = await known
-    if (page_space, target_space) != (spec.page_space, spec.target_space):
-        spec = dataclasses.replace(spec, page_space=page_space, target_space=target_space)
-    return (dataclasses.replace(check, spec=spec) if spec is not check.spec else check), notes
+    return asyncio.ensure_future(work_out())
 
 
 def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import UsageError
+from .frameworks import detect as framework
 from .model import HttpResponse, Trace, header_index, header_values, joined, last_answer
 
 # name -> (label, role); roles, front to back: "cache", "proxy", "app"
@@ -177,8 +178,6 @@ def detect(trace: Trace) -> tuple[Layer, ...]:
 
 
 def _detect(trace: Trace) -> tuple[Layer, ...]:
-    from .frameworks import detect as framework
-
     tally: dict[str, list[str]] = {}
     for exchange in (*trace.preflights, *trace.actuals, *(p.exchange for p in trace.probes)):
         if exchange.response is None:

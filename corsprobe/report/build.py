@@ -10,10 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..fetch import kinds
-from ..fetch.browsers import limits
+from ..fetch.browsers import limits, preflight_cache_seconds
+from ..fetch.cookies import judge_trace
 from ..fetch.messages import console_message, request_mode_console
+from ..fetch.site import relation
 from ..fetch.urls import strip_credentials
-from ..model import Exchange, NetError, Trace
+from ..frameworks import LABELS
+from ..frameworks import detect as detect_framework
+from ..model import Exchange, NetError, Trace, joined
 from ..redact import (
     SECRET_HEADERS,
     Scrubber,
@@ -22,6 +26,8 @@ from ..redact import (
     shown_headers,
     strip_userinfo,
 )
+from ..stack import KNOWN
+from ..stack import detect as detect_layers
 from ..version import __version__
 
 if TYPE_CHECKING:
@@ -111,9 +117,7 @@ def build(report: Report) -> dict[str, Any]:
         reason_code, message = None, lines[0] if lines else None
     lines = [strip_userinfo(text) for text in lines]
     message = strip_userinfo(message) if message else None
-    from ..frameworks import LABELS, detect
-
-    framework = detect(trace)
+    framework = detect_framework(trace)
     if framework is None and report.framework is not None:  # no Server header in-process
         framework = (report.framework.name, list(report.framework.evidence))
     out: dict[str, Any] = {
@@ -196,14 +200,10 @@ def build(report: Report) -> dict[str, Any]:
 
 def _stack(trace: Trace, framework: tuple[str, list[str]] | None) -> list[dict[str, Any]]:
     """The layers the wire names (or --stack declares), front to back."""
-    from ..stack import detect
-
     layers = [{"name": layer.name, "label": layer.label, "role": layer.role,
                "evidence": list(layer.evidence), "declared": layer.declared}
-              for layer in detect(trace)]
+              for layer in detect_layers(trace)]
     if framework and not any(layer["role"] == "app" for layer in layers):
-        from ..stack import KNOWN
-
         layers.append({"name": framework[0], "label": KNOWN[framework[0]][0], "role": "app",
                        "evidence": list(framework[1]), "declared": False})
     return layers
@@ -211,9 +211,6 @@ def _stack(trace: Trace, framework: tuple[str, list[str]] | None) -> list[dict[s
 
 def _cache_seconds(trace: Trace, browser: Any) -> int | None:
     """Seconds this browser caches the (last, passed) preflight; None without one."""
-    from ..fetch.browsers import preflight_cache_seconds
-    from ..model import joined
-
     if not trace.preflights or trace.blocked_at == "preflight":
         return None
     resp = trace.preflights[-1].response
@@ -225,8 +222,6 @@ def _cache_seconds(trace: Trace, browser: Any) -> int | None:
 def _cookies(trace: Trace, browser: Any) -> list[dict[str, Any]]:
     """Each Set-Cookie of the actual request's hops as the browser takes it: names and
     attributes only, never a value."""
-    from ..fetch.cookies import judge_trace
-
     return [
         {"name": v.name, "stored": v.stored, "blocked_reasons": list(v.blocked_reasons),
          "partitioned": v.partitioned, "sent_on_next": v.sent_on_next,
@@ -237,8 +232,6 @@ def _cookies(trace: Trace, browser: Any) -> list[dict[str, Any]]:
 
 
 def _site(origin: str, url: str) -> dict[str, Any]:
-    from ..fetch.site import relation
-
     rel = relation(origin, url)
     return {"page": rel.page, "target": strip_credentials(rel.target),
             "same_site": rel.same_site, "same_origin": rel.same_origin}

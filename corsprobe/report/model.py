@@ -70,7 +70,7 @@ class Report:
     @cached_property
     def data(self) -> dict[str, Any]:
         """``corsprobe/report/v1``, secrets redacted; built on first use, once."""
-        from .build import build
+        from .build import build  # (imports what only a report needs, on first use)
 
         return build(self)
 
