@@ -92,8 +92,6 @@ class AsyncTransport:
         await self.aclose()
 
     async def send(self, request: HttpRequest) -> Exchange:
-        import asyncio
-
         out = prepare(self._httpx_module, request, self.options, plain=self.engine == "pool")
         if isinstance(out, Exchange):
             return out
@@ -103,9 +101,14 @@ class AsyncTransport:
                 if self.engine == "pool":  # its streams keep the deadline themselves
                     exchange = await self._send(out, watch, fresh=attempt == 2)
                 else:  # this bounds the httpx engine
+                    import asyncio
+
                     left = max(out.deadline - time.perf_counter(), 0.0) + 1.0
-                    exchange = await asyncio.wait_for(self._send(out, watch), left)
-            except TimeoutError:  # not the builtin TimeoutError on Python 3.10
+                    try:
+                        exchange = await asyncio.wait_for(self._send(out, watch), left)
+                    except asyncio.TimeoutError:  # not the builtin one on Python 3.10
+                        raise TimeoutError from None
+            except TimeoutError:
                 return Exchange(out.recorded, error=classify(TimeoutError(), watch),
                                 elapsed_ms=ms_since(out.started))
             if attempt == 2 or not watch.retry_on_new_connection(exchange.error):
