@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .. import stack
 from ..model import Exchange, HttpResponse, Severity, Trace, header_values, joined
 
 if TYPE_CHECKING:
@@ -87,16 +88,12 @@ class Context:
     @cached_property
     def layers(self) -> tuple[Layer, ...]:
         """The layers the wire names (or ``--stack`` declares), front to back."""
-        from ..stack import detect
-
-        return detect(self.trace)
+        return stack.detect(self.trace)
 
     @cached_property
     def cache_crossed(self) -> CrossedCache | None:
         """The cache probe's proof that a cache served one origin's answer to another."""
-        from ..stack import cache_crossed
-
-        return cache_crossed(self.trace)
+        return stack.cache_crossed(self.trace)
 
     @property
     def cache_explains(self) -> bool:

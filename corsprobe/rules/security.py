@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import header_values, joined
+from ..model import header_index, joined
 from ..stack import attributed
 from . import Context, Hit, fixes, rule, stackfixes
 
@@ -40,10 +40,11 @@ def duplicate_cors_headers(ctx: Context) -> Iterator[Hit]:
         for index, exchange in enumerate(exchanges):
             if exchange.response is None:
                 continue
+            lines = header_index(exchange.response.headers)
             for name in _CORS_HEADERS:
-                values = header_values(exchange.response.headers, name)
+                values = lines.get(name.lower(), ())
                 if len(values) > 1:
-                    shown, who = attributed(values, ctx.layers)
+                    shown, who = attributed(list(values), ctx.layers)
                     yield Hit(
                         f"{name} is sent {len(values)} times on the {kind} response "
                         f"({shown}): two layers add CORS headers.",
