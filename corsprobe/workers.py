@@ -45,8 +45,8 @@ FLUSH_EVERY = 0.05  # seconds a finished result may wait in a worker before it i
 
 class Encoded(dict[str, Any]):
     """A result dict that comes with its JSON text (``json``): what a worker sent. When
-    every reporter reads no more of a passed result than its headline (see
-    :func:`run_forked`), the dict holds only the headline's keys."""
+    every reporter reads no more of a passed result than its headline (``headline`` of
+    :func:`fork`), the dict holds only the headline's keys."""
 
     __slots__ = ("json",)
     json: str
@@ -159,16 +159,6 @@ class _Pipe:
             self.buffer.clear()
 
 
-def run_forked(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]], None],
-               encode: Callable[[dict[str, Any]], str] = json.dumps,
-               headline: tuple[str, ...] | None = None) -> Iterator[dict[str, Any]]:
-    """Fork ``jobs`` children now (:func:`fork`); the iterator returned yields their results
-    in the parent as they arrive (:class:`Encoded`), and raises a child's failure once the
-    others are done; an interrupt in the parent, or closing the iterator early, ends the
-    children."""
-    return fork(jobs, child, encode, headline).collect()
-
-
 def fork(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]], None],
          encode: Callable[[dict[str, Any]], str] = json.dumps,
          headline: tuple[str, ...] | None = None, first: int = 0) -> Children:
@@ -176,8 +166,8 @@ def fork(jobs: int, child: Callable[[int, Callable[[dict[str, Any]], None]], Non
     ``child(j, send)``, runs its share of the work and ``send``s each result (``encode``
     makes its JSON text). ``headline``: the keys every reader of a passed result needs;
     such a result is not decoded whole in the parent (a reporter that writes the JSON text
-    reads nothing else). The parent reads the results with :meth:`Children.collect` (it
-    does nothing else) or :meth:`Children.pump` (on its event loop, running checks too)."""
+    reads nothing else). The parent reads the results on its event loop, between checks
+    of its own (:meth:`Children.pump`), then calls :meth:`Children.reap`."""
     import signal
 
     sys.stdout.flush()
@@ -234,9 +224,9 @@ def _result(head: bytes, text: str) -> Encoded:
 
 class Children:
     """The forked children, as the parent sees them: a pipe each (its results, framed),
-    and their process ids. Whichever way the parent reads them, a child's failure (its
-    exception, or an exit code other than 0) is raised once every child is done, and an
-    exception in the parent (Ctrl-C, a reporter failing) kills them first."""
+    and their process ids. A child's failure (its exception, or an exit code other than 0)
+    is raised by :meth:`reap` once every child is done; an exception in the parent (Ctrl-C,
+    a reporter failing) calls for :meth:`kill` instead."""
 
     def __init__(self, pipes: dict[int, int]) -> None:
         self.pipes = pipes  # read end -> pid
@@ -291,28 +281,6 @@ class Children:
         for fd in self.buffers:
             os.close(fd)
         self.buffers.clear()
-
-    def collect(self) -> Iterator[dict[str, Any]]:
-        """Every result as it arrives (the parent waits for nothing else)."""
-        import selectors
-
-        selector = selectors.DefaultSelector()
-        try:
-            for fd in self.buffers:
-                selector.register(fd, selectors.EVENT_READ)
-            while self.buffers:
-                for key, _ in selector.select():
-                    done = self._take(key.fd)
-                    if done is None:
-                        selector.unregister(key.fd)
-                    else:
-                        yield from done
-        except BaseException:  # interrupted (Ctrl-C), or a reporter failed: end the children
-            self.kill()
-            raise
-        finally:
-            selector.close()
-        self.reap()
 
     async def pump(self, emit: Callable[[dict[str, Any]], None]) -> None:
         """``emit`` every result as it arrives, on the running event loop (the parent runs

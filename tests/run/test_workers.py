@@ -40,13 +40,36 @@ def test_the_limits_are_shared_never_multiplied(total, jobs):
     assert sum(parts) == total and min(parts) >= total // jobs >= 1
 
 
+def _read(children, emit):
+    """Read ``children``'s results as run_all does: Children.pump on an event loop
+    (run_coroutine: this thread may already run one, as the browser suite's Playwright
+    does), Children.kill if the parent raised meanwhile, else Children.reap (a child's
+    failure is raised once every child is done)."""
+    from corsprobe.runner import run_coroutine
+
+    try:
+        run_coroutine(children.pump(emit))
+    except BaseException:
+        children.kill()
+        raise
+    children.reap()
+
+
+def _gathered(children, got=None):
+    """Every result of ``children``, in the order it arrived (also in ``got``, which keeps
+    them when a child's failure is raised)."""
+    got = [] if got is None else got
+    _read(children, got.append)
+    return got
+
+
 def _results(j, send):
     for item in range(j, 25, 3):
         send({"item": item, "pid": os.getpid()})
 
 
 def test_every_item_runs_once_in_a_child_process():
-    got = list(workers.run_forked(3, _results))
+    got = _gathered(workers.fork(3, _results))
     assert sorted(r["item"] for r in got) == list(range(25))
     pids = {r["pid"] for r in got}
     assert len(pids) == 3 and os.getpid() not in pids
@@ -65,7 +88,7 @@ def _queue_taker(queue, items, delay=0.0):
 def test_the_queue_hands_every_item_to_one_child_in_order(items):
     queue = workers.WorkQueue(items)
     try:
-        got = list(workers.run_forked(3, _queue_taker(queue, items)))
+        got = _gathered(workers.fork(3, _queue_taker(queue, items)))
     finally:
         queue.close()
     assert sorted(r["item"] for r in got) == list(range(items))
@@ -79,7 +102,7 @@ def test_a_slow_child_takes_fewer_items_from_the_queue():
     others: a static split would give it a third."""
     queue = workers.WorkQueue(60)
     try:
-        got = list(workers.run_forked(3, _queue_taker(queue, 60, delay=0.05)))
+        got = _gathered(workers.fork(3, _queue_taker(queue, 60, delay=0.05)))
     finally:
         queue.close()
     assert sorted(r["item"] for r in got) == list(range(60))
@@ -94,10 +117,10 @@ def _fails_on_seven(j, send):
 
 
 def test_a_failing_child_is_raised_in_the_parent_after_the_others():
-    got = []
+    results = []
     with pytest.raises(ValueError, match="item 7 is bad"):
-        for r in workers.run_forked(2, _fails_on_seven):
-            got.append(r["item"])
+        _gathered(workers.fork(2, _fails_on_seven), results)
+    got = [r["item"] for r in results]
     assert set(range(0, 12, 2)) <= set(got)  # the other child finished its part
 
 
@@ -106,12 +129,22 @@ def _sleeps(j, send):
     time.sleep(60)
 
 
-def test_closing_the_results_early_ends_the_children():
-    results = workers.run_forked(2, _sleeps)
-    pids = {next(results)["pid"], next(results)["pid"]}
+def test_stopping_the_reading_early_ends_the_children():
+    class Enough(Exception):
+        pass
+
+    got = []
+
+    def emit(result):
+        got.append(result)
+        if len(got) == 2:
+            raise Enough  # what a reporter's failure or Ctrl-C in the parent does
+
     started = time.perf_counter()
-    results.close()  # what a reporter's failure or Ctrl-C in the parent does
-    assert time.perf_counter() - started < 10
+    with pytest.raises(Enough):
+        _read(workers.fork(2, _sleeps), emit)
+    assert time.perf_counter() - started < 10  # the children (asleep for 60 s) were ended
+    pids = {r["pid"] for r in got}
     for pid in pids:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # killed and already reaped
