@@ -12,7 +12,9 @@ transport, an exception's traceback; collected as before, less often). A command
 ends without calling it (``check``: one check) never collects: its process ends first.
 
 Both restore the collector's state afterwards: the command may run inside a longer-lived
-process (a test suite, a notebook).
+process (a test suite, a notebook). The process that is corsprobe itself (``python -m
+corsprobe``, the installed script: :mod:`corsprobe.__main__`) goes further, with
+:func:`whole_process`: nothing to restore there, and its first and last milliseconds count.
 """
 
 from __future__ import annotations
@@ -41,6 +43,20 @@ def deferred() -> Iterator[None]:
             gc.enable()
         else:
             gc.disable()
+
+
+@contextmanager
+def whole_process() -> Iterator[None]:
+    """The collector of a process that runs one command and ends: off while the command line
+    is imported (typer and click allocate thousands of objects, none garbage, and the
+    collector would walk them a dozen times), then :func:`deferred` and :func:`settle` as
+    for any command; when the command ends, what exists is frozen, so that the interpreter's
+    exit, which collects while it clears the modules, has nothing to walk."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
 
 
 def settle() -> None:

@@ -38,6 +38,8 @@ from .version import __version__
 
 if TYPE_CHECKING:  # (the event loop and the core are imported where a check runs: with
     # worker processes, after the fork, not before it)
+    import asyncio
+
     from .core import Connection
     from .jar import Jar
     from .report.model import Framework
@@ -311,7 +313,8 @@ async def _address_spaces(check: Any, options: Any, memo: dict[Any, Any]
     return (dataclasses.replace(check, spec=spec) if spec is not check.spec else check), notes
 
 
-def _spaces_of(spec: Any, options: Any) -> Any:
+def _spaces_of(spec: Any, options: Any) -> asyncio.Task[tuple[str | None, str | None,
+                                                                tuple[str, ...]]]:
     """A task working out :func:`core.address_spaces` of ``spec`` in a thread: its page's
     and target's spaces, and the notes."""
     import asyncio

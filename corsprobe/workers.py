@@ -80,14 +80,15 @@ def share(total: int, jobs: int, j: int) -> int:
 
 
 class WorkQueue:
-    """Items 0..``items``-1 handed out to forked children as each becomes free, in chunks of
-    consecutive items, in order. A ticket (the index of a chunk's first item) per chunk is
-    written to a pipe before the fork, and its write end closed; a child takes the next
-    one by reading it (a pipe hands the bytes of a read out whole to one reader: each ticket
-    goes to one child), and is done at the end of the pipe. A static split (every
-    ``jobs``-th item) waits for the slowest child: the one that shares its core with the
-    parent, or with the server under test, falls behind. The parent closes its end with
-    :meth:`close` once it has forked."""
+    """Items 0..``items``-1 handed out to the processes of a run (the parent and the children
+    it forks) as each becomes free, in chunks of consecutive items, in order. A ticket (the
+    index of a chunk's first item) per chunk is written to a pipe before the fork, and its
+    write end closed; a process takes the next one by reading it (a pipe hands the bytes of
+    a read out whole to one reader: each ticket goes to one process), and is done at the end
+    of the pipe. A static split (every ``jobs``-th item) waits for the slowest process: the
+    one that shares its core with the server under test, or the parent busy with the
+    reporters, falls behind. The parent closes its end with :meth:`close` once the run is
+    over."""
 
     def __init__(self, items: int) -> None:
         self.chunk = max(1, -(-items // _MAX_TICKETS))
